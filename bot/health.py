@@ -1,0 +1,56 @@
+"""What `/healthz` reports: database, embedding model and knowledge index."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.bootstrap import Services
+from tickets.db import redacted_url
+from tickets.migrate import current_revision, head_revision
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json", "modules.json")
+
+
+def database_status(services: Services) -> dict:
+    database = services.database
+    status = {"backend": database.backend, "url": redacted_url(database.url)}
+    try:
+        database.ping()
+        revision, head = current_revision(database), head_revision()
+    except SQLAlchemyError as error:
+        log.warning("health: database unreachable: %s", type(error).__name__)
+        return status | {"ok": False, "error": "unreachable"}
+    return status | {"ok": revision == head, "revision": revision, "head": head}
+
+
+def model_status(services: Services) -> dict:
+    path = Path(services.settings.EMBEDDING_MODEL)
+    missing = [name for name in MODEL_FILES if not (path / name).exists()]
+    return {
+        "ok": not missing,
+        "path": str(path),
+        "missing": missing,
+        "loaded": bool(getattr(services.encoder, "loaded", False)),
+        "name": services.encoder.name,
+    }
+
+
+def index_status(services: Services) -> dict:
+    # The retrieval index arrives with the knowledge base; until then only the plan is loaded.
+    return {"ok": True, "plan_sections": len(services.plan.sections), "built": False}
+
+
+def health(services: Services) -> tuple[bool, dict]:
+    """All checks, and whether the service as a whole is fit to serve."""
+    report = {
+        "database": database_status(services),
+        "model": model_status(services),
+        "index": index_status(services),
+    }
+    ok = all(part["ok"] for part in report.values())
+    return ok, {"status": "ok" if ok else "degraded"} | report

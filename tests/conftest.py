@@ -1,0 +1,60 @@
+"""Shared fixtures: settings isolated from the developer's environment, and databases on both backends."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.postgres import PostgresServer
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MODEL_DIR = REPO_ROOT / "models" / "multilingual-e5-small"
+_database_names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's own configuration."""
+    for name in list(os.environ):
+        if name.startswith(("DONGHANH_", "TELEGRAM_", "ZALO_")) or name in {"DATABASE_URL", "EMBEDDING_MODEL"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env file is picked up
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database, once on SQLite and once on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"test_{os.getpid()}_{next(_database_names)}"
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def database(database_url: str):  # noqa: ANN201 - tickets.db.Database
+    """A database at the newest schema revision."""
+    from tickets.db import Database
+    from tickets.migrate import upgrade
+
+    db = Database.connect(database_url)
+    upgrade(db)
+    yield db
+    db.dispose()
