@@ -29,6 +29,14 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The real embedding model, in the project's cached folder (provisioned if needed; cheap when current)."""
+    from nlu.e5_convert import provision_model
+
+    return provision_model(MODEL_DIR, progress=False)
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     server = PostgresServer.start()
     yield server
