@@ -14,6 +14,7 @@ run: install model db-upgrade
 	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
 
 test: install-test system-deps model
+	$(BIN)/ruff check bot nlu knowledge tickets tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed

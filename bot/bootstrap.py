@@ -60,6 +60,7 @@ def build_services(
 ) -> Services:
     """Build the services from settings; tests may hand in their own database or encoder."""
     logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # health checks read the revision often
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
     return Services(
         settings=settings,

@@ -18,7 +18,7 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from None
 
 
-def _database(settings: Settings):  # noqa: ANN202 - tickets.db.Database, imported lazily
+def _database(settings: Settings):
     from tickets.db import Database
 
     return Database.connect(settings.database_url)

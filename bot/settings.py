@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -24,7 +24,7 @@ _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", "xxx"}
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     development = "development"
     production = "production"
     test = "test"

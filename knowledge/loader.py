@@ -181,7 +181,7 @@ def _level(section_id: str) -> int:
 
 def _roman_value(numeral: str) -> int:
     total = 0
-    for current, following in zip(numeral, numeral[1:] + " "):
+    for current, following in zip(numeral, numeral[1:] + " ", strict=False):
         value = _ROMAN_VALUES[current]
         total += -value if _ROMAN_VALUES.get(following, 0) > value else value
     return total

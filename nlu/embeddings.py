@@ -118,6 +118,9 @@ class SentenceTransformerEncoder:
             )
         _set_offline()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # no weight-loading bar in server logs
 
         return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
 

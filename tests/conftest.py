@@ -57,7 +57,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def database(database_url: str):  # noqa: ANN201 - tickets.db.Database
+def database(database_url: str):
     """A database at the newest schema revision."""
     from tickets.db import Database
     from tickets.migrate import upgrade

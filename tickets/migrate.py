@@ -27,7 +27,7 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _run(database: Database, action, revision: str) -> None:  # noqa: ANN001 - an alembic command
+def _run(database: Database, action, revision: str) -> None:
     config = _config()
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection

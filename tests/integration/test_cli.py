@@ -19,7 +19,7 @@ DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DONGHANH, *args], env=env, input=stdin, capture_output=True, text=True, timeout=300)
+    return subprocess.run([DONGHANH, *args], check=False, env=env, input=stdin, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 def test_model_info_prints_path_dimension_size_and_self_check(tmp_path: Path) -> None:
     result = run("model", "info", env=dict(os.environ))
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^path:\s+\S+models/multilingual-e5-small$", result.stdout, re.M)
-    assert re.search(r"^dimension:\s+384$", result.stdout, re.M)
-    assert re.search(r"^size:\s+\d+\.\d MB in \d+ files$", result.stdout, re.M)
-    assert re.search(r"^self-check: ok", result.stdout, re.M)
+    assert re.search(r"^path:\s+\S+models/multilingual-e5-small$", result.stdout, re.MULTILINE)
+    assert re.search(r"^dimension:\s+384$", result.stdout, re.MULTILINE)
+    assert re.search(r"^size:\s+\d+\.\d MB in \d+ files$", result.stdout, re.MULTILINE)
+    assert re.search(r"^self-check: ok", result.stdout, re.MULTILINE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -50,7 +50,7 @@ def test_user_round_trip_keeps_vietnamese_text_and_aware_times(database: Databas
         user = session.exec(select(User).where(User.username == "thue.nguyen")).one()
     assert user.full_name == "Nguyễn Thị Thuỷ"
     assert user.role is Role.staff
-    assert user.created_at.tzinfo is not None and user.created_at.utcoffset() == timezone.utc.utcoffset(None)
+    assert user.created_at.tzinfo is not None and user.created_at.utcoffset() == UTC.utcoffset(None)
     assert verify_password(user.password_hash, "mật-khẩu-đủ-dài")
     assert not verify_password(user.password_hash, "mat-khau-du-dai")
     assert user.password_hash.startswith("$argon2id$")
@@ -70,10 +70,9 @@ def test_account_rules(database: Database) -> None:
 def test_unique_username_is_enforced_by_the_database(database: Database) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError):
-        with database.session() as session:
-            session.add(User(username="dup", role=Role.admin, password_hash="h"))
-            session.add(User(username="dup", role=Role.admin, password_hash="h"))
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(User(username="dup", role=Role.admin, password_hash="h"))
+        session.add(User(username="dup", role=Role.admin, password_hash="h"))
 
 
 def test_first_admin_is_created_once_with_a_one_time_password(database: Database) -> None:
@@ -87,11 +86,10 @@ def test_first_admin_is_created_once_with_a_one_time_password(database: Database
 
 
 def test_session_rolls_back_on_error(database: Database) -> None:
-    with pytest.raises(RuntimeError):
-        with database.session() as session:
-            session.add(User(username="ghost", role=Role.admin, password_hash="h"))
-            session.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), database.session() as session:
+        session.add(User(username="ghost", role=Role.admin, password_hash="h"))
+        session.flush()
+        raise RuntimeError("boom")
     with database.session() as session:
         assert session.exec(select(User).where(User.username == "ghost")).first() is None
 
