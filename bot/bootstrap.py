@@ -15,6 +15,7 @@ from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.loader import Plan, load_plan
 from nlu.embeddings import Encoder, SentenceTransformerEncoder
+from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.db import Database
 
 # No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
@@ -69,4 +70,14 @@ def build_services(
         plan=load_plan(),
         encoder=encoder or SentenceTransformerEncoder(settings.EMBEDDING_MODEL),
         secret_key=session_secret(settings),
+    )
+
+
+def build_nlu(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: Plan) -> NluPipeline:
+    """The NLU pipeline, trained on first use and cached under the var directory."""
+    return build_pipeline(
+        encoder=encoder,
+        departments={code: topic.department for code, topic in catalog.topics.items()},
+        cache_dir=settings.DONGHANH_VAR_DIR / "nlu",
+        restoration_corpus=[f"{section.title}. {section.text}" for section in plan.sections],
     )

@@ -116,6 +116,94 @@ def model_info_command() -> None:
 
 
 @main.group()
+def nlu() -> None:
+    """Vietnamese language understanding."""
+
+
+def _nlu_pipeline():  # noqa: ANN202 - nlu.pipeline.NluPipeline, imported lazily
+    from bot.bootstrap import build_nlu
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+    from nlu.embeddings import SentenceTransformerEncoder
+
+    settings = _settings()
+    encoder = SentenceTransformerEncoder(settings.EMBEDDING_MODEL)
+    return build_nlu(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan())
+
+
+def _read_json_lines(lines):  # noqa: ANN001, ANN202 - an iterable of str -> (text | None, error | None)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield None, f"line {number}: not JSON ({error.msg})"
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield None, f'line {number}: expected an object with a string "text"'
+            continue
+        yield record["text"], None
+
+
+@nlu.command("predict")
+@click.option("--batch-size", default=64, show_default=True)
+def nlu_predict(batch_size: int) -> None:
+    """JSON Lines in ({"text": ...}) on stdin, JSON Lines out, one per input, in order.
+
+    A malformed line gives an output line with "text": null and intent "out_of_scope", is reported on
+    stderr, and makes the exit status 2 once every line is done.
+    """
+    pipeline = _nlu_pipeline()
+    malformed = 0
+    pending: list[tuple[str | None, str | None]] = []
+
+    def flush() -> None:
+        texts = [text for text, _ in pending if text is not None]
+        parsed = iter(pipeline.parse_batch(texts)) if texts else iter(())
+        for text, error in pending:
+            if text is None:
+                click.echo(f"donghanh nlu predict: {error}", err=True)
+                record = {"text": None, "intent": "out_of_scope", "topic": None, "department": None, "confidence": 0.0, "entities": []}
+            else:
+                record = next(parsed).as_dict()
+            click.echo(json.dumps(record, ensure_ascii=False))
+        pending.clear()
+
+    for text, error in _read_json_lines(sys.stdin):
+        malformed += text is None
+        pending.append((text, error))
+        if len(pending) >= batch_size:
+            flush()
+    flush()
+    if malformed:
+        sys.exit(2)
+
+
+@nlu.command("eval")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def nlu_eval(as_json: bool) -> None:
+    """Scores on the held-out split (never trained on), with and without diacritics."""
+    from nlu.dataset import load_examples, split
+    from nlu.evaluation import evaluate, format_report
+
+    pipeline = _nlu_pipeline()
+    _train, held_out = split(load_examples())
+    report = evaluate(pipeline, held_out)
+    click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_report(report))
+
+
+@nlu.command("train")
+def nlu_train() -> None:
+    """Train (or confirm the cache of) the intent and topic model."""
+    import time
+
+    started = time.perf_counter()
+    _nlu_pipeline()
+    click.echo(f"NLU model ready ({time.perf_counter() - started:.1f} s)")
+
+
+@main.group()
 def users() -> None:
     """Console accounts."""
 
