@@ -74,12 +74,14 @@ class SentenceTransformerEncoder:
     Args:
         path: The model folder (must contain ``modules.json``).
         batch_size: Texts per forward pass.
+        threads: Torch intra-op threads for this process.
         dimension: Expected embedding size; read from the model when None. Passing it lets callers
             size indexes without loading the model.
     """
 
-    def __init__(self, path: Path | str, *, batch_size: int = 32, dimension: int | None = None) -> None:
+    def __init__(self, path: Path | str, *, batch_size: int = 32, dimension: int | None = None, threads: int = 1) -> None:
         self.path = Path(path)
+        self.threads = threads
         self.name = self.path.name
         self.batch_size = batch_size
         self._dimension = dimension
@@ -121,6 +123,11 @@ class SentenceTransformerEncoder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # no weight-loading bar in server logs
+        import torch
+
+        # One thread: on a small machine, a second thread per forward pass buys little and, when another
+        # process or request holds the other core, intra-op spin-waiting makes short queries 20x slower.
+        torch.set_num_threads(self.threads)
 
         return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
 
