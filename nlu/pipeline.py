@@ -17,7 +17,7 @@ from pathlib import Path
 import joblib
 
 from nlu import intents as intent_model
-from nlu.dataset import TOPICAL_INTENTS, data_fingerprint, load_examples, split
+from nlu.dataset import DATA_DIR, TOPICAL_INTENTS, data_fingerprint, load_examples, split
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.entities import Entity, extract_entities
@@ -25,7 +25,8 @@ from nlu.normalize import normalize
 
 log = logging.getLogger(__name__)
 
-ARTEFACT_VERSION = "1"
+# The modules whose code shapes the trained artefact: a change to any of them retrains it.
+_MODEL_CODE = ("dataset.py", "diacritics.py", "intents.py", "normalize.py", "pipeline.py")
 COMMANDS = {"/start": "greet", "/help": "greet", "/phananh": "report_issue", "/tracuu": "check_ticket", "/huy": "deny"}
 _COMMAND = re.compile(r"^(/[a-z_]+)(?:@\w+)?\b", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -128,16 +129,21 @@ class NluPipeline:
 
 
 def _cache_key(fingerprint: str, encoder: Encoder | None, corpus_hash: str) -> str:
-    encoder_name = encoder.name if encoder is not None else "no-encoder"
-    raw = f"{ARTEFACT_VERSION}:{fingerprint}:{encoder_name}:{corpus_hash}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{fingerprint}:{encoder.name if encoder else 'no-encoder'}:{corpus_hash}".encode())
+    for name in _MODEL_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def train_model(
-    encoder: Encoder | None, restoration_corpus: Iterable[str] = (), *, topics: tuple[str, ...] | None = None
+    encoder: Encoder | None,
+    restoration_corpus: Iterable[str] = (),
+    *,
+    topics: tuple[str, ...] | None = None,
+    data_dir: Path = DATA_DIR,
 ) -> intent_model.IntentTopicModel:
     """Train on the train split (the held-out split is never seen)."""
-    train_examples, _held_out = split(load_examples(topics=topics))
+    train_examples, _held_out = split(load_examples(data_dir, topics=topics))
     accented = [normalize(e.text) for e in train_examples]
     restorer = DiacriticRestorer.train([n.text for n in accented if n.has_diacritics] + [normalize(t).text for t in restoration_corpus])
     return intent_model.train(train_examples, encoder, restorer)
@@ -150,16 +156,17 @@ def build_pipeline(
     cache_dir: Path,
     restoration_corpus: Sequence[str] = (),
     today: Callable[[], date] = date.today,
+    data_dir: Path = DATA_DIR,
 ) -> NluPipeline:
     """The pipeline, from the cached artefact when it is current, else trained and cached."""
     corpus_hash = hashlib.sha256("\n".join(restoration_corpus).encode()).hexdigest()[:16]
-    key = _cache_key(data_fingerprint(), encoder, corpus_hash)
+    key = _cache_key(data_fingerprint(data_dir), encoder, corpus_hash)
     path = cache_dir / f"nlu-{key}.joblib"
     if path.exists():
         model = joblib.load(path)
     else:
         log.info("training the NLU model (data or encoder changed) into %s", path)
-        model = train_model(encoder, restoration_corpus, topics=tuple(departments))
+        model = train_model(encoder, restoration_corpus, topics=tuple(departments), data_dir=data_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
         joblib.dump(model, temporary)

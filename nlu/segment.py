@@ -6,24 +6,17 @@ more than syllables (lexical retrieval); the input is cleaned and bounded first.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from functools import cache
 
 from nlu.normalize import clean
 
-_lock = threading.Lock()
-_tokenize: Callable[[str], list[str]] | None = None
 
-
+@cache
 def _tokenizer() -> Callable[[str], list[str]]:
-    global _tokenize
-    if _tokenize is None:
-        with _lock:
-            if _tokenize is None:
-                from underthesea import word_tokenize
+    from underthesea import word_tokenize
 
-                _tokenize = word_tokenize
-    return _tokenize
+    return word_tokenize
 
 
 def segment(text: str) -> list[str]:

@@ -66,3 +66,26 @@ def database(database_url: str):
     upgrade(db)
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def nlu_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var directory whose NLU cache the in-process tests and the CLI tests share (trained once)."""
+    return tmp_path_factory.mktemp("nlu-var")
+
+
+@pytest.fixture(scope="session")
+def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - nlu.pipeline.NluPipeline
+    """The real NLU pipeline: the real encoder, trained on the train split of the project's data."""
+    from datetime import date
+
+    from bot.bootstrap import build_nlu
+    from bot.settings import load_settings
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+    from nlu.embeddings import SentenceTransformerEncoder
+
+    settings = load_settings(DONGHANH_VAR_DIR=nlu_var_dir)
+    pipeline = build_nlu(settings, encoder=SentenceTransformerEncoder(model_dir), catalog=load_catalog(), plan=load_plan())
+    pipeline.today = lambda: date(2026, 11, 27)
+    return pipeline
