@@ -1,5 +1,7 @@
 """NLU benchmark: our pipeline against two first-try baselines, on the same held-out split.
 
+Also an ablation of our own pipeline: the same model with diacritic restoration switched off at inference.
+
 Baselines (trained on the same train split, on the text as written, one label per message: the topic
 for topical questions, else the dialogue intent):
 - TF-IDF (word 1–2-grams) + linear SVM;
@@ -13,6 +15,7 @@ memory), then one JSON line with every figure.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -39,7 +42,7 @@ from knowledge.loader import load_plan  # noqa: E402
 from nlu.dataset import Example, load_examples, split  # noqa: E402
 from nlu.embeddings import SentenceTransformerEncoder  # noqa: E402
 from nlu.evaluation import score, variants  # noqa: E402
-from nlu.pipeline import ParseResult  # noqa: E402
+from nlu.pipeline import NluPipeline, ParseResult  # noqa: E402
 
 TOPICS = tuple(load_catalog().topics)
 
@@ -88,6 +91,18 @@ class Bm25Neighbour:
         return results
 
 
+class NoRestoration:
+    """Ablation: the e5 encoder sees unaccented text as typed (no diacritic restoration)."""
+
+    def restore(self, text: str) -> str:
+        return text
+
+
+def without_restoration(pipeline: NluPipeline) -> NluPipeline:
+    features = dataclasses.replace(pipeline.model.features, restorer=NoRestoration())
+    return NluPipeline(dataclasses.replace(pipeline.model, features=features), pipeline.encoder, pipeline.departments)
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -125,6 +140,7 @@ def main() -> None:
     warm_load = time.perf_counter() - started
     systems: dict[str, Callable[[Sequence[str]], list[ParseResult]]] = {
         "donghanh": pipeline.parse_batch,
+        "donghanh_no_restore": without_restoration(pipeline).parse_batch,
         "tfidf_svm": TfidfSvm(train).predict,
         "bm25_nn": Bm25Neighbour(train).predict,
     }
@@ -138,10 +154,10 @@ def main() -> None:
 
     columns = ["topic_accuracy", "topic_macro_f1", "intent_accuracy", "oos_precision", "oos_recall", "topical_refused"]
     print(f"held-out split: {len(held_out)} examples; train: {len(train)}")
-    print(f"{'system':<12}{'variant':<20}" + "".join(f"{c:>17}" for c in columns))
+    print(f"{'system':<21}{'variant':<20}" + "".join(f"{c:>17}" for c in columns))
     for name, by_variant in figures.items():
         for variant, report in by_variant.items():
-            print(f"{name:<12}{variant:<20}" + "".join(f"{report[c]:>17.3f}" for c in columns))
+            print(f"{name:<21}{variant:<20}" + "".join(f"{report[c]:>17.3f}" for c in columns))
 
     texts = [t for items in variants(held_out).values() for t, _ in items]
     latencies = [timed(lambda t=t: pipeline.parse(t)) * 1000 for t in texts]

@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.loader import Plan, load_plan
+from knowledge.service import KnowledgeBase, all_documents
 from nlu.embeddings import Encoder, SentenceTransformerEncoder
 from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.db import Database
@@ -81,3 +82,8 @@ def build_nlu(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: P
         cache_dir=settings.DONGHANH_VAR_DIR / "nlu",
         restoration_corpus=[f"{section.title}. {section.text}" for section in plan.sections],
     )
+
+
+def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: Plan) -> KnowledgeBase:
+    """The FAQ and plan knowledge base, its index cached under the var directory."""
+    return KnowledgeBase(lambda: all_documents(plan, catalog), encoder, catalog, settings.DONGHANH_VAR_DIR / "kb")

@@ -203,6 +203,77 @@ def nlu_train() -> None:
     click.echo(f"NLU model ready ({time.perf_counter() - started:.1f} s)")
 
 
+def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported lazily
+    from bot.bootstrap import build_knowledge
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+    from nlu.embeddings import SentenceTransformerEncoder
+
+    settings = _settings()
+    return build_knowledge(settings, encoder=SentenceTransformerEncoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the SPEC §7 JSON object.")
+def ask(question: str, as_json: bool) -> None:
+    """Answer a question from the FAQ and the plan, with its source."""
+    from knowledge.answer import format_reply
+
+    knowledge = _knowledge()
+    answer = knowledge.ask(question)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
+    elif answer.answer is not None:
+        click.echo(format_reply(answer, knowledge.catalog))
+    elif answer.choices:
+        click.echo("Chưa chắc chắn; có phải quý doanh nghiệp hỏi về:\n" + "\n".join(f"- {d.title}" for d in answer.choices))
+    else:
+        click.echo("Chưa tìm thấy câu trả lời phù hợp; quý doanh nghiệp có thể gửi phản ánh để cơ quan phụ trách giải đáp.")
+
+
+@main.group()
+def kb() -> None:
+    """The knowledge base (FAQ and plan)."""
+
+
+@kb.command("build")
+def kb_build() -> None:
+    """Encode the FAQ and plan (only what changed since the last build) and publish the index."""
+    from tqdm import tqdm
+
+    from bot.bootstrap import build_knowledge
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+    from knowledge.service import all_documents, build_index
+    from nlu.embeddings import SentenceTransformerEncoder
+
+    settings = _settings()
+    catalog, plan = load_catalog(), load_plan()
+    encoder = SentenceTransformerEncoder(settings.EMBEDDING_MODEL)
+    documents = all_documents(plan, catalog)
+    bar = tqdm(desc="Encoding", unit="key")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    encoded, total = build_index(documents, encoder, build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan).kb_dir, progress=progress)
+    bar.close()
+    click.echo(f"Index published: {len(documents)} documents, {total} keys ({encoded} encoded now, {total - encoded} reused).")
+
+
+@kb.command("search")
+@click.argument("query")
+@click.option("-k", default=5, show_default=True)
+def kb_search(query: str, k: int) -> None:
+    """The k best documents for a query, with their fused and per-signal scores."""
+    for rank, hit in enumerate(_knowledge().search(query, k), start=1):
+        signals = " ".join(f"{name}={value:.3f}" for name, value in hit.signals.items())
+        click.echo(f"{rank}. [{hit.document.source}:{hit.document.id}] {hit.score:.3f} ({signals}) {hit.document.title}")
+
+
 @main.group()
 def users() -> None:
     """Console accounts."""

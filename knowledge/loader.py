@@ -228,3 +228,72 @@ def _check_leaf_texts(sections: tuple[PlanSection, ...], where: str) -> None:
     for section in sections:
         if not section.text and section.id not in parents:
             raise ValueError(f"{where}: section {section.id}: empty text in a section without children")
+
+
+# --------------------------------------------------------------------------- FAQ
+
+FAQ_DIR = REPO_ROOT / "data" / "faq_vi" / "faq"
+FAQ_KEYS = {"id", "topic", "department", "question", "paraphrases", "answer", "sources", "reviewed"}
+_FAQ_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+_PLAN_REFERENCE = re.compile(r"mục ((?:[IVX]+)(?:\.\d+)*)")
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One reviewed question and answer (SPEC §3)."""
+
+    id: str
+    topic: str
+    department: str
+    question: str
+    paraphrases: tuple[str, ...]
+    answer: str
+    sources: tuple[str, ...]
+    reviewed: str
+
+    def plan_sections(self) -> list[str]:
+        """Plan section ids cited in the sources ("… Kế hoạch 2022 …, mục III.2.2.11")."""
+        return [m.group(1) for source in self.sources for m in _PLAN_REFERENCE.finditer(source)]
+
+
+def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None) -> FaqEntry:
+    where = f"{path}: entry {raw.get('id', '?') if isinstance(raw, dict) else '?'}"
+    if not isinstance(raw, dict) or set(raw) != FAQ_KEYS:
+        keys = sorted(raw) if isinstance(raw, dict) else type(raw).__name__
+        raise ValueError(f"{where}: expected exactly the keys {sorted(FAQ_KEYS)}, got {keys}")
+    texts = [raw["question"], raw["answer"], *raw["paraphrases"], *raw["sources"]]
+    if not all(isinstance(t, str) and t.strip() for t in texts):
+        raise ValueError(f"{where}: question, answer, paraphrases and sources must be non-empty text")
+    if any(unicodedata.normalize("NFC", t) != t for t in texts):
+        raise ValueError(f"{where}: text is not Unicode NFC")
+    if not _FAQ_ID.match(str(raw["id"])):
+        raise ValueError(f"{where}: id must be lowercase ASCII words joined by '-'")
+    if len(raw["paraphrases"]) < 3:
+        raise ValueError(f"{where}: needs at least 3 paraphrases")
+    if topics is not None and (raw["topic"] not in topics or raw["department"] not in set(topics.values())):
+        raise ValueError(f"{where}: unknown topic {raw['topic']!r} or department {raw['department']!r}")
+    return FaqEntry(
+        id=raw["id"], topic=raw["topic"], department=raw["department"], question=raw["question"].strip(),
+        paraphrases=tuple(p.strip() for p in raw["paraphrases"]), answer=raw["answer"].strip(),
+        sources=tuple(s.strip() for s in raw["sources"]), reviewed=str(raw["reviewed"]),
+    )  # fmt: skip
+
+
+def load_faq(directory: Path = FAQ_DIR, *, topics: dict[str, str] | None = None) -> list[FaqEntry]:
+    """Every FAQ entry of `directory/*.yaml`, validated.
+
+    Args:
+        topics: topic code -> default department, to check codes against the catalogue.
+    """
+    entries: list[FaqEntry] = []
+    for path in sorted(directory.glob("*.yaml")):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        if not isinstance(content, list):
+            raise ValueError(f"{path}: expected a list of entries")
+        entries += [_faq_entry(path, raw, topics) for raw in content]
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise ValueError(f"{directory}: duplicate FAQ id {entry.id!r}")
+        seen.add(entry.id)
+    return entries

@@ -1,0 +1,126 @@
+"""From retrieval hits to an answer: the text, "Nguồn: …", "Đơn vị phụ trách: …", and a reference note.
+
+The confidence is the fused score of the best hit, and the thresholds decide between answering,
+offering up to three choices, and offering to file an issue (SPEC §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.catalog import Catalog
+from knowledge.loader import FaqEntry, Plan
+from knowledge.retriever import Document, Hit
+
+TELEGRAM_LIMIT = 4096
+ANSWER_FROM = 0.62  # fused score at or above which the best hit is given as the answer
+CHOOSE_FROM = 0.40  # below ANSWER_FROM and at or above this, the user picks among up to three hits
+PLAN_EXCERPT_CHARS = 1500
+REFERENCE_NOTE = (
+    "Thông tin chỉ mang tính tham khảo; kết quả giải quyết hồ sơ cụ thể do cơ quan có thẩm quyền quyết định."
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str  # "plan-2022" | "faq"
+    id: str
+    title: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"source": self.source, "id": self.id, "title": self.title}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says, and why (SPEC §7 `donghanh ask --json`)."""
+
+    decision: str  # "answer" | "choose" | "ticket"
+    answer: str | None
+    topic: str | None
+    department: str | None
+    confidence: float
+    citations: tuple[Citation, ...]
+    choices: tuple[Document, ...] = ()
+    sources: tuple[str, ...] = ()  # the legal sources or plan reference, as the user reads them
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "answer": self.answer,
+            "topic": self.topic,
+            "department": self.department,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.as_dict() for c in self.citations],
+        }
+
+
+def faq_document(entry: FaqEntry) -> Document:
+    return Document(
+        id=entry.id, source="faq", title=entry.question, text=entry.answer, topic=entry.topic,
+        department=entry.department, keys=(entry.question, *entry.paraphrases), citations=entry.sources,
+    )  # fmt: skip
+
+
+def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
+    """One document per plan section with text; a department's own section (III.2.2.x) names it."""
+    section_department = {d.plan_section: d.code for d in catalog.departments.values() if d.plan_section}
+    documents = []
+    for section in plan.sections:
+        if not section.text.strip() or section.id in {"preamble", "closing"}:
+            continue
+        title = f"{section.id}. {section.title}"
+        documents.append(
+            Document(
+                id=section.id, source="plan-2022", title=title, text=section.text, topic=None,
+                department=section_department.get(section.id), keys=(f"{section.title}. {section.text}",),
+                citations=(f"Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố, mục {section.id}",),
+            )
+        )  # fmt: skip
+    return documents
+
+
+def _excerpt(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("\n"))
+    return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
+
+
+def compose(hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = None) -> Answer:
+    """Decide between answer / choose / ticket from ranked hits."""
+    if not hits:
+        return Answer("ticket", None, topic_hint, _department(topic_hint, None, catalog), 0.0, ())
+    best = hits[0]
+    document = best.document
+    topic = document.topic or topic_hint
+    department = _department(topic, document.department, catalog)
+    if best.score >= ANSWER_FROM:
+        text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
+        citation = Citation(document.source, document.id, document.title)
+        return Answer("answer", text, topic, department, best.score, (citation,), sources=document.citations)
+    choices = tuple(h.document for h in hits[:3] if h.score >= CHOOSE_FROM)
+    decision = "choose" if choices else "ticket"
+    return Answer(decision, None, topic if choices else topic_hint, department, best.score, (), choices)
+
+
+def _department(topic: str | None, explicit: str | None, catalog: Catalog) -> str | None:
+    if explicit:
+        return explicit
+    return catalog.topics[topic].department if topic in catalog.topics else None
+
+
+def format_reply(answer: Answer, catalog: Catalog) -> str:
+    """The answer as the user reads it, within Telegram's 4096 characters."""
+    if answer.answer is None:
+        raise ValueError("only an answer can be formatted as a reply")
+    sources = "; ".join(answer.sources)
+    department = catalog.departments[answer.department].name if answer.department in catalog.departments else None
+    footer = [f"Nguồn: {sources}"]
+    if department:
+        footer.append(f"Đơn vị phụ trách: {department}")
+    footer.append(REFERENCE_NOTE)
+    tail = "\n\n" + "\n".join(footer)
+    body = _excerpt(answer.answer, TELEGRAM_LIMIT - len(tail) - 2)
+    return body + tail

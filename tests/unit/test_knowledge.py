@@ -1,0 +1,129 @@
+"""Knowledge: FAQ validation, BM25, hybrid retrieval and the answer as the user reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.answer import REFERENCE_NOTE, TELEGRAM_LIMIT, Answer, Citation, compose, faq_document, format_reply
+from knowledge.catalog import load_catalog
+from knowledge.index import Bm25Index, DenseIndex
+from knowledge.loader import load_faq
+from knowledge.retriever import Document, HybridRetriever
+from knowledge.service import KnowledgeBase, build_index
+from tests.fakes.fake_encoder import FakeEncoder
+
+CATALOG = load_catalog()
+TOPICS = {code: topic.department for code, topic in CATALOG.topics.items()}
+
+ENTRY = """\
+- id: thue-hoan-thue-gtgt
+  topic: thue
+  department: CUC_THUE
+  question: "Doanh nghiệp muốn hoàn thuế giá trị gia tăng thì làm gì?"
+  paraphrases: ["Thủ tục hoàn thuế GTGT", "cty e muon hoan thue gtgt", "hồ sơ hoàn thuế gtgt gồm gì ad"]
+  answer: "Doanh nghiệp lập hồ sơ đề nghị hoàn thuế và nộp cho cơ quan thuế quản lý trực tiếp."
+  sources: ["Luật Quản lý thuế số 38/2019/QH14"]
+  reviewed: 2026-11-27
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "thue.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_valid_entry_loads(tmp_path: Path) -> None:
+    (entry,) = load_faq(write(tmp_path, ENTRY), topics=TOPICS)
+    assert entry.id == "thue-hoan-thue-gtgt" and entry.department == "CUC_THUE"
+    assert entry.paraphrases[1] == "cty e muon hoan thue gtgt"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  reviewed: 2026-11-27\n", "", "expected exactly the keys"),
+        ('"Thủ tục hoàn thuế GTGT", ', "", "needs at least 3 paraphrases"),
+        ("department: CUC_THUE", "department: CUC_THUE_X", "unknown topic 'thue' or department 'CUC_THUE_X'"),
+        ("id: thue-hoan-thue-gtgt", "id: Thue Hoan", "id must be lowercase ASCII"),
+        ('sources: ["Luật Quản lý thuế số 38/2019/QH14"]', 'sources: [""]', "must be non-empty text"),
+    ],
+)
+def test_a_broken_entry_is_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in ENTRY
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_faq(write(tmp_path, ENTRY.replace(old, new)), topics=TOPICS)
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, ENTRY)
+    (tmp_path / "thue2.yaml").write_text(ENTRY, encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate FAQ id"):
+        load_faq(tmp_path, topics=TOPICS)
+
+
+def test_bm25_ranks_matching_keys_and_scales_to_one() -> None:
+    index = Bm25Index.build([["hoan", "thue"], ["thong", "quan"], ["hoan", "thue", "gtgt", "ho", "so"]])
+    scores = index.scores([["hoan", "thue"], ["khong", "co"]])
+    assert scores[0].argmax() == 0 and scores[0, 1] == 0
+    assert (scores <= 1.0).all() and (scores[1] == 0).all()
+
+
+def test_dense_index_exact_and_approximate_agree_on_the_nearest() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(500, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, approximate = DenseIndex(vectors, approximate=False), DenseIndex(vectors, approximate=True)
+    _, exact_ids = exact.search(vectors[:20], 1)
+    _, approximate_ids = approximate.search(vectors[:20], 1)
+    assert (exact_ids[:, 0] == np.arange(20)).all() and (approximate_ids[:, 0] == np.arange(20)).all()
+
+
+def documents() -> list[Document]:
+    return [
+        Document("thue-hoan", "faq", "Hoàn thuế GTGT", "Nộp hồ sơ hoàn thuế cho cơ quan thuế.", "thue", "CUC_THUE",
+                 ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"), ("Luật Quản lý thuế số 38/2019/QH14",)),
+        Document("hq-thong-quan", "faq", "Thông quan", "Liên hệ chi cục hải quan nơi mở tờ khai.", "hai_quan", "CUC_HAI_QUAN",
+                 ("Lô hàng chưa được thông quan", "hàng bị giữ ở cảng"), ("Luật Hải quan số 54/2014/QH13",)),
+    ]  # fmt: skip
+
+
+def test_hybrid_retrieval_finds_the_entry_with_and_without_diacritics() -> None:
+    retriever = HybridRetriever(documents(), FakeEncoder())
+    assert retriever.search("hoàn thuế gtgt thế nào")[0].document.id == "thue-hoan"
+    assert retriever.search("lo hang chua thong quan o cang")[0].document.id == "hq-thong-quan"
+
+
+def test_answer_carries_source_department_and_note_within_telegram_limit() -> None:
+    document = documents()[0]
+    long_answer = Answer("answer", "Nội dung. " * 1000, "thue", "CUC_THUE", 0.9, (Citation("faq", document.id, document.title),),
+                         sources=document.citations)  # fmt: skip
+    reply = format_reply(long_answer, CATALOG)
+    assert len(reply) <= TELEGRAM_LIMIT
+    assert "Nguồn: Luật Quản lý thuế số 38/2019/QH14" in reply
+    assert "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in reply
+    assert reply.endswith(REFERENCE_NOTE)
+
+
+def test_low_scores_offer_choices_or_a_ticket_instead_of_an_answer() -> None:
+    retriever = HybridRetriever(documents(), FakeEncoder())
+    answer = compose(retriever.search("giá vàng hôm nay"), CATALOG)
+    assert answer.answer is None and answer.decision in {"choose", "ticket"}
+    assert compose([], CATALOG).decision == "ticket"
+
+
+def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path) -> None:
+    docs = documents()
+    encoder = FakeEncoder()
+    assert build_index(docs, encoder, tmp_path) == (4, 4)
+    assert build_index(docs, encoder, tmp_path) == (0, 4)
+    current = list(docs)
+    base = KnowledgeBase(lambda: current, encoder, CATALOG, tmp_path)
+    assert base.search("hoàn thuế gtgt")[0].document.id == "thue-hoan"
+    faq_dir = tmp_path / "faq"
+    faq_dir.mkdir()
+    current.append(faq_document(load_faq(write(faq_dir, ENTRY), topics=TOPICS)[0]))
+    assert build_index(current, encoder, tmp_path) == (4, 8)
+    assert {h.document.id for h in base.search("cty e muon hoan thue gtgt", 3)} >= {"thue-hoan-thue-gtgt"}
