@@ -40,7 +40,7 @@ from bot.settings import load_settings  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.loader import load_plan  # noqa: E402
 from nlu.dataset import Example, load_examples, split  # noqa: E402
-from nlu.embeddings import SentenceTransformerEncoder  # noqa: E402
+from nlu.embeddings import load_encoder  # noqa: E402
 from nlu.evaluation import score, variants  # noqa: E402
 from nlu.pipeline import NluPipeline, ParseResult  # noqa: E402
 
@@ -116,8 +116,8 @@ def timed(function: Callable[[], object]) -> float:
 
 LOADER = (
     "from bot.bootstrap import build_nlu; from bot.settings import load_settings; from knowledge.catalog import load_catalog;"
-    "from knowledge.loader import load_plan; from nlu.embeddings import SentenceTransformerEncoder;"
-    "s=load_settings(); p=build_nlu(s, encoder=SentenceTransformerEncoder(s.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())"
+    "from knowledge.loader import load_plan; from nlu.embeddings import load_encoder;"
+    "s=load_settings(); p=build_nlu(s, encoder=load_encoder(s.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())"
 )
 
 
@@ -134,7 +134,7 @@ def main() -> None:
     train, held_out = split(load_examples())
     started = time.perf_counter()
     pipeline = build_nlu(
-        settings, encoder=SentenceTransformerEncoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan()
+        settings, encoder=load_encoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan()
     )
     pipeline.parse("khởi động")
     warm_load = time.perf_counter() - started

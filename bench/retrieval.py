@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bot.settings import load_settings  # noqa: E402
 from knowledge.retriever import Document, HybridRetriever  # noqa: E402
 from nlu.diacritics import DiacriticRestorer  # noqa: E402
-from nlu.embeddings import SentenceTransformerEncoder  # noqa: E402
+from nlu.embeddings import load_encoder  # noqa: E402
 from nlu.normalize import normalize, strip_diacritics  # noqa: E402
 
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad-vi" / "xquad.vi.json"
@@ -49,7 +49,7 @@ def measures(ranked: np.ndarray, gold: np.ndarray) -> dict[str, float]:
 
 def main() -> None:
     settings = load_settings()
-    encoder = SentenceTransformerEncoder(settings.EMBEDDING_MODEL)
+    encoder = load_encoder(settings.EMBEDDING_MODEL)
     documents, questions = load_xquad()
     started = time.perf_counter()
     restorer = DiacriticRestorer.train([normalize(d.text).text for d in documents])

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.loader import Plan, load_plan
 from knowledge.service import KnowledgeBase, all_documents
-from nlu.embeddings import Encoder, SentenceTransformerEncoder
+from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.db import Database
 
@@ -69,7 +69,7 @@ def build_services(
         database=database or Database.connect(settings.database_url),
         catalog=catalog,
         plan=load_plan(),
-        encoder=encoder or SentenceTransformerEncoder(settings.EMBEDDING_MODEL),
+        encoder=encoder or load_encoder(settings.EMBEDDING_MODEL),
         secret_key=session_secret(settings),
     )
 

@@ -124,10 +124,10 @@ def _nlu_pipeline():  # noqa: ANN202 - nlu.pipeline.NluPipeline, imported lazily
     from bot.bootstrap import build_nlu
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from nlu.embeddings import SentenceTransformerEncoder
+    from nlu.embeddings import load_encoder
 
     settings = _settings()
-    encoder = SentenceTransformerEncoder(settings.EMBEDDING_MODEL)
+    encoder = load_encoder(settings.EMBEDDING_MODEL)
     return build_nlu(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan())
 
 
@@ -207,10 +207,10 @@ def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported la
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from nlu.embeddings import SentenceTransformerEncoder
+    from nlu.embeddings import load_encoder
 
     settings = _settings()
-    return build_knowledge(settings, encoder=SentenceTransformerEncoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())
+    return build_knowledge(settings, encoder=load_encoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())
 
 
 @main.command()
@@ -246,11 +246,11 @@ def kb_build() -> None:
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
     from knowledge.service import all_documents, build_index
-    from nlu.embeddings import SentenceTransformerEncoder
+    from nlu.embeddings import load_encoder
 
     settings = _settings()
     catalog, plan = load_catalog(), load_plan()
-    encoder = SentenceTransformerEncoder(settings.EMBEDDING_MODEL)
+    encoder = load_encoder(settings.EMBEDDING_MODEL)
     documents = all_documents(plan, catalog)
     bar = tqdm(desc="Encoding", unit="key")
 

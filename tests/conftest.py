@@ -83,9 +83,9 @@ def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - nlu.pipe
     from bot.settings import load_settings
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from nlu.embeddings import SentenceTransformerEncoder
+    from nlu.embeddings import load_encoder
 
     settings = load_settings(DONGHANH_VAR_DIR=nlu_var_dir)
-    pipeline = build_nlu(settings, encoder=SentenceTransformerEncoder(model_dir), catalog=load_catalog(), plan=load_plan())
+    pipeline = build_nlu(settings, encoder=load_encoder(model_dir), catalog=load_catalog(), plan=load_plan())
     pipeline.today = lambda: date(2026, 11, 27)
     return pipeline

