@@ -42,8 +42,10 @@ class Weights:
     folded: float
 
 
-# Tuned on the dev split of the FAQ paraphrases (see bench/retrieval.py); queries with / without diacritics.
+# Tuned on the dev split of the FAQ paraphrases (bench/retrieval.py --tune); queries with / without diacritics.
 DEFAULT_WEIGHTS = {True: Weights(dense=0.6, accented=0.2, folded=0.2), False: Weights(dense=0.5, accented=0.0, folded=0.5)}
+# e5 cosines of unrelated Vietnamese texts rarely fall below this; the dense signal is rescaled from it to 1.
+DENSE_FLOOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class HybridRetriever:
         fused = np.zeros_like(signals["dense"])
         for row, query in enumerate(queries):
             w = self.weights[has_vietnamese_diacritics(query)]
-            fused[row] = w.dense * signals["dense"][row] + w.accented * signals["accented"][row] + w.folded * signals["folded"][row]
+            dense = np.clip((signals["dense"][row] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+            fused[row] = w.dense * dense + w.accented * signals["accented"][row] + w.folded * signals["folded"][row]
         return fused
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
