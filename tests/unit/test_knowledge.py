@@ -125,5 +125,5 @@ def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path) -
     faq_dir = tmp_path / "faq"
     faq_dir.mkdir()
     current.append(faq_document(load_faq(write(faq_dir, ENTRY), topics=TOPICS)[0]))
-    assert build_index(current, encoder, tmp_path) == (4, 8)
+    assert build_index(current, encoder, tmp_path) == (5, 9)  # question, 3 paraphrases and the answer
     assert {h.document.id for h in base.search("cty e muon hoan thue gtgt", 3)} >= {"thue-hoan-thue-gtgt"}
