@@ -41,8 +41,10 @@ def model_status(services: Services) -> dict:
 
 
 def index_status(services: Services) -> dict:
-    # The retrieval index arrives with the knowledge base; until then only the plan is loaded.
-    return {"ok": True, "plan_sections": len(services.plan.sections), "built": False}
+    # An index not built yet is fine: the knowledge base builds it at the first question.
+    stamp_path = services.settings.DONGHANH_VAR_DIR / "kb" / "stamp"
+    stamp = stamp_path.read_text(encoding="utf-8").strip() if stamp_path.exists() else None
+    return {"ok": True, "plan_sections": len(services.plan.sections), "built": stamp is not None, "stamp": stamp}
 
 
 def health(services: Services) -> tuple[bool, dict]:

@@ -65,3 +65,15 @@ def test_home_page_is_a_vietnamese_web_chat_placeholder(tmp_path: Path) -> None:
     assert "Trợ lý đối thoại và tiếp nhận phản ánh của doanh nghiệp Thành phố Hồ Chí Minh" in page
     for topic in ("Thuế", "Hải quan", "Khiếu nại, tố cáo", "Đăng ký kinh doanh"):
         assert f"<li>{topic}</li>" in page
+
+
+def test_healthz_shows_the_published_knowledge_index(tmp_path: Path) -> None:
+    from knowledge.retriever import Document
+    from knowledge.service import build_index
+
+    with make_client(f"sqlite:///{tmp_path / 'x.db'}", tmp_path) as client:
+        assert client.get("/healthz").json()["index"]["built"] is False
+        document = Document("thue-hoan", "faq", "Hoàn thuế", "Nộp hồ sơ.", "thue", "CUC_THUE", ("hoàn thuế gtgt",))
+        build_index([document], FakeEncoder(), tmp_path / "var" / "kb")
+        index = client.get("/healthz").json()["index"]
+    assert index["built"] is True and len(index["stamp"]) == 16
