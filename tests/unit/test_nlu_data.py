@@ -63,19 +63,22 @@ def test_a_question_and_its_unaccented_twin_fall_on_the_same_side() -> None:
         assert is_held_out(example.text) == is_held_out(strip_diacritics(example.text))
 
 
+def write_data(folder: Path, *, topic: str, topic_examples: str, intents: str) -> Path:
+    """A minimal data folder: one topic file, the intents file, an empty out-of-scope file."""
+    (folder / "topics").mkdir()
+    (folder / "topics" / f"{topic}.yaml").write_text(f"topic: {topic}\nexamples: {topic_examples}\n", encoding="utf-8")
+    (folder / "intents.yaml").write_text(f"intents: {intents}\n", encoding="utf-8")
+    (folder / "out_of_scope.yaml").write_text("examples: []\n", encoding="utf-8")
+    return folder
+
+
 def test_unknown_topic_file_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "topics").mkdir()
-    (tmp_path / "topics" / "bong_da.yaml").write_text('topic: bong_da\nexamples: ["x"]\n', encoding="utf-8")
-    (tmp_path / "intents.yaml").write_text("intents: {}\n", encoding="utf-8")
-    (tmp_path / "out_of_scope.yaml").write_text("examples: []\n", encoding="utf-8")
+    write_data(tmp_path, topic="bong_da", topic_examples='["x"]', intents="{}")
     with pytest.raises(ValueError, match="bong_da"):
         load_examples(tmp_path, topics=TOPIC_CODES)
 
 
 def test_contradictory_labels_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "topics").mkdir()
-    (tmp_path / "topics" / "thue.yaml").write_text('topic: thue\nexamples: ["hoàn thuế"]\n', encoding="utf-8")
-    (tmp_path / "intents.yaml").write_text('intents: {greet: ["hoan thue"]}\n', encoding="utf-8")
-    (tmp_path / "out_of_scope.yaml").write_text("examples: []\n", encoding="utf-8")
+    write_data(tmp_path, topic="thue", topic_examples='["hoàn thuế"]', intents='{greet: ["hoan thue"]}')
     with pytest.raises(ValueError, match="contradictory labels"):
         load_examples(tmp_path)
