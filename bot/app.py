@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 
 from bot.bootstrap import Services
 from bot.health import health
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+MAX_TEXT_CHARS = 4096  # Telegram's own limit for one message
+log = logging.getLogger(__name__)
+
+
+class AskRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")
+
+
+def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """A request the API cannot read, explained in Vietnamese (field names stay as sent)."""
+    problems = []
+    for item in error.errors():
+        field_name = ".".join(str(part) for part in item["loc"][1:]) or "nội dung"
+        if item["type"] == "string_too_long":
+            problems.append(f"{field_name}: dài quá {MAX_TEXT_CHARS} ký tự, xin rút gọn")
+        elif item["type"] == "missing":
+            problems.append(f"{field_name}: còn thiếu")
+        else:
+            problems.append(f"{field_name}: không hợp lệ")
+    return JSONResponse({"error": "Yêu cầu không hợp lệ: " + "; ".join(problems) + "."}, status_code=422)
 
 
 def _warm_up(services: Services) -> None:
-    """Load the embedding model in the background so start-up stays fast."""
-    warm = getattr(services.encoder, "warm_up", None)
-    if warm is not None:
-        threading.Thread(target=warm, name="model-warm-up", daemon=True).start()
+    """Load the model, the NLU and the knowledge index in the background so start-up stays fast."""
+
+    def warm() -> None:
+        try:
+            if hasattr(services.encoder, "warm_up"):
+                services.encoder.warm_up()
+            _ = services.nlu
+            services.knowledge.retriever()
+        except Exception:  # the first request retries and reports the error to its caller
+            log.exception("warm-up failed")
+
+    threading.Thread(target=warm, name="warm-up", daemon=True).start()
 
 
 def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
@@ -34,12 +65,19 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         services.close()
 
     app = FastAPI(title="Đồng hành", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.state.services = services
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:
         ok, report = health(services)
         return JSONResponse(report, status_code=200 if ok else 503)
+
+    @app.post("/api/ask")
+    def api_ask(question: AskRequest) -> dict:
+        """The `donghanh ask --json` answer (SPEC §7) for one question."""
+        answer = services.knowledge.ask(question.text, prior=services.nlu.parse(question.text).topic_prior)
+        return answer.as_dict()
 
     @app.get("/", response_class=HTMLResponse)
     def web_chat(request: Request) -> HTMLResponse:

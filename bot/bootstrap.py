@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import Settings
@@ -28,7 +30,11 @@ log = logging.getLogger("donghanh")
 
 @dataclass
 class Services:
-    """Everything the app needs, built once per process."""
+    """Everything the app needs, built once per process.
+
+    The NLU pipeline is built at its first use (loaded from its cache, or trained), so the server starts
+    at once and a background thread warms it up.
+    """
 
     settings: Settings
     database: Database
@@ -36,6 +42,17 @@ class Services:
     plan: Plan
     encoder: Encoder
     secret_key: str
+    knowledge: KnowledgeBase
+    nlu_factory: Callable[[], NluPipeline]
+    _nlu: NluPipeline | None = field(default=None, repr=False)
+    _nlu_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def nlu(self) -> NluPipeline:
+        with self._nlu_lock:
+            if self._nlu is None:
+                self._nlu = self.nlu_factory()
+            return self._nlu
 
     def close(self) -> None:
         self.database.dispose()
@@ -59,18 +76,24 @@ def build_services(
     database: Database | None = None,
     encoder: Encoder | None = None,
     catalog_dir: Path | None = None,
+    knowledge: KnowledgeBase | None = None,
+    nlu: NluPipeline | None = None,
 ) -> Services:
-    """Build the services from settings; tests may hand in their own database or encoder."""
+    """Build the services from settings; tests may hand in their own database, encoder, knowledge or NLU."""
     logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # health checks read the revision often
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
+    plan = load_plan()
+    encoder = encoder or load_encoder(settings.EMBEDDING_MODEL)
     return Services(
         settings=settings,
         database=database or Database.connect(settings.database_url),
         catalog=catalog,
-        plan=load_plan(),
-        encoder=encoder or load_encoder(settings.EMBEDDING_MODEL),
+        plan=plan,
+        encoder=encoder,
         secret_key=session_secret(settings),
+        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan),
+        nlu_factory=(lambda: nlu) if nlu else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
     )
 
 

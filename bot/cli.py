@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from bot.settings import Settings, SettingsError, load_settings
+
+# Batch jobs (index builds) use up to this many cores for the encoder; the server keeps one per request.
+BATCH_THREADS = min(4, os.cpu_count() or 1)
 
 
 def _settings() -> Settings:
@@ -120,15 +125,19 @@ def nlu() -> None:
     """Vietnamese language understanding."""
 
 
+@functools.cache
+def _encoder(threads: int = 1):  # noqa: ANN202 - nlu.embeddings.Encoder, imported lazily
+    from nlu.embeddings import load_encoder
+
+    return load_encoder(_settings().EMBEDDING_MODEL, threads=threads)
+
+
 def _nlu_pipeline():  # noqa: ANN202 - nlu.pipeline.NluPipeline, imported lazily
     from bot.bootstrap import build_nlu
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from nlu.embeddings import load_encoder
 
-    settings = _settings()
-    encoder = load_encoder(settings.EMBEDDING_MODEL)
-    return build_nlu(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan())
+    return build_nlu(_settings(), encoder=_encoder(), catalog=load_catalog(), plan=load_plan())
 
 
 def _read_json_lines(lines):  # noqa: ANN001, ANN202 - an iterable of str -> (text | None, error | None)
@@ -207,10 +216,8 @@ def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported la
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from nlu.embeddings import load_encoder
 
-    settings = _settings()
-    return build_knowledge(settings, encoder=load_encoder(settings.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())
+    return build_knowledge(_settings(), encoder=_encoder(), catalog=load_catalog(), plan=load_plan())
 
 
 @main.command()
@@ -221,7 +228,7 @@ def ask(question: str, as_json: bool) -> None:
     from knowledge.answer import format_reply
 
     knowledge = _knowledge()
-    answer = knowledge.ask(question)
+    answer = knowledge.ask(question, prior=_nlu_pipeline().parse(question).topic_prior)
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
     elif answer.answer is not None:
@@ -246,11 +253,10 @@ def kb_build() -> None:
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
     from knowledge.service import all_documents, build_index
-    from nlu.embeddings import load_encoder
 
     settings = _settings()
     catalog, plan = load_catalog(), load_plan()
-    encoder = load_encoder(settings.EMBEDDING_MODEL)
+    encoder = _encoder(threads=BATCH_THREADS)
     documents = all_documents(plan, catalog)
     bar = tqdm(desc="Encoding", unit="key")
 
@@ -269,7 +275,8 @@ def kb_build() -> None:
 @click.option("-k", default=5, show_default=True)
 def kb_search(query: str, k: int) -> None:
     """The k best documents for a query, with their fused and per-signal scores."""
-    for rank, hit in enumerate(_knowledge().search(query, k), start=1):
+    prior = _nlu_pipeline().parse(query).topic_prior
+    for rank, hit in enumerate(_knowledge().search(query, k, prior=prior), start=1):
         signals = " ".join(f"{name}={value:.3f}" for name, value in hit.signals.items())
         click.echo(f"{rank}. [{hit.document.source}:{hit.document.id}] {hit.score:.3f} ({signals}) {hit.document.title}")
 

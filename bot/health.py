@@ -42,9 +42,11 @@ def model_status(services: Services) -> dict:
 
 def index_status(services: Services) -> dict:
     # An index not built yet is fine: the knowledge base builds it at the first question.
-    stamp_path = services.settings.DONGHANH_VAR_DIR / "kb" / "stamp"
-    stamp = stamp_path.read_text(encoding="utf-8").strip() if stamp_path.exists() else None
-    return {"ok": True, "plan_sections": len(services.plan.sections), "built": stamp is not None, "stamp": stamp}
+    stamp = services.knowledge.stamp
+    return {
+        "ok": True, "plan_sections": len(services.plan.sections), "built": stamp is not None, "stamp": stamp,
+        "loaded_stamp": services.knowledge.loaded_stamp,
+    }  # fmt: skip
 
 
 def health(services: Services) -> tuple[bool, dict]:

@@ -1,11 +1,14 @@
 """From retrieval hits to an answer: the text, "Nguồn: …", "Đơn vị phụ trách: …", and a reference note.
 
-The confidence is the fused score of the best hit, and the thresholds decide between answering,
-offering up to three choices, and offering to file an issue (SPEC §4).
+The confidence is a calibrated probability that the best hit is the right one, from its fused score and
+its lead over the second; thresholds on it decide between answering, offering up to three choices, and
+offering to file an issue (SPEC §4).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,12 +17,32 @@ from knowledge.loader import FaqEntry, Plan
 from knowledge.retriever import Document, Hit
 
 TELEGRAM_LIMIT = 4096
-# Chosen on the dev split of FAQ paraphrases (bench/retrieval.py): at 0.55 the answered share is 40 % with
-# precision 0.855; off-topic messages score 0.28-0.50. Below ANSWER_FROM and at or above CHOOSE_FROM the
-# user picks among up to three hits; below that, an issue is offered.
-ANSWER_FROM = 0.55
-CHOOSE_FROM = 0.42
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic model of P(best hit is right) = σ(bias + score·s + margin·(s − s₂))."""
+
+    bias: float
+    score: float
+    margin: float
+
+
+# Fitted on the FAQ dev split and off-topic messages (`bench/retrieval.py --tune`).
+CALIBRATION = Calibration(bias=-9.0, score=15.0, margin=10.0)
+# Answer when the best hit is right with probability >= ANSWER_FROM; offer up to three choices from
+# CHOOSE_FROM; below, offer to file an issue. Read off the dev split (`bench/retrieval.py --tune`).
+ANSWER_FROM = 0.6
+CHOOSE_FROM = 0.2
+
+
+def answer_probability(score: float, margin: float, calibration: Calibration = CALIBRATION) -> float:
+    z = calibration.bias + calibration.score * score + calibration.margin * margin
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
 PLAN_EXCERPT_CHARS = 1500
+PASSAGE_WORDS = 80
 REFERENCE_NOTE = (
     "Thông tin chỉ mang tính tham khảo; kết quả giải quyết hồ sơ cụ thể do cơ quan có thẩm quyền quyết định."
 )
@@ -76,11 +99,36 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
         documents.append(
             Document(
                 id=section.id, source="plan-2022", title=title, text=section.text, topic=None,
-                department=section_department.get(section.id), keys=(f"{section.title}. {section.text}",),
+                department=section_department.get(section.id), keys=_section_keys(section.title, section.text),
                 citations=(f"Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố, mục {section.id}",),
             )
         )  # fmt: skip
     return documents
+
+
+def _section_keys(title: str, text: str) -> tuple[str, ...]:
+    """A section's passages, each led by the section title unless the title is the text's own opening."""
+    lead = "" if text.startswith(title.rstrip(" .…")) else f"{title}. "
+    return tuple(lead + passage for passage in passages(text))
+
+
+def passages(text: str, words: int = PASSAGE_WORDS) -> list[str]:
+    """The text cut at sentence ends into passages of about `words` words (a long sentence stays whole).
+
+    A plan section runs to 600 words; e5 reads 512 tokens and BM25 favours short keys, so each passage is
+    a key of its own.
+    """
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    result: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        if current and len(" ".join(current + [sentence]).split()) > words:
+            result.append(" ".join(current))
+            current = []
+        current.append(sentence.strip())
+    if current:
+        result.append(" ".join(current))
+    return result
 
 
 def _excerpt(text: str, limit: int) -> str:
@@ -99,13 +147,14 @@ def compose(hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = N
     document = best.document
     topic = document.topic or topic_hint
     department = _department(topic, document.department, catalog)
-    if best.score >= ANSWER_FROM:
+    confidence = answer_probability(best.score, best.score - (hits[1].score if len(hits) > 1 else 0.0))
+    if confidence >= ANSWER_FROM:
         text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
         citation = Citation(document.source, document.id, document.title)
-        return Answer("answer", text, topic, department, best.score, (citation,), sources=document.citations)
-    choices = tuple(h.document for h in hits[:3] if h.score >= CHOOSE_FROM)
-    decision = "choose" if choices else "ticket"
-    return Answer(decision, None, topic if choices else topic_hint, department, best.score, (), choices)
+        return Answer("answer", text, topic, department, confidence, (citation,), sources=document.citations)
+    if confidence >= CHOOSE_FROM:
+        return Answer("choose", None, topic, department, confidence, (), tuple(h.document for h in hits[:3]))
+    return Answer("ticket", None, topic_hint, _department(topic_hint, None, catalog), confidence, ())
 
 
 def _department(topic: str | None, explicit: str | None, catalog: Catalog) -> str | None:

@@ -98,8 +98,16 @@ class DenseIndex:
 
 
 def best_per_document(key_scores: np.ndarray, key_to_document: np.ndarray, documents: int) -> np.ndarray:
-    """(queries x documents): each document's best key score (-inf for documents without keys)."""
+    """(queries x documents): each document's best key score (-inf for documents without keys).
+
+    Keys are stored document by document, so `key_to_document` is non-decreasing and one `reduceat`
+    per call finds every maximum.
+    """
     result = np.full((key_scores.shape[0], documents), -np.inf, dtype=np.float32)
-    for query in range(key_scores.shape[0]):
-        np.maximum.at(result[query], key_to_document, key_scores[query])
+    if not len(key_to_document):
+        return result
+    if np.any(np.diff(key_to_document) < 0):
+        raise ValueError("keys must be grouped by document, in document order")
+    starts = np.flatnonzero(np.r_[True, np.diff(key_to_document) > 0])
+    result[:, key_to_document[starts]] = np.maximum.reduceat(key_scores, starts, axis=1)
     return result

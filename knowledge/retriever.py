@@ -9,7 +9,7 @@ and without diacritics, since accented BM25 and e5 are weak on the latter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,17 +35,25 @@ class Document:
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights: dense cosine, BM25 on accented syllables, BM25 on diacritic-free syllables."""
+    """Fusion weights: dense cosine, BM25 on accented and on diacritic-free syllables, topic prior."""
 
     dense: float
     accented: float
     folded: float
+    topic: float = 0.0
 
 
-# Tuned on the dev split of the FAQ paraphrases (bench/retrieval.py); queries with / without diacritics.
-DEFAULT_WEIGHTS = {True: Weights(dense=0.4, accented=0.5, folded=0.1), False: Weights(dense=0.6, accented=0.0, folded=0.4)}
+# Tuned on the dev split of the FAQ paraphrases (`bench/retrieval.py --tune`); queries with / without
+# diacritics.
+DEFAULT_WEIGHTS = {
+    True: Weights(dense=0.4, accented=0.5, folded=0.1, topic=0.1),
+    False: Weights(dense=0.6, accented=0.0, folded=0.4, topic=0.1),
+}
 # e5 cosines of unrelated Vietnamese texts rarely fall below this; the dense signal is rescaled from it to 1.
 DENSE_FLOOR = 0.7
+
+TopicPrior = Mapping[str, float]
+"""The NLU's probability of each topic for a query; documents of likely topics are favoured."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,9 @@ class HybridRetriever:
         self.encoder = encoder
         self.restore = restore
         self.weights = weights or DEFAULT_WEIGHTS
+        self.topics = sorted({d.topic for d in self.documents if d.topic})
+        # Each document's topic as an index into `topics`; -1 (the last slot of a prior's table) for none.
+        self.document_topic = np.array([self.topics.index(d.topic) if d.topic else -1 for d in self.documents], dtype=np.int64)
         keys = [(index, key) for index, document in enumerate(self.documents) for key in document.keys]
         self.key_document = np.array([index for index, _ in keys], dtype=np.int64)
         self.key_texts = [key for _, key in keys]
@@ -100,25 +111,37 @@ class HybridRetriever:
             np.maximum.at(dense[row], self.key_document[ids[row][valid]], scores[row][valid])
         return {"dense": dense, "accented": np.maximum(accented, 0), "folded": np.maximum(folded, 0)}
 
-    def fuse(self, signals: dict[str, np.ndarray], queries: Sequence[str]) -> np.ndarray:
+    def prior(self, priors: Sequence[TopicPrior | None]) -> np.ndarray:
+        """(queries x documents): the probability of each document's topic. A document without a topic
+        (a plan section) takes the best topic's probability, so the prior neither favours nor hurts it."""
+        matrix = np.zeros((len(priors), len(self.documents)), dtype=np.float32)
+        for row, prior in enumerate(priors):
+            if prior:
+                table = np.array([prior.get(t, 0.0) for t in self.topics] + [max(prior.values())], dtype=np.float32)
+                matrix[row] = table[self.document_topic]
+        return matrix
+
+    def fuse(self, signals: dict[str, np.ndarray], queries: Sequence[str], priors: Sequence[TopicPrior | None] | None = None) -> np.ndarray:
+        topic = self.prior(priors or [None] * len(queries))
         fused = np.zeros_like(signals["dense"])
         for row, query in enumerate(queries):
             w = self.weights[has_vietnamese_diacritics(query)]
             dense = np.clip((signals["dense"][row] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-            fused[row] = w.dense * dense + w.accented * signals["accented"][row] + w.folded * signals["folded"][row]
+            fused[row] = w.dense * dense + w.accented * signals["accented"][row] + w.folded * signals["folded"][row] + w.topic * topic[row]
         return fused
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        return self.search_batch([query], k)[0]
+    def search(self, query: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
+        return self.search_batch([query], k, priors=[prior])[0]
 
-    def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
+    def search_batch(self, queries: Sequence[str], k: int = 5, *, priors: Sequence[TopicPrior | None] | None = None) -> list[list[Hit]]:
         if not self.documents:
             return [[] for _ in queries]
         signals = self.signals(queries)
-        fused = self.fuse(signals, queries)
+        fused = self.fuse(signals, queries, priors)
         results = []
         for row in range(len(queries)):
-            order = np.argsort(-fused[row], kind="stable")[:k]
+            top = np.argpartition(-fused[row], min(k, len(self.documents) - 1))[: k + 1] if len(self.documents) > k + 1 else np.arange(len(self.documents))
+            order = top[np.lexsort((top, -fused[row, top]))][:k]
             results.append([
                 Hit(self.documents[i], float(fused[row, i]), {name: float(m[row, i]) for name, m in signals.items()})
                 for i in order

@@ -17,7 +17,7 @@ import numpy as np
 from knowledge.answer import Answer, compose, faq_document, plan_documents
 from knowledge.catalog import Catalog
 from knowledge.loader import FAQ_DIR, Plan, load_faq
-from knowledge.retriever import Document, Hit, HybridRetriever
+from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.normalize import normalize
@@ -86,6 +86,11 @@ class KnowledgeBase:
         path = self.kb_dir / "stamp"
         return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
+    @property
+    def loaded_stamp(self) -> str | None:
+        """The stamp of the index this process answers from (None before the first question)."""
+        return self._stamp
+
     def retriever(self) -> HybridRetriever:
         """The retriever for the newest published index (built first when none was published)."""
         with self._lock:
@@ -110,8 +115,9 @@ class KnowledgeBase:
         restorer = DiacriticRestorer.train(texts)
         return HybridRetriever(documents, self.encoder, restore=restorer.restore, key_vectors=matrix)
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        return self.retriever().search(question, k)
+    def search(self, question: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
+        return self.retriever().search(question, k, prior=prior)
 
-    def ask(self, question: str, *, topic_hint: str | None = None) -> Answer:
-        return compose(self.search(question, 5), self.catalog, topic_hint=topic_hint)
+    def ask(self, question: str, *, prior: TopicPrior | None = None, topic_hint: str | None = None) -> Answer:
+        """The answer, choices or ticket offer for a question; `prior` is the NLU's topic probabilities."""
+        return compose(self.search(question, 5, prior=prior), self.catalog, topic_hint=topic_hint)

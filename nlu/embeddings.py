@@ -216,9 +216,12 @@ class OnnxEncoder:
     def _encode(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
         session, tokenizer, prompts, pad_id = self._load()
         prefix = prompts.get(prompt_name, "")
+        # Texts of similar length share a batch, so short questions are not padded to a long answer.
+        encoded = tokenizer.encode_batch([prefix + t for t in texts])
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
         batches = []
-        for start in range(0, len(texts), self.batch_size):
-            encodings = tokenizer.encode_batch([prefix + t for t in texts[start : start + self.batch_size]])
+        for start in range(0, len(order), self.batch_size):
+            encodings = [encoded[i] for i in order[start : start + self.batch_size]]
             width = max(len(e.ids) for e in encodings)
             ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
             mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -230,15 +233,20 @@ class OnnxEncoder:
             batches.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
         if not batches:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(batches).astype(np.float32)
+        vectors = np.empty((len(order), batches[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.vstack(batches)
+        return vectors
 
 
-def load_encoder(path: Path | str) -> Encoder:
-    """The fastest encoder for a model folder: onnxruntime when it has an ONNX export, else sentence-transformers."""
+def load_encoder(path: Path | str, *, threads: int = 1) -> Encoder:
+    """The fastest encoder for a model folder: onnxruntime when it has an ONNX export, else sentence-transformers.
+
+    One thread suits a server answering one message at a time; batch jobs (index builds) pass more.
+    """
     path = Path(path)
     if (path / "onnx" / "model.onnx").is_file():
-        return OnnxEncoder(path)
-    return SentenceTransformerEncoder(path)
+        return OnnxEncoder(path, threads=threads)
+    return SentenceTransformerEncoder(path, threads=threads)
 
 
 def _embedding_dimension(model: Any) -> int:

@@ -44,6 +44,11 @@ class ParseResult:
     entities: tuple[Entity, ...] = ()
     topic_candidates: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
+    @property
+    def topic_prior(self) -> dict[str, float]:
+        """The likeliest topics' probabilities, for favouring their documents in retrieval."""
+        return dict(self.topic_candidates)
+
     def as_dict(self) -> dict[str, object]:
         """The `donghanh nlu predict` output (SPEC §7): exactly these keys."""
         return {

@@ -14,8 +14,8 @@ DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
 @pytest.fixture(scope="module")
-def env(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    environment = os.environ | {"DONGHANH_VAR_DIR": str(tmp_path_factory.mktemp("kb-var")), "EMBEDDING_MODEL": str(model_dir)}
+def env(model_dir: Path, nlu_var_dir: Path, nlu_pipeline) -> dict[str, str]:  # noqa: ANN001 - the NLU, trained once
+    environment = os.environ | {"DONGHANH_VAR_DIR": str(nlu_var_dir), "EMBEDDING_MODEL": str(model_dir)}
     built = subprocess.run([DONGHANH, "kb", "build"], env=environment, capture_output=True, text=True, timeout=900, check=False)
     assert built.returncode == 0, built.stderr
     assert "Index published:" in built.stdout
@@ -47,3 +47,18 @@ def test_kb_search_lists_the_plan_section_on_stuck_projects(env: dict[str, str])
                             env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "[plan-2022:III.2.2.2]" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("Kế hoạch 2022 giao Sở Kế hoạch và Đầu tư tháo gỡ bao nhiêu dự án vướng mắc thủ tục đầu tư?", "III.2.2.2"),
+        ("bao cao ket qua thuc hien ke hoach 6 thang va ca nam phai gui truoc ngay nao", "IV.1"),
+        ("Cơ quan nào theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch?", "IV.2"),
+    ],
+)
+def test_questions_on_the_plan_are_answered_from_their_section(question: str, section: str, env: dict[str, str]) -> None:
+    answer = ask(question, env)
+    assert answer["citations"] and answer["citations"][0]["source"] == "plan-2022"
+    assert answer["citations"][0]["id"] == section
+    assert answer["answer"]

@@ -77,3 +77,46 @@ def test_healthz_shows_the_published_knowledge_index(tmp_path: Path) -> None:
         build_index([document], FakeEncoder(), tmp_path / "var" / "kb")
         index = client.get("/healthz").json()["index"]
     assert index["built"] is True and len(index["stamp"]) == 16
+
+
+def test_api_ask_answers_with_its_source_and_picks_up_a_rebuilt_index(tmp_path: Path, nlu_pipeline) -> None:  # noqa: ANN001
+    from knowledge.catalog import load_catalog
+    from knowledge.retriever import Document
+    from knowledge.service import KnowledgeBase, build_index
+
+    refund = Document("thue-hoan", "faq", "Hoàn thuế GTGT", "Nộp hồ sơ hoàn thuế cho cơ quan thuế quản lý trực tiếp.", "thue", "CUC_THUE",
+                      ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"), ("Luật Quản lý thuế số 38/2019/QH14",))
+    clearance = Document("hq-thong-quan", "faq", "Lô hàng chưa thông quan", "Liên hệ chi cục hải quan nơi mở tờ khai.", "hai_quan",
+                         "CUC_HAI_QUAN", ("Lô hàng nhập khẩu chưa được thông quan", "hàng bị giữ ở cảng chưa thông quan"), ("Luật Hải quan số 54/2014/QH13",))  # fmt: skip
+    current = [refund]
+    kb_dir = tmp_path / "var" / "kb"
+    build_index(current, FakeEncoder(), kb_dir)
+    settings = load_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", DONGHANH_VAR_DIR=tmp_path / "var", EMBEDDING_MODEL=MODEL_DIR)
+    database = Database.connect(settings.database_url)
+    upgrade(database)
+    knowledge = KnowledgeBase(lambda: list(current), FakeEncoder(), load_catalog(), kb_dir)
+    services = build_services(settings, database=database, encoder=FakeEncoder(), knowledge=knowledge, nlu=nlu_pipeline)
+    with TestClient(create_app(services, warm_up=False)) as client:
+        body = client.post("/api/ask", json={"text": "Doanh nghiệp muốn hoàn thuế giá trị gia tăng thì làm sao?"}).json()
+        assert list(body) == ["answer", "topic", "department", "confidence", "citations"]
+        assert body["citations"] == [{"source": "faq", "id": "thue-hoan", "title": "Hoàn thuế GTGT"}]
+        assert (body["topic"], body["department"]) == ("thue", "CUC_THUE") and 0 <= body["confidence"] <= 1
+        first_stamp = client.get("/healthz").json()["index"]["loaded_stamp"]
+        # An editor adds an entry and rebuilds (`donghanh kb build`); the running server answers from it.
+        current.append(clearance)
+        build_index(current, FakeEncoder(), kb_dir)
+        body = client.post("/api/ask", json={"text": "lô hàng nhập khẩu của cty chưa được thông quan"}).json()
+        assert body["citations"][0]["id"] == "hq-thong-quan" and body["department"] == "CUC_HAI_QUAN"
+        index = client.get("/healthz").json()["index"]
+        assert index["loaded_stamp"] == index["stamp"] != first_stamp
+
+
+def test_api_ask_explains_bad_input_in_vietnamese(tmp_path: Path) -> None:
+    with make_client(f"sqlite:///{tmp_path / 'x.db'}", tmp_path) as client:
+        too_long = client.post("/api/ask", json={"text": "thuế " * 2000})
+        blank = client.post("/api/ask", json={"text": "   "})
+        missing = client.post("/api/ask", json={})
+    assert too_long.status_code == blank.status_code == missing.status_code == 422
+    assert too_long.json() == {"error": "Yêu cầu không hợp lệ: text: dài quá 4096 ký tự, xin rút gọn."}
+    assert blank.json() == {"error": "Yêu cầu không hợp lệ: text: không hợp lệ."}
+    assert missing.json() == {"error": "Yêu cầu không hợp lệ: text: còn thiếu."}

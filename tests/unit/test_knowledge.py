@@ -7,9 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.answer import REFERENCE_NOTE, TELEGRAM_LIMIT, Answer, Citation, compose, faq_document, format_reply
+from knowledge.answer import (
+    ANSWER_FROM,
+    REFERENCE_NOTE,
+    TELEGRAM_LIMIT,
+    Answer,
+    Citation,
+    answer_probability,
+    compose,
+    faq_document,
+    format_reply,
+    passages,
+)  # fmt: skip
 from knowledge.catalog import load_catalog
-from knowledge.index import Bm25Index, DenseIndex
+from knowledge.index import Bm25Index, DenseIndex, best_per_document
 from knowledge.loader import load_faq
 from knowledge.retriever import Document, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
@@ -127,3 +138,43 @@ def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path) -
     current.append(faq_document(load_faq(write(faq_dir, ENTRY), topics=TOPICS)[0]))
     assert build_index(current, encoder, tmp_path) == (5, 9)  # question, 3 paraphrases and the answer
     assert {h.document.id for h in base.search("cty e muon hoan thue gtgt", 3)} >= {"thue-hoan-thue-gtgt"}
+
+
+def test_the_topic_prior_lifts_the_entry_of_the_likely_topic() -> None:
+    twins = [
+        Document("thue-cham", "faq", "Hồ sơ chậm", "Liên hệ Cục Thuế.", "thue", "CUC_THUE", ("hồ sơ nộp lâu rồi chưa được giải quyết",)),
+        Document("hq-cham", "faq", "Hồ sơ chậm", "Liên hệ Cục Hải quan.", "hai_quan", "CUC_HAI_QUAN", ("hồ sơ nộp lâu rồi chưa được giải quyết",)),
+        Document("IV.1", "plan-2022", "IV.1", "Báo cáo 6 tháng.", None, None, ("báo cáo kết quả thực hiện",)),
+    ]  # fmt: skip
+    retriever = HybridRetriever(twins, FakeEncoder())
+    query = "hồ sơ nộp lâu rồi chưa được giải quyết"
+    assert retriever.search(query, prior={"hai_quan": 0.9, "thue": 0.05})[0].document.id == "hq-cham"
+    assert retriever.search(query, prior={"thue": 0.9, "hai_quan": 0.05})[0].document.id == "thue-cham"
+    # A plan section has no topic: it takes the likeliest topic's probability, neither lifted nor sunk.
+    assert retriever.prior([{"thue": 0.7, "hai_quan": 0.2}]).tolist() == [[pytest.approx(0.7), pytest.approx(0.2), pytest.approx(0.7)]]
+
+
+def test_best_key_per_document_skips_documents_without_keys() -> None:
+    scores = np.array([[0.1, 0.9, 0.3, 0.2]], dtype=np.float32)
+    best = best_per_document(scores, np.array([0, 0, 2, 2]), 3)
+    assert best.tolist() == [[pytest.approx(0.9), -np.inf, pytest.approx(0.3)]]
+    with pytest.raises(ValueError, match="grouped by document"):
+        best_per_document(scores, np.array([0, 1, 0, 1]), 2)
+
+
+def test_a_long_plan_section_becomes_passages_cut_at_sentence_ends() -> None:
+    sentence = "Sở Kế hoạch và Đầu tư tháo gỡ vướng mắc cho dự án đầu tư trên địa bàn Thành phố. "
+    cut = passages(sentence * 20, words=40)
+    assert len(cut) == 10 and all(len(p.split()) <= 40 for p in cut)  # 19 words a sentence: two per passage
+    assert all(p.endswith(".") for p in cut)
+    assert " ".join(cut) == (sentence * 20).strip()
+
+
+def test_confidence_is_a_probability_that_grows_with_score_and_lead() -> None:
+    low, high = answer_probability(0.3, 0.0), answer_probability(0.9, 0.0)
+    assert 0.0 <= low < high <= 1.0
+    assert answer_probability(0.6, 0.2) > answer_probability(0.6, 0.0)
+    hits = HybridRetriever(documents(), FakeEncoder()).search("Doanh nghiệp muốn hoàn thuế giá trị gia tăng")
+    answer = compose(hits, CATALOG)
+    assert answer.decision == "answer" and answer.confidence >= ANSWER_FROM
+    assert answer.citations == (Citation("faq", "thue-hoan", "Hoàn thuế GTGT"),)
