@@ -8,9 +8,9 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install install-test model db-upgrade system-deps clean
+.PHONY: run test install install-test model db-upgrade indexes system-deps clean
 
-run: install model db-upgrade
+run: install model db-upgrade indexes
 	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
 
 test: install-test system-deps model
@@ -39,6 +39,11 @@ model: install
 
 db-upgrade: install
 	$(BIN)/donghanh db upgrade
+
+# The NLU model and the knowledge index, each rebuilt only where its data changed.
+indexes: model
+	$(BIN)/donghanh nlu train
+	$(BIN)/donghanh kb build
 
 system-deps:
 	bash scripts/system-deps.sh

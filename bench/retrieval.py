@@ -39,7 +39,7 @@ from bot.settings import load_settings  # noqa: E402
 from knowledge.answer import Calibration, answer_probability  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.loader import load_plan  # noqa: E402
-from knowledge.retriever import DENSE_FLOOR, Document, HybridRetriever, TopicPrior, Weights  # noqa: E402
+from knowledge.retriever import Document, HybridRetriever, TopicPrior, Weights  # noqa: E402
 from knowledge.service import all_documents  # noqa: E402
 from nlu.dataset import is_held_out, load_examples  # noqa: E402
 from nlu.diacritics import DiacriticRestorer  # noqa: E402
@@ -111,17 +111,9 @@ class Run:
         self.texts = texts
         self.signals = retriever.signals(texts, dense_candidates=len(retriever.documents) * 8)
         self.priors: list[TopicPrior | None] = [r.topic_prior for r in nlu.parse_batch(texts)] if nlu else [None] * len(texts)
-        self.prior = retriever.prior(self.priors)
 
     def fused(self, weights: dict[bool, Weights]) -> np.ndarray:
-        dense = np.clip((self.signals["dense"] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-        accented = np.array([has_vietnamese_diacritics(t) for t in self.texts])
-        fused = np.zeros_like(dense)
-        for flag in (True, False):
-            rows = accented == flag
-            w = weights[flag]
-            fused[rows] = w.dense * dense[rows] + w.accented * self.signals["accented"][rows] + w.folded * self.signals["folded"][rows] + w.topic * self.prior[rows]
-        return fused
+        return self.retriever.fuse(self.signals, self.texts, self.priors, weights)
 
 
 def evaluate(retriever: HybridRetriever, questions: Queries, nlu: NluPipeline | None) -> dict[str, dict[str, dict[str, float]]]:
@@ -138,6 +130,9 @@ def evaluate(retriever: HybridRetriever, questions: Queries, nlu: NluPipeline | 
         if nlu is not None:
             no_prior = {flag: replace(w, topic=0.0) for flag, w in retriever.weights.items()}
             figures[variant]["hybrid_no_prior"] = measures(run.fused(no_prior), gold)
+        if retriever.entries is not None:
+            no_entry = {flag: replace(w, entry=0.0) for flag, w in retriever.weights.items()}
+            figures[variant]["hybrid_no_entry"] = measures(run.fused(no_entry), gold)
     return figures
 
 
@@ -151,8 +146,8 @@ def tune(retriever: HybridRetriever, dev: Queries, nlu: NluPipeline, off_topic: 
         rows = [i for i, (q, _) in enumerate(dev) if has_vietnamese_diacritics(transform(q)) == flag]
         run = Run(retriever, [transform(dev[i][0]) for i in rows], nlu)
         best = None
-        for (dense, accented), topic in itertools.product(grid, (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)):
-            weights = Weights(round(dense, 2), round(accented, 2), round(1 - dense - accented, 2), topic)
+        for (dense, accented), topic, entry in itertools.product(grid, (0.0, 0.05, 0.1, 0.15, 0.2, 0.3), (0.0, 0.2, 0.4, 0.6, 0.8)):
+            weights = Weights(round(float(dense), 2), round(float(accented), 2), round(float(1 - dense - accented), 2), topic, entry)
             r = ranks(run.fused({True: weights, False: weights}), gold[rows])
             score = ((r == 1).mean(), (1.0 / r).mean())
             if best is None or score > best[0]:
@@ -218,7 +213,9 @@ def main() -> None:
     results["faq_test"] = evaluate(faq, test, nlu)
     plan_set = plan_questions(full)
     print(f"Plan: {len(plan_set)} questions over the full collection ({len(full)} documents)")
-    results["plan"] = evaluate(retriever_for(full, encoder), plan_set, nlu)
+    whole = retriever_for(full, encoder)
+    whole.weights = faq.weights  # the tuned ones, under --tune
+    results["plan"] = evaluate(whole, plan_set, nlu)
     print(f"{'collection':<12}{'variant':<22}{'system':<17}{'R@1':>8}{'R@5':>8}{'MRR':>8}")
     for collection, by_variant in results.items():
         for variant, systems in by_variant.items():

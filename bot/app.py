@@ -76,7 +76,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     @app.post("/api/ask")
     def api_ask(question: AskRequest) -> dict:
         """The `donghanh ask --json` answer (SPEC §7) for one question."""
-        answer = services.knowledge.ask(question.text, prior=services.nlu.parse(question.text).topic_prior)
+        answer = services.knowledge.ask(question.text, services.nlu.parse(question.text))
         return answer.as_dict()
 
     @app.get("/", response_class=HTMLResponse)

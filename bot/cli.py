@@ -225,16 +225,18 @@ def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported la
 @click.option("--json", "as_json", is_flag=True, help="Print the SPEC §7 JSON object.")
 def ask(question: str, as_json: bool) -> None:
     """Answer a question from the FAQ and the plan, with its source."""
-    from knowledge.answer import format_reply
+    from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
 
     knowledge = _knowledge()
-    answer = knowledge.ask(question, prior=_nlu_pipeline().parse(question).topic_prior)
+    answer = knowledge.ask(question, _nlu_pipeline().parse(question))
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
     elif answer.answer is not None:
         click.echo(format_reply(answer, knowledge.catalog))
     elif answer.choices:
         click.echo("Chưa chắc chắn; có phải quý doanh nghiệp hỏi về:\n" + "\n".join(f"- {d.title}" for d in answer.choices))
+    elif answer.decision == "out_of_scope":
+        click.echo(OUT_OF_SCOPE_REPLY)
     else:
         click.echo("Chưa tìm thấy câu trả lời phù hợp; quý doanh nghiệp có thể gửi phản ánh để cơ quan phụ trách giải đáp.")
 

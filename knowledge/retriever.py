@@ -1,10 +1,11 @@
 """Hybrid retrieval over the FAQ and the plan: BM25 (accented and diacritic-free syllables) + e5 in FAISS.
 
-Each document has keys (an FAQ question and each paraphrase; a plan section's title and text). A query is
-scored against every key by BM25 on accented syllables, BM25 on diacritic-free syllables and the cosine of
-e5 vectors (the query's diacritics restored first when it was typed without them); a document takes its
-best key on each signal, and the signals are fused linearly. The weights differ for queries typed with
-and without diacritics, since accented BM25 and e5 are weak on the latter.
+Each document has keys (an FAQ question, each paraphrase and the answer; a plan section's passages). A
+query is scored against every key by BM25 on accented syllables, BM25 on diacritic-free syllables and the
+cosine of e5 vectors (the query's diacritics restored first when it was typed without them); a document
+takes its best key on each signal. Two document-level signals join them: the NLU's probability of the
+document's topic (the topic prior) and the FAQ entry classifier's probability (`knowledge.entries`). The
+signals are fused linearly, with weights that differ for queries typed with and without diacritics.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, best_per_document, syllable_tokens
 from nlu.embeddings import Encoder
 from nlu.normalize import has_vietnamese_diacritics
@@ -35,19 +37,21 @@ class Document:
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights: dense cosine, BM25 on accented and on diacritic-free syllables, topic prior."""
+    """Fusion weights: dense cosine, BM25 on accented and on diacritic-free syllables, topic prior, and the
+    FAQ entry classifier's probability."""
 
     dense: float
     accented: float
     folded: float
     topic: float = 0.0
+    entry: float = 0.0
 
 
 # Tuned on the dev split of the FAQ paraphrases (`bench/retrieval.py --tune`); queries with / without
 # diacritics.
 DEFAULT_WEIGHTS = {
-    True: Weights(dense=0.4, accented=0.5, folded=0.1, topic=0.1),
-    False: Weights(dense=0.6, accented=0.0, folded=0.4, topic=0.1),
+    True: Weights(dense=0.7, accented=0.0, folded=0.3, topic=0.1, entry=0.4),
+    False: Weights(dense=0.4, accented=0.0, folded=0.6, topic=0.05, entry=0.4),
 }
 # e5 cosines of unrelated Vietnamese texts rarely fall below this; the dense signal is rescaled from it to 1.
 DENSE_FLOOR = 0.7
@@ -92,6 +96,9 @@ class HybridRetriever:
             key_vectors = encoder.encode_passages(self.key_texts) if self.key_texts else np.zeros((0, encoder.dimension), np.float32)
         self.key_vectors = key_vectors
         self.dense = DenseIndex(key_vectors, approximate=approximate)
+        # Questions and paraphrases of FAQ entries (every key but the answer) teach the entry classifier.
+        phrasings = [(i, key) for i, d in enumerate(self.documents) if d.source == "faq" for key in d.keys if key != d.text]
+        self.entries = EntryClassifier.train(phrasings, len(self.documents))
 
     def _dense_text(self, query: str) -> str:
         if self.restore is not None and not has_vietnamese_diacritics(query):
@@ -109,7 +116,8 @@ class HybridRetriever:
         for row in range(len(queries)):
             valid = ids[row] >= 0
             np.maximum.at(dense[row], self.key_document[ids[row][valid]], scores[row][valid])
-        return {"dense": dense, "accented": np.maximum(accented, 0), "folded": np.maximum(folded, 0)}
+        entry = self.entries.probabilities(queries) if self.entries else np.zeros_like(dense)
+        return {"dense": dense, "accented": np.maximum(accented, 0), "folded": np.maximum(folded, 0), "entry": entry}
 
     def prior(self, priors: Sequence[TopicPrior | None]) -> np.ndarray:
         """(queries x documents): the probability of each document's topic. A document without a topic
@@ -121,14 +129,24 @@ class HybridRetriever:
                 matrix[row] = table[self.document_topic]
         return matrix
 
-    def fuse(self, signals: dict[str, np.ndarray], queries: Sequence[str], priors: Sequence[TopicPrior | None] | None = None) -> np.ndarray:
-        topic = self.prior(priors or [None] * len(queries))
-        fused = np.zeros_like(signals["dense"])
-        for row, query in enumerate(queries):
-            w = self.weights[has_vietnamese_diacritics(query)]
-            dense = np.clip((signals["dense"][row] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-            fused[row] = w.dense * dense + w.accented * signals["accented"][row] + w.folded * signals["folded"][row] + w.topic * topic[row]
-        return fused
+    def fuse(
+        self,
+        signals: dict[str, np.ndarray],
+        queries: Sequence[str],
+        priors: Sequence[TopicPrior | None] | None = None,
+        weights: dict[bool, Weights] | None = None,
+    ) -> np.ndarray:
+        """(queries x documents) fused scores; each query weighted by whether it has diacritics."""
+        chosen = [(weights or self.weights)[has_vietnamese_diacritics(q)] for q in queries]
+
+        def weight(name: str) -> np.ndarray:
+            return np.array([getattr(w, name) for w in chosen], dtype=np.float32)[:, None]
+
+        dense = np.clip((signals["dense"] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+        return (
+            weight("dense") * dense + weight("accented") * signals["accented"] + weight("folded") * signals["folded"]
+            + weight("topic") * self.prior(priors or [None] * len(queries)) + weight("entry") * signals["entry"]
+        )  # fmt: skip
 
     def search(self, query: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
         return self.search_batch([query], k, priors=[prior])[0]

@@ -21,6 +21,7 @@ from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.normalize import normalize
+from nlu.pipeline import ParseResult
 
 BATCH = 64
 
@@ -118,6 +119,14 @@ class KnowledgeBase:
     def search(self, question: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
         return self.retriever().search(question, k, prior=prior)
 
-    def ask(self, question: str, *, prior: TopicPrior | None = None, topic_hint: str | None = None) -> Answer:
-        """The answer, choices or ticket offer for a question; `prior` is the NLU's topic probabilities."""
+    def ask(self, question: str, understood: ParseResult | None = None) -> Answer:
+        """The answer, choices or ticket offer for a question, given what the NLU understood of it.
+
+        A message the NLU finds out of scope gets no policy answer; otherwise its topic probabilities
+        favour the entries of likely topics.
+        """
+        if understood is not None and understood.intent == "out_of_scope":
+            return Answer("out_of_scope", None, None, None, understood.confidence, ())
+        prior = understood.topic_prior if understood else None
+        topic_hint = understood.topic if understood else None
         return compose(self.search(question, 5, prior=prior), self.catalog, topic_hint=topic_hint)

@@ -39,6 +39,13 @@ def dense_input(normalized: Normalized, restorer: DiacriticRestorer) -> str:
     return normalized.text if normalized.has_diacritics else restorer.restore(normalized.text)
 
 
+def lexical_vectorizers(folded: Sequence[str]) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """TF-IDF over character 2-5-grams and word 1-2-grams of diacritic-free text, fitted on `folded`."""
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)
+    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
+    return chars.fit(folded), words.fit(folded)
+
+
 @dataclass
 class Features:
     """Turns normalised messages into one feature matrix."""
@@ -50,10 +57,7 @@ class Features:
 
     @classmethod
     def fit(cls, folded: Sequence[str], restorer: DiacriticRestorer) -> Features:
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)
-        words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
-        chars.fit(folded)
-        words.fit(folded)
+        chars, words = lexical_vectorizers(folded)
         return cls(chars=chars, words=words, restorer=restorer)
 
     def transform(self, normalized: Sequence[Normalized], encoder: Encoder | None) -> sparse.csr_matrix:

@@ -54,11 +54,15 @@ def test_kb_search_lists_the_plan_section_on_stuck_projects(env: dict[str, str])
     [
         ("Kế hoạch 2022 giao Sở Kế hoạch và Đầu tư tháo gỡ bao nhiêu dự án vướng mắc thủ tục đầu tư?", "III.2.2.2"),
         ("bao cao ket qua thuc hien ke hoach 6 thang va ca nam phai gui truoc ngay nao", "IV.1"),
-        ("Cơ quan nào theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch?", "IV.2"),
     ],
 )
-def test_questions_on_the_plan_are_answered_from_their_section(question: str, section: str, env: dict[str, str]) -> None:
+def test_questions_on_the_plan_cite_their_section(question: str, section: str, env: dict[str, str]) -> None:
     answer = ask(question, env)
-    assert answer["citations"] and answer["citations"][0]["source"] == "plan-2022"
-    assert answer["citations"][0]["id"] == section
     assert answer["answer"]
+    assert {"source": "plan-2022", "id": section} in [{"source": c["source"], "id": c["id"]} for c in answer["citations"]]
+
+
+@pytest.mark.parametrize("question", ["Thời tiết Sài Gòn ngày mai thế nào?", "cong thuc nau pho bo ngon"])
+def test_off_topic_questions_get_no_policy_answer(question: str, env: dict[str, str]) -> None:
+    answer = ask(question, env)
+    assert answer["answer"] is None and answer["citations"] == [] and answer["topic"] is None

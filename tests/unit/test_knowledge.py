@@ -9,6 +9,7 @@ import pytest
 
 from knowledge.answer import (
     ANSWER_FROM,
+    CHOOSE_FROM,
     REFERENCE_NOTE,
     TELEGRAM_LIMIT,
     Answer,
@@ -20,9 +21,10 @@ from knowledge.answer import (
     passages,
 )  # fmt: skip
 from knowledge.catalog import load_catalog
+from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, best_per_document
 from knowledge.loader import load_faq
-from knowledge.retriever import Document, HybridRetriever
+from knowledge.retriever import Document, Hit, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
 from tests.fakes.fake_encoder import FakeEncoder
 
@@ -119,9 +121,14 @@ def test_answer_carries_source_department_and_note_within_telegram_limit() -> No
 
 
 def test_low_scores_offer_choices_or_a_ticket_instead_of_an_answer() -> None:
-    retriever = HybridRetriever(documents(), FakeEncoder())
-    answer = compose(retriever.search("giá vàng hôm nay"), CATALOG)
-    assert answer.answer is None and answer.decision in {"choose", "ticket"}
+    refund, clearance = documents()
+    close_call = compose([Hit(refund, 0.50), Hit(clearance, 0.49)], CATALOG)
+    assert close_call.decision == "choose" and close_call.answer is None
+    assert [d.id for d in close_call.choices] == ["thue-hoan", "hq-thong-quan"]
+    assert CHOOSE_FROM <= close_call.confidence < ANSWER_FROM
+    nothing_fits = compose([Hit(refund, 0.10), Hit(clearance, 0.09)], CATALOG, topic_hint="thue")
+    assert nothing_fits.decision == "ticket" and nothing_fits.confidence < CHOOSE_FROM
+    assert (nothing_fits.topic, nothing_fits.department) == ("thue", "CUC_THUE")
     assert compose([], CATALOG).decision == "ticket"
 
 
@@ -178,3 +185,17 @@ def test_confidence_is_a_probability_that_grows_with_score_and_lead() -> None:
     answer = compose(hits, CATALOG)
     assert answer.decision == "answer" and answer.confidence >= ANSWER_FROM
     assert answer.citations == (Citation("faq", "thue-hoan", "Hoàn thuế GTGT"),)
+
+
+def test_the_entry_classifier_learns_what_tells_neighbouring_entries_apart() -> None:
+    phrasings = [
+        (0, "hoàn thuế gtgt bị chậm quá hạn"), (0, "hồ sơ hoàn thuế nộp lâu chưa được giải quyết"), (0, "hoan thue tre han thi lam sao"),
+        (1, "hồ sơ đề nghị hoàn thuế gồm những gì"), (1, "hoàn thuế gtgt cần giấy tờ gì"), (1, "chuan bi ho so hoan thue nhu the nao"),
+    ]  # fmt: skip
+    classifier = EntryClassifier.train(phrasings, documents=3)
+    assert classifier is not None
+    probabilities = classifier.probabilities(["hoàn thuế mãi chưa được, quá hạn rồi", "ho so hoan thue gom giay to gi"])
+    assert probabilities.shape == (2, 3)
+    assert (probabilities[:, 2] == probabilities[:, :2].max(axis=1)).all()  # unknown to it: neutral
+    assert probabilities[0].argmax() == 0 and probabilities[1].argmax() == 1
+    assert EntryClassifier.train([(0, "một"), (0, "hai")], documents=1) is None
