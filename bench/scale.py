@@ -9,12 +9,13 @@ with the encoder on one thread (query encoding included in the timings).
 Prints: build time (encoding the keys on all cores, BM25, FAISS HNSW), query p50/p95/p99, resident
 memory, and R@1 of the real test paraphrases among the distractors; then one JSON line.
 
-    .venv/bin/python bench/scale.py [--entries 100000]
+    .venv/bin/python bench/scale.py [--entries 100000] [--reuse-vectors]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -67,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300, help="real test paraphrases asked one at a time")
+    parser.add_argument("--reuse-vectors", action="store_true", help="read the key vectors of an earlier run (build time then not measured)")
     args = parser.parse_args()
     settings = load_settings()
     catalog, plan = load_catalog(), load_plan()
@@ -76,11 +78,20 @@ def main() -> None:
     keys = [key for d in documents for key in d.keys]
     print(f"{len(documents):,} documents ({args.entries:,} synthetic), {len(keys):,} keys; {os.cpu_count()} cores")
 
-    batch_encoder = load_encoder(settings.EMBEDDING_MODEL, threads=os.cpu_count() or 1)
-    started = time.perf_counter()
-    vectors = batch_encoder.encode_passages(keys)
-    encode_seconds = time.perf_counter() - started
-    print(f"encoding: {encode_seconds:.0f} s ({len(keys) / encode_seconds:.0f} keys/s)")
+    cache = settings.DONGHANH_VAR_DIR / "bench" / f"scale-{hashlib.sha256(chr(10).join(keys).encode()).hexdigest()[:16]}.npy"
+    encode_seconds = None
+    if args.reuse_vectors and cache.exists():
+        vectors = np.load(cache)
+        print(f"encoding: skipped, vectors read from {cache}")
+    else:
+        batch_encoder = load_encoder(settings.EMBEDDING_MODEL, threads=os.cpu_count() or 1)
+        started = time.perf_counter()
+        vectors = batch_encoder.encode_passages(keys)
+        encode_seconds = time.perf_counter() - started
+        print(f"encoding: {encode_seconds:.0f} s ({len(keys) / encode_seconds:.0f} keys/s)")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, vectors)
+        del batch_encoder
 
     encoder = load_encoder(settings.EMBEDDING_MODEL, threads=1)
     started = time.perf_counter()
@@ -105,7 +116,7 @@ def main() -> None:
     figures = {
         "documents": len(documents),
         "keys": len(keys),
-        "build_seconds": {"encode": round(encode_seconds, 1), "index": round(index_seconds, 1)},
+        "build_seconds": {"encode": round(encode_seconds, 1) if encode_seconds is not None else None, "index": round(index_seconds, 1)},
         "query_ms": {p: round(percentile(retrieval_ms, s), 1) for p, s in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
         "query_with_nlu_ms": {p: round(percentile(total_ms, s), 1) for p, s in (("p50", 0.5), ("p95", 0.95))},
         "peak_rss_mb": round(resident_mb()),
@@ -113,7 +124,8 @@ def main() -> None:
         "queries": len(questions),
     }
     print(f"{'measure':<44}{'value':>12}")
-    print(f"{'build: encode keys (s)':<44}{encode_seconds:>12.0f}")
+    if encode_seconds is not None:
+        print(f"{'build: encode keys (s)':<44}{encode_seconds:>12.0f}")
     print(f"{'build: BM25 + FAISS (s)':<44}{index_seconds:>12.1f}")
     for name, value in figures["query_ms"].items():
         print(f"{'query ' + name + ' (ms, encoding included)':<44}{value:>12.1f}")

@@ -29,7 +29,7 @@ class Bm25Index:
     """Okapi BM25 as a sparse matrix: scoring a query is one sparse product."""
 
     vocabulary: dict[str, int]
-    weights: sparse.csr_matrix  # keys x terms, BM25 term weights
+    weights: sparse.csr_matrix  # terms x keys, BM25 term weights (rows by term, so a query reads few rows)
     idf: np.ndarray
     k1: float
 
@@ -51,7 +51,7 @@ class Bm25Index:
         tf = tf.tocoo()
         norm = k1 * (1 - b + b * lengths[tf.row] / max(average, 1e-9))
         data = tf.data * (k1 + 1) / (tf.data + norm) * idf[tf.col]
-        weights = sparse.csr_matrix((data.astype(np.float32), (tf.row, tf.col)), shape=shape)
+        weights = sparse.csr_matrix((data.astype(np.float32), (tf.col, tf.row)), shape=(shape[1], shape[0]))
         return cls(vocabulary=vocabulary, weights=weights, idf=idf, k1=k1)
 
     def scores(self, queries: Sequence[Sequence[str]]) -> np.ndarray:
@@ -65,8 +65,8 @@ class Bm25Index:
                 if term in self.vocabulary:
                     rows.append(row)
                     columns.append(self.vocabulary[term])
-        query = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(queries), self.weights.shape[1]))
-        raw = np.asarray((query @ self.weights.T).todense(), dtype=np.float32)
+        query = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(queries), self.weights.shape[0]))
+        raw = (query @ self.weights).toarray().astype(np.float32, copy=False)
         ceiling = np.asarray(query @ (self.idf * (self.k1 + 1))).ravel()
         return raw / np.maximum(ceiling, 1e-9)[:, None]
 
@@ -97,17 +97,25 @@ class DenseIndex:
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
 
-def best_per_document(key_scores: np.ndarray, key_to_document: np.ndarray, documents: int) -> np.ndarray:
-    """(queries x documents): each document's best key score (-inf for documents without keys).
+@dataclass(frozen=True)
+class KeyGroups:
+    """Which document each key points at. Keys are stored document by document, so one `reduceat`
+    finds every document's best key."""
 
-    Keys are stored document by document, so `key_to_document` is non-decreasing and one `reduceat`
-    per call finds every maximum.
-    """
-    result = np.full((key_scores.shape[0], documents), -np.inf, dtype=np.float32)
-    if not len(key_to_document):
+    key_document: np.ndarray
+    documents: int
+    starts: np.ndarray  # the first key of each document that has keys
+
+    @classmethod
+    def of(cls, key_document: np.ndarray, documents: int) -> KeyGroups:
+        if np.any(np.diff(key_document) < 0):
+            raise ValueError("keys must be grouped by document, in document order")
+        starts = np.flatnonzero(np.r_[True, np.diff(key_document) > 0]) if len(key_document) else np.zeros(0, np.int64)
+        return cls(key_document=key_document, documents=documents, starts=starts)
+
+    def best(self, key_scores: np.ndarray) -> np.ndarray:
+        """(queries x documents): each document's best key score (-inf for documents without keys)."""
+        result = np.full((key_scores.shape[0], self.documents), -np.inf, dtype=np.float32)
+        if len(self.starts):
+            result[:, self.key_document[self.starts]] = np.maximum.reduceat(key_scores, self.starts, axis=1)
         return result
-    if np.any(np.diff(key_to_document) < 0):
-        raise ValueError("keys must be grouped by document, in document order")
-    starts = np.flatnonzero(np.r_[True, np.diff(key_to_document) > 0])
-    result[:, key_to_document[starts]] = np.maximum.reduceat(key_scores, starts, axis=1)
-    return result

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.entries import EntryClassifier
-from knowledge.index import Bm25Index, DenseIndex, best_per_document, syllable_tokens
+from knowledge.index import Bm25Index, DenseIndex, KeyGroups, syllable_tokens
 from nlu.embeddings import Encoder
 from nlu.normalize import has_vietnamese_diacritics
 
@@ -89,6 +89,7 @@ class HybridRetriever:
         self.document_topic = np.array([self.topics.index(d.topic) if d.topic else -1 for d in self.documents], dtype=np.int64)
         keys = [(index, key) for index, document in enumerate(self.documents) for key in document.keys]
         self.key_document = np.array([index for index, _ in keys], dtype=np.int64)
+        self.groups = KeyGroups.of(self.key_document, len(self.documents))
         self.key_texts = [key for _, key in keys]
         self.accented = Bm25Index.build([syllable_tokens(k, folded=False) for k in self.key_texts])
         self.folded = Bm25Index.build([syllable_tokens(k, folded=True) for k in self.key_texts])
@@ -108,8 +109,8 @@ class HybridRetriever:
     def signals(self, queries: Sequence[str], *, dense_candidates: int = 200) -> dict[str, np.ndarray]:
         """Per signal, a (queries x documents) matrix of each document's best key score."""
         n = len(self.documents)
-        accented = best_per_document(self.accented.scores([syllable_tokens(q, folded=False) for q in queries]), self.key_document, n)
-        folded = best_per_document(self.folded.scores([syllable_tokens(q, folded=True) for q in queries]), self.key_document, n)
+        accented = self.groups.best(self.accented.scores([syllable_tokens(q, folded=False) for q in queries]))
+        folded = self.groups.best(self.folded.scores([syllable_tokens(q, folded=True) for q in queries]))
         vectors = self.encoder.encode_queries([self._dense_text(q) for q in queries])
         scores, ids = self.dense.search(vectors, dense_candidates)
         dense = np.zeros((len(queries), n), dtype=np.float32)

@@ -22,7 +22,7 @@ from knowledge.answer import (
 )  # fmt: skip
 from knowledge.catalog import load_catalog
 from knowledge.entries import EntryClassifier
-from knowledge.index import Bm25Index, DenseIndex, best_per_document
+from knowledge.index import Bm25Index, DenseIndex, KeyGroups
 from knowledge.loader import load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
@@ -163,10 +163,10 @@ def test_the_topic_prior_lifts_the_entry_of_the_likely_topic() -> None:
 
 def test_best_key_per_document_skips_documents_without_keys() -> None:
     scores = np.array([[0.1, 0.9, 0.3, 0.2]], dtype=np.float32)
-    best = best_per_document(scores, np.array([0, 0, 2, 2]), 3)
+    best = KeyGroups.of(np.array([0, 0, 2, 2]), 3).best(scores)
     assert best.tolist() == [[pytest.approx(0.9), -np.inf, pytest.approx(0.3)]]
     with pytest.raises(ValueError, match="grouped by document"):
-        best_per_document(scores, np.array([0, 1, 0, 1]), 2)
+        KeyGroups.of(np.array([0, 1, 0, 1]), 2)
 
 
 def test_a_long_plan_section_becomes_passages_cut_at_sentence_ends() -> None:
