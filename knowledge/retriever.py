@@ -2,7 +2,7 @@
 
 Each document has keys (an FAQ question, each paraphrase and the answer; a plan section's passages). A
 query is scored against every key by BM25 on accented syllables, BM25 on diacritic-free syllables and the
-cosine of e5 vectors (the query's diacritics restored first when it was typed without them); a document
+cosine of e5 vectors (the query normalised, and its diacritics restored when it was typed without them); a document
 takes its best key on each signal. Two document-level signals join them: the NLU's probability of the
 document's topic (the topic prior) and the FAQ entry classifier's probability (`knowledge.entries`). The
 signals are fused linearly, with weights that differ for queries typed with and without diacritics.
@@ -18,7 +18,7 @@ import numpy as np
 from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, KeyGroups, syllable_tokens
 from nlu.embeddings import Encoder
-from nlu.normalize import has_vietnamese_diacritics
+from nlu.normalize import has_vietnamese_diacritics, normalize
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ class Weights:
 # Tuned on the dev split of the FAQ paraphrases (`bench/retrieval.py --tune`); queries with / without
 # diacritics.
 DEFAULT_WEIGHTS = {
-    True: Weights(dense=0.7, accented=0.0, folded=0.3, topic=0.1, entry=0.4),
-    False: Weights(dense=0.4, accented=0.0, folded=0.6, topic=0.05, entry=0.4),
+    True: Weights(dense=0.6, accented=0.2, folded=0.2, topic=0.05, entry=0.4),
+    False: Weights(dense=0.5, accented=0.0, folded=0.5, topic=0.0, entry=0.4),
 }
 # e5 cosines of unrelated Vietnamese texts rarely fall below this; the dense signal is rescaled from it to 1.
 DENSE_FLOOR = 0.7
@@ -102,9 +102,12 @@ class HybridRetriever:
         self.entries = EntryClassifier.train(phrasings, len(self.documents))
 
     def _dense_text(self, query: str) -> str:
+        """What e5 reads: the normalised query (chat abbreviations spelt out, as the NLU reads it), with its
+        diacritics restored when it was typed without them. Keys stay as written: they are well formed."""
+        text = normalize(query).text
         if self.restore is not None and not has_vietnamese_diacritics(query):
-            return self.restore(query)
-        return query
+            return self.restore(text)
+        return text
 
     def signals(self, queries: Sequence[str], *, dense_candidates: int = 200) -> dict[str, np.ndarray]:
         """Per signal, a (queries x documents) matrix of each document's best key score."""
