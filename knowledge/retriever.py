@@ -2,10 +2,11 @@
 
 Each document has keys (an FAQ question, each paraphrase and the answer; a plan section's passages). A
 query is scored against every key by BM25 on accented syllables, BM25 on diacritic-free syllables and the
-cosine of e5 vectors (the query normalised, and its diacritics restored when it was typed without them); a document
-takes its best key on each signal. Two document-level signals join them: the NLU's probability of the
-document's topic (the topic prior) and the FAQ entry classifier's probability (`knowledge.entries`). The
-signals are fused linearly, with weights that differ for queries typed with and without diacritics.
+cosine of e5 vectors (the query normalised, and its diacritics restored when it was typed without
+them); a document takes its best key on each signal. Two document-level signals join them: the NLU's
+probability of the document's topic (the topic prior) and the FAQ entry classifier's probability
+(`knowledge.entries`). The signals are fused linearly, with weights that differ for queries typed with
+and without diacritics.
 """
 
 from __future__ import annotations
@@ -162,10 +163,15 @@ class HybridRetriever:
         fused = self.fuse(signals, queries, priors)
         results = []
         for row in range(len(queries)):
-            top = np.argpartition(-fused[row], min(k, len(self.documents) - 1))[: k + 1] if len(self.documents) > k + 1 else np.arange(len(self.documents))
-            order = top[np.lexsort((top, -fused[row, top]))][:k]
+            order = _best(fused[row], k)
             results.append([
                 Hit(self.documents[i], float(fused[row, i]), {name: float(m[row, i]) for name, m in signals.items()})
                 for i in order
             ])  # fmt: skip
         return results
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first (ties by position), without sorting them all."""
+    candidates = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+    return candidates[np.lexsort((candidates, -scores[candidates]))]
