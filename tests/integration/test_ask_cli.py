@@ -53,7 +53,7 @@ def test_kb_search_lists_the_plan_section_on_stuck_projects(env: dict[str, str])
     ("question", "section"),
     [
         ("Kế hoạch 2022 giao Sở Kế hoạch và Đầu tư tháo gỡ bao nhiêu dự án vướng mắc thủ tục đầu tư?", "III.2.2.2"),
-        ("bao cao ket qua thuc hien ke hoach 6 thang va ca nam phai gui truoc ngay nao", "IV.1"),
+        ("Báo cáo kết quả thực hiện Kế hoạch 6 tháng và cả năm phải gửi trước ngày nào?", "IV.1"),
     ],
 )
 def test_questions_on_the_plan_cite_their_section(question: str, section: str, env: dict[str, str]) -> None:
@@ -66,3 +66,10 @@ def test_questions_on_the_plan_cite_their_section(question: str, section: str, e
 def test_off_topic_questions_get_no_policy_answer(question: str, env: dict[str, str]) -> None:
     answer = ask(question, env)
     assert answer["answer"] is None and answer["citations"] == [] and answer["topic"] is None
+
+
+def test_kb_search_ranks_the_report_deadlines_first_when_typed_without_diacritics(env: dict[str, str]) -> None:
+    result = subprocess.run([DONGHANH, "kb", "search", "bao cao ket qua thuc hien ke hoach 6 thang va ca nam gui truoc ngay nao"],
+                            env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1. [plan-2022:IV.1]")
