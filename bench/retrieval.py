@@ -15,6 +15,7 @@ stripped; for stripped queries the dense part restores diacritics first. Prints 
 
     .venv/bin/python bench/retrieval.py           # figures
     .venv/bin/python bench/retrieval.py --tune    # also search the weights and fit the calibration on dev
+    .venv/bin/python bench/retrieval.py --confusions  # also list the FAQ entry pairs most confused on dev
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import itertools
 import json
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -182,6 +184,20 @@ def tune(retriever: HybridRetriever, dev: Queries, nlu: NluPipeline, off_topic: 
         print(f"{threshold:>12.2f}{answered.mean():>10.3f}{precision:>11.3f}")
 
 
+def confusions(retriever: HybridRetriever, dev: Queries, nlu: NluPipeline, top: int = 25) -> None:
+    """The entry pairs most often mistaken for each other on dev (both variants): for content reviewers,
+    who may merge, cross-link or sharpen them. Never computed on the test split."""
+    gold = np.array([index for _, index in dev])
+    pairs: Counter[tuple[str, str]] = Counter()
+    for transform in VARIANTS.values():
+        best = Run(retriever, [transform(q) for q, _ in dev], nlu).fused(retriever.weights).argmax(axis=1)
+        for right, chosen in zip(gold[best != gold], best[best != gold], strict=True):
+            pairs[tuple(sorted((retriever.documents[right].id, retriever.documents[chosen].id)))] += 1
+    print(f"most confused pairs on dev ({sum(pairs.values())} errors over {2 * len(dev)} queries):")
+    for (first, second), count in pairs.most_common(top):
+        print(f"{count:>4}  {first}  <->  {second}")
+
+
 def restorer_for(documents: list[Document]) -> DiacriticRestorer:
     return DiacriticRestorer.train([normalize(t).text for d in documents for t in (*d.keys, d.text)])
 
@@ -193,6 +209,7 @@ def retriever_for(documents: list[Document], encoder) -> HybridRetriever:  # noq
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="search fusion weights and fit the calibration on the dev split")
+    parser.add_argument("--confusions", action="store_true", help="list the FAQ entry pairs most often confused on the dev split")
     args = parser.parse_args()
     settings = load_settings()
     encoder = load_encoder(settings.EMBEDDING_MODEL, threads=2)
@@ -210,6 +227,8 @@ def main() -> None:
     print(f"FAQ: {len(dev)} dev and {len(test)} test paraphrases, held out, over {len(faq_documents)} documents (FAQ entries and plan sections)")
     if args.tune:
         tune(faq, dev, nlu, off_topic_messages())
+    if args.confusions:
+        confusions(faq, dev, nlu)
     results["faq_test"] = evaluate(faq, test, nlu)
     plan_set = plan_questions(full)
     print(f"Plan: {len(plan_set)} questions over the full collection ({len(full)} documents)")
