@@ -89,8 +89,7 @@ class HybridRetriever:
         # Each document's topic as an index into `topics`; -1 (the last slot of a prior's table) for none.
         self.document_topic = np.array([self.topics.index(d.topic) if d.topic else -1 for d in self.documents], dtype=np.int64)
         keys = [(index, key) for index, document in enumerate(self.documents) for key in document.keys]
-        self.key_document = np.array([index for index, _ in keys], dtype=np.int64)
-        self.groups = KeyGroups.of(self.key_document, len(self.documents))
+        self.groups = KeyGroups.of(np.array([index for index, _ in keys], dtype=np.int64), len(self.documents))
         self.key_texts = [key for _, key in keys]
         self.accented = Bm25Index.build([syllable_tokens(k, folded=False) for k in self.key_texts])
         self.folded = Bm25Index.build([syllable_tokens(k, folded=True) for k in self.key_texts])
@@ -120,7 +119,7 @@ class HybridRetriever:
         dense = np.zeros((len(queries), n), dtype=np.float32)
         for row in range(len(queries)):
             valid = ids[row] >= 0
-            np.maximum.at(dense[row], self.key_document[ids[row][valid]], scores[row][valid])
+            np.maximum.at(dense[row], self.groups.key_document[ids[row][valid]], scores[row][valid])
         entry = self.entries.probabilities(queries) if self.entries else np.zeros_like(dense)
         return {"dense": dense, "accented": np.maximum(accented, 0), "folded": np.maximum(folded, 0), "entry": entry}
 

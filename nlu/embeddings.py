@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -30,6 +31,28 @@ _SELF_CHECK_RELEVANT = (
     "và bảng kê hóa đơn hàng hóa, dịch vụ mua vào."
 )
 _SELF_CHECK_UNRELATED = "Lễ hội hoa anh đào sẽ diễn ra tại công viên vào cuối tuần này, vé vào cửa miễn phí."
+
+
+class RecentQueries:
+    """The vectors of the last few single queries. The NLU and retrieval both encode the message being
+    answered, most often as the same text: the second call is then free."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, encode: Callable[[str], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text].copy()
+        vector = encode(text)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector.copy()
 
 
 @runtime_checkable
@@ -87,6 +110,7 @@ class SentenceTransformerEncoder:
         self._dimension = dimension
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._recent = RecentQueries()
 
     @property
     def dimension(self) -> int:
@@ -132,7 +156,9 @@ class SentenceTransformerEncoder:
         return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Encode search queries with the model's ``query`` prompt."""
+        """Encode search queries with the model's ``query`` prompt (a single query through the recent cache)."""
+        if len(texts) == 1:
+            return self._recent.get(texts[0], lambda text: self._encode([text], QUERY_PROMPT))
         return self._encode(texts, QUERY_PROMPT)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -172,6 +198,7 @@ class OnnxEncoder:
         self.threads = threads
         self._loaded: tuple[Any, Any, dict[str, str], int] | None = None
         self._lock = threading.Lock()
+        self._recent = RecentQueries()
 
     @property
     def loaded(self) -> bool:
@@ -208,6 +235,8 @@ class OnnxEncoder:
         return int(json.loads((self.path / "config.json").read_text(encoding="utf-8"))["hidden_size"])
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self._recent.get(texts[0], lambda text: self._encode([text], QUERY_PROMPT))
         return self._encode(texts, QUERY_PROMPT)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -26,6 +26,7 @@ from knowledge.index import Bm25Index, DenseIndex, KeyGroups
 from knowledge.loader import load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
+from nlu.embeddings import RecentQueries
 from tests.fakes.fake_encoder import FakeEncoder
 
 CATALOG = load_catalog()
@@ -199,3 +200,20 @@ def test_the_entry_classifier_learns_what_tells_neighbouring_entries_apart() -> 
     assert (probabilities[:, 2] == probabilities[:, :2].max(axis=1)).all()  # unknown to it: neutral
     assert probabilities[0].argmax() == 0 and probabilities[1].argmax() == 1
     assert EntryClassifier.train([(0, "một"), (0, "hai")], documents=1) is None
+
+
+def test_recent_queries_encode_a_repeated_message_once_and_stay_bounded() -> None:
+    calls: list[str] = []
+
+    def encode(text: str) -> np.ndarray:
+        calls.append(text)
+        return np.full(3, len(text), dtype=np.float32)
+
+    recent = RecentQueries(size=2)
+    first = recent.get("hoàn thuế", encode)
+    first[:] = 0  # a caller changing its copy does not change what the next caller gets
+    assert recent.get("hoàn thuế", encode).tolist() == [9.0, 9.0, 9.0] and calls == ["hoàn thuế"]
+    recent.get("thông quan", encode)
+    recent.get("mã số thuế", encode)  # the oldest, "hoàn thuế", is dropped
+    recent.get("hoàn thuế", encode)
+    assert calls == ["hoàn thuế", "thông quan", "mã số thuế", "hoàn thuế"]
