@@ -13,6 +13,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _enum(enum: type[StrEnum], length: int = 16) -> sa.Enum:
+    """A StrEnum stored as plain text, so adding a value needs no type migration."""
+    return sa.Enum(enum, native_enum=False, create_constraint=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 class Role(StrEnum):
     """Console roles (SPEC §1)."""
 
@@ -30,10 +35,7 @@ DEPARTMENT_ROLES = frozenset({Role.staff, Role.lead})
 class UserBase(SQLModel):
     username: str = Field(index=True, unique=True, min_length=3, max_length=64, regex=r"^[a-z0-9._-]+$")
     full_name: str = Field(default="", max_length=200)
-    # Stored as plain text (no database enum type), so a new role needs no type migration.
-    role: Role = Field(
-        sa_type=sa.Enum(Role, native_enum=False, create_constraint=False, length=16, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Role = Field(sa_type=_enum(Role))
     department: str | None = Field(default=None, max_length=32, index=True)
 
 
@@ -56,3 +58,157 @@ class User(UserBase, table=True):
     must_change_password: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = Field(default=None)
+
+
+
+class TicketState(StrEnum):
+    """Ticket states (SPEC §5)."""
+
+    moi = "moi"
+    dang_xu_ly = "dang_xu_ly"
+    cho_bo_sung = "cho_bo_sung"
+    da_tra_loi = "da_tra_loi"
+    dong = "dong"
+
+
+class Conversation(SQLModel, table=True):
+    """One business's conversation on one channel: where the dialogue stands, and what it has gathered."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (sa.UniqueConstraint("channel", "user_key", name="uq_conversations_channel_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_key: str = Field(max_length=128)  # the channel's id of the user (chat id, Zalo user id, web session)
+    state: str = Field(default="idle", max_length=32)
+    context: dict = Field(default_factory=dict, sa_type=sa.JSON)  # slots, offered buttons, last question
+    last_user_message_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TranscriptMessage(SQLModel, table=True):
+    """One message of a conversation, either way; the transcript staff read and statistics count."""
+
+    __tablename__ = "messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    direction: str = Field(max_length=3)  # "in" | "out"
+    text: str = Field(default="", sa_type=sa.Text)
+    payload: str | None = Field(default=None, max_length=64)
+    buttons: list | None = Field(default=None, sa_type=sa.JSON)
+    intent: str | None = Field(default=None, max_length=32)
+    topic: str | None = Field(default=None, max_length=32)
+    answer_id: str | None = Field(default=None, max_length=64)  # the FAQ entry or plan section answered from
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class InboundEvent(SQLModel, table=True):
+    """A channel event accepted by a webhook or poll, kept until the dialogue has handled it.
+
+    The (channel, external id) pair is unique, so a re-sent update or message is recognised and dropped.
+    """
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    user_key: str = Field(max_length=128)
+    message: dict = Field(sa_type=sa.JSON)  # the channel-neutral IncomingMessage
+    state: str = Field(default="pending", max_length=16, index=True)  # pending | done | failed
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    received_at: datetime = Field(default_factory=utcnow)
+    processed_at: datetime | None = Field(default=None)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to a business, stored before it is sent and retried until the channel accepts it."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16, index=True)
+    user_key: str = Field(max_length=128)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    kind: str = Field(default="reply", max_length=16)  # reply | staff_reply | request_info | resolution | notice
+    text: str = Field(sa_type=sa.Text)
+    buttons: list = Field(default_factory=list, sa_type=sa.JSON)
+    state: str = Field(default="pending", max_length=16, index=True)  # pending | sending | sent | failed
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = Field(default=None)
+
+
+class Ticket(SQLModel, table=True):
+    """A business's issue (phản ánh, kiến nghị), routed to a department and worked under deadlines."""
+
+    __tablename__ = "tickets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True, index=True)  # PA-YYYY-NNNNNN
+    state: TicketState = Field(default=TicketState.moi, sa_type=_enum(TicketState), index=True)
+    topic: str = Field(max_length=32, index=True)
+    department: str = Field(max_length=32, index=True)
+    channel: str = Field(max_length=16)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", index=True)
+    description: str = Field(sa_type=sa.Text)
+    company_name: str = Field(max_length=200)
+    tax_code: str = Field(max_length=14)
+    contact: str | None = Field(default=None, max_length=200)
+    district: str | None = Field(default=None, max_length=64)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    acknowledge_due: datetime
+    due_at: datetime = Field(index=True)
+    acknowledged_at: datetime | None = Field(default=None)
+    resolved_at: datetime | None = Field(default=None)
+    closed_at: datetime | None = Field(default=None)
+    rating: int | None = Field(default=None)
+    rating_comment: str | None = Field(default=None, sa_type=sa.Text)
+    reopen_count: int = Field(default=0)
+    transfer_count: int = Field(default=0)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketEvent(SQLModel, table=True):
+    """One change to a ticket: who, when, what, before and after (SPEC §5). Internal notes stay internal."""
+
+    __tablename__ = "ticket_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=64)  # "business", "system", or the staff member's username
+    actor_user_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=24)
+    before: dict | None = Field(default=None, sa_type=sa.JSON)
+    after: dict | None = Field(default=None, sa_type=sa.JSON)
+    body: str | None = Field(default=None, sa_type=sa.Text)
+    internal: bool = Field(default=False)
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last ticket number given out in a year (codes PA-YYYY-NNNNNN)."""
+
+    __tablename__ = "ticket_counters"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)
+
+
+class ChannelSecret(SQLModel, table=True):
+    """A channel credential that changes at run time (Zalo's single-use refresh token and its access token)."""
+
+    __tablename__ = "channel_secrets"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_type=sa.Text)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,225 @@
+"""Ticket changes in one service layer (SPEC §5): every change checks the state machine and is recorded as
+an audit event; what the business must read goes to the outbox in the same transaction.
+
+Services take the session and keyword-only arguments, and `now` is passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from tickets import notices, outbox
+from tickets.models import Conversation, Ticket, TicketCounter, TicketEvent, TicketState, User
+
+CODE_PATTERN = re.compile(r"^PA-(\d{4})-(\d{6})$")
+REOPEN_DAYS = 7
+
+TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
+    TicketState.moi: frozenset({TicketState.dang_xu_ly, TicketState.cho_bo_sung, TicketState.da_tra_loi}),
+    TicketState.dang_xu_ly: frozenset({TicketState.cho_bo_sung, TicketState.da_tra_loi}),
+    TicketState.cho_bo_sung: frozenset({TicketState.dang_xu_ly, TicketState.da_tra_loi}),
+    TicketState.da_tra_loi: frozenset({TicketState.dong, TicketState.dang_xu_ly}),
+    TicketState.dong: frozenset(),
+}
+OPEN_STATES = frozenset({TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung})
+
+
+class TicketError(ValueError):
+    """A change the ticket's state does not allow."""
+
+
+class Deadlines(Protocol):
+    acknowledge_days: int
+
+    def resolve_days_for(self, topic: str | None) -> int: ...
+
+    def add_working_days(self, start: datetime, days: int) -> datetime: ...
+
+
+def next_code(session: Session, year: int) -> str:
+    """The next ticket code of the year, PA-YYYY-NNNNNN, from a counter row updated in this transaction."""
+    for _ in range(3):
+        result = session.execute(
+            update(TicketCounter).where(col(TicketCounter.year) == year).values(last=TicketCounter.last + 1)
+        )
+        if result.rowcount == 1:
+            counter = session.get(TicketCounter, year, populate_existing=True)
+            return f"PA-{year}-{counter.last:06d}"
+        try:
+            with session.begin_nested():
+                session.add(TicketCounter(year=year, last=1))
+            return f"PA-{year}-{1:06d}"
+        except IntegrityError:  # another transaction created the year's counter first
+            continue
+    raise RuntimeError("could not allocate a ticket code")
+
+
+def _event(session: Session, ticket: Ticket, *, kind: str, now: datetime, actor: User | str, body: str | None = None,
+           before: dict | None = None, after: dict | None = None, internal: bool = False) -> TicketEvent:  # fmt: skip
+    event = TicketEvent(
+        ticket_id=ticket.id, at=now, kind=kind, body=body, before=before, after=after, internal=internal,
+        actor=actor if isinstance(actor, str) else actor.username, actor_user_id=None if isinstance(actor, str) else actor.id,
+    )  # fmt: skip
+    session.add(event)
+    return event
+
+
+def _move(session: Session, ticket: Ticket, target: TicketState, *, now: datetime, actor: User | str) -> None:
+    if target == ticket.state:
+        return
+    if target not in TRANSITIONS[ticket.state]:
+        raise TicketError(f"{ticket.code}: {ticket.state.value} -> {target.value} is not allowed")
+    _event(session, ticket, kind="state", now=now, actor=actor, before={"state": ticket.state.value}, after={"state": target.value})
+    ticket.state = target
+    ticket.updated_at = now
+    session.add(ticket)
+
+
+def open_ticket(
+    session: Session,
+    *,
+    conversation: Conversation,
+    topic: str,
+    department: str,
+    description: str,
+    company_name: str,
+    tax_code: str,
+    contact: str | None,
+    district: str | None,
+    now: datetime,
+    deadlines: Deadlines,
+) -> Ticket:
+    """File a new ticket from a conversation, with its acknowledgement and resolution deadlines."""
+    ticket = Ticket(
+        code=next_code(session, now.year), topic=topic, department=department, channel=conversation.channel,
+        conversation_id=conversation.id, description=description, company_name=company_name, tax_code=tax_code,
+        contact=contact, district=district, created_at=now, updated_at=now,
+        acknowledge_due=deadlines.add_working_days(now, deadlines.acknowledge_days),
+        due_at=deadlines.add_working_days(now, deadlines.resolve_days_for(topic)),
+    )  # fmt: skip
+    session.add(ticket)
+    session.flush()
+    _event(session, ticket, kind="created", now=now, actor="business", body=description, after={"state": ticket.state.value, "topic": topic, "department": department})
+    return ticket
+
+
+def ticket_by_code(session: Session, code: str) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.code == code.upper())).first()
+
+
+def business_ticket(session: Session, *, code: str, channel: str, user_key: str) -> Ticket | None:
+    """The ticket with this code if it was filed from this business's own conversation, else None."""
+    return session.exec(
+        select(Ticket)
+        .join(Conversation, col(Conversation.id) == col(Ticket.conversation_id))
+        .where(Ticket.code == code.upper(), Conversation.channel == channel, Conversation.user_key == user_key)
+    ).first()
+
+
+def business_tickets(session: Session, *, channel: str, user_key: str, limit: int = 5) -> list[Ticket]:
+    """This business's newest tickets on this channel."""
+    return list(
+        session.exec(
+            select(Ticket)
+            .join(Conversation, col(Conversation.id) == col(Ticket.conversation_id))
+            .where(Conversation.channel == channel, Conversation.user_key == user_key)
+            .order_by(col(Ticket.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def last_public_reply(session: Session, ticket: Ticket) -> TicketEvent | None:
+    """The newest message staff sent the business about this ticket."""
+    return session.exec(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind).in_(("reply", "request_info", "resolve")), TicketEvent.internal == False)  # noqa: E712
+        .order_by(col(TicketEvent.id).desc())
+    ).first()
+
+
+def _notify(session: Session, ticket: Ticket, notice: notices.Notice, *, kind: str, now: datetime) -> None:
+    conversation = session.get(Conversation, ticket.conversation_id) if ticket.conversation_id else None
+    if conversation is None:
+        return
+    text, buttons = notice
+    outbox.enqueue(session, channel=conversation.channel, user_key=conversation.user_key, text=text, buttons=buttons,
+                   kind=kind, now=now, conversation_id=conversation.id, ticket_id=ticket.id)  # fmt: skip
+
+
+def _acknowledge(ticket: Ticket, now: datetime) -> None:
+    if ticket.acknowledged_at is None:
+        ticket.acknowledged_at = now
+
+
+def reply(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+    """A staff message to the business; a new ticket becomes in progress."""
+    if ticket.state == TicketState.dong:
+        raise TicketError(f"{ticket.code} is closed")
+    if ticket.state == TicketState.moi:
+        _move(session, ticket, TicketState.dang_xu_ly, now=now, actor=actor)
+    _acknowledge(ticket, now)
+    _notify(session, ticket, notices.staff_reply(ticket.code, department_name, text), kind="staff_reply", now=now)
+    return _event(session, ticket, kind="reply", now=now, actor=actor, body=text)
+
+
+def request_info(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+    """Ask the business for more information; the ticket waits for it."""
+    _move(session, ticket, TicketState.cho_bo_sung, now=now, actor=actor)
+    _acknowledge(ticket, now)
+    _notify(session, ticket, notices.request_info(ticket.code, department_name, text), kind="request_info", now=now)
+    return _event(session, ticket, kind="request_info", now=now, actor=actor, body=text)
+
+
+def resolve(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+    """Answer the ticket; the business receives the answer and is asked to rate it."""
+    _move(session, ticket, TicketState.da_tra_loi, now=now, actor=actor)
+    _acknowledge(ticket, now)
+    ticket.resolved_at = now
+    _notify(session, ticket, notices.resolution(ticket.code, department_name, text), kind="resolution", now=now)
+    _notify(session, ticket, notices.rating_prompt(ticket.code), kind="rating_prompt", now=now)
+    return _event(session, ticket, kind="resolve", now=now, actor=actor, body=text)
+
+
+def add_note(session: Session, *, ticket: Ticket, actor: User, text: str, now: datetime) -> TicketEvent:
+    """An internal note: visible to staff only, never sent to the business."""
+    return _event(session, ticket, kind="note", now=now, actor=actor, body=text, internal=True)
+
+
+def business_message(session: Session, *, ticket: Ticket, text: str, now: datetime) -> TicketEvent:
+    """The business writes into its ticket; a ticket waiting for information goes back to work."""
+    if ticket.state == TicketState.dong:
+        raise TicketError(f"{ticket.code} is closed")
+    if ticket.state == TicketState.cho_bo_sung:
+        _move(session, ticket, TicketState.dang_xu_ly, now=now, actor="business")
+    return _event(session, ticket, kind="business_message", now=now, actor="business", body=text)
+
+
+def rate(session: Session, *, ticket: Ticket, score: int, now: datetime) -> TicketEvent:
+    """The business's 1–5 rating of an answered ticket, which closes it."""
+    if not 1 <= score <= 5:
+        raise TicketError("a rating is from 1 to 5")
+    if ticket.state != TicketState.da_tra_loi or ticket.rating is not None:
+        raise TicketError(f"{ticket.code} cannot be rated now")
+    ticket.rating = score
+    event = _event(session, ticket, kind="rate", now=now, actor="business", after={"rating": score})
+    _move(session, ticket, TicketState.dong, now=now, actor="business")
+    ticket.closed_at = now
+    return event
+
+
+def comment_rating(session: Session, *, ticket: Ticket, comment: str, now: datetime) -> TicketEvent:
+    ticket.rating_comment = comment
+    session.add(ticket)
+    return _event(session, ticket, kind="rating_comment", now=now, actor="business", body=comment)
+
+
+def can_reopen(ticket: Ticket, now: datetime) -> bool:
+    """A business may reopen an answered ticket within 7 days (SPEC §5)."""
+    return ticket.state == TicketState.da_tra_loi and ticket.resolved_at is not None and now - ticket.resolved_at <= timedelta(days=REOPEN_DAYS)
