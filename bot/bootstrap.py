@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.dialogue.engine import DialogueEngine
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.loader import Plan, load_plan
@@ -20,6 +21,7 @@ from knowledge.service import KnowledgeBase, all_documents
 from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.db import Database
+from tickets.sla import WorkingCalendar
 
 # No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,7 +46,9 @@ class Services:
     secret_key: str
     knowledge: KnowledgeBase
     nlu_factory: Callable[[], NluPipeline]
+    calendar: WorkingCalendar
     _nlu: NluPipeline | None = field(default=None, repr=False)
+    _engine: DialogueEngine | None = field(default=None, repr=False)
     _nlu_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -53,6 +57,16 @@ class Services:
             if self._nlu is None:
                 self._nlu = self.nlu_factory()
             return self._nlu
+
+    @property
+    def engine(self) -> DialogueEngine:
+        """The dialogue engine every channel talks to."""
+        if self._engine is None:
+            self._engine = DialogueEngine(
+                database=self.database, nlu=lambda: self.nlu, knowledge=self.knowledge, catalog=self.catalog,
+                deadlines=self.calendar,
+            )  # fmt: skip
+        return self._engine
 
     def close(self) -> None:
         self.database.dispose()
@@ -94,6 +108,7 @@ def build_services(
         secret_key=session_secret(settings),
         knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan),
         nlu_factory=(lambda: nlu) if nlu else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
+        calendar=WorkingCalendar.load(),
     )
 
 

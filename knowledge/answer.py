@@ -158,12 +158,19 @@ def compose(hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = N
     topic = document.topic or _topic_of(department, topic_hint, catalog)
     confidence = answer_probability(best.score, best.score - (hits[1].score if len(hits) > 1 else 0.0))
     if confidence >= ANSWER_FROM:
-        text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
-        citations = (Citation(document.source, document.id, document.title), *_plan_citations(document))
-        return Answer("answer", text, topic, department, confidence, citations, sources=document.citations)
+        return answer_from(document, catalog, confidence=confidence, topic_hint=topic_hint)
     if confidence >= CHOOSE_FROM:
         return Answer("choose", None, topic, department, confidence, (), tuple(h.document for h in hits[:3]))
     return Answer("ticket", None, topic_hint, _department(topic_hint, None, catalog), confidence, ())
+
+
+def answer_from(document: Document, catalog: Catalog, *, confidence: float, topic_hint: str | None = None) -> Answer:
+    """The answer drawn from one document (the best hit, or the one the user chose)."""
+    department = _department(document.topic or topic_hint, document.department, catalog)
+    topic = document.topic or _topic_of(department, topic_hint, catalog)
+    text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
+    citations = (Citation(document.source, document.id, document.title), *_plan_citations(document))
+    return Answer("answer", text, topic, department, confidence, citations, sources=document.citations)
 
 
 def _plan_citations(document: Document) -> tuple[Citation, ...]:

@@ -82,6 +82,7 @@ class HybridRetriever:
         approximate: bool | None = None,
     ) -> None:
         self.documents = list(documents)
+        self._by_id = {document.id: document for document in self.documents}
         self.encoder = encoder
         self.restore = restore
         self.weights = weights or DEFAULT_WEIGHTS
@@ -151,6 +152,9 @@ class HybridRetriever:
             weight("dense") * dense + weight("accented") * signals["accented"] + weight("folded") * signals["folded"]
             + weight("topic") * self.prior(priors or [None] * len(queries)) + weight("entry") * signals["entry"]
         )  # fmt: skip
+
+    def document(self, document_id: str) -> Document | None:
+        return self._by_id.get(document_id)
 
     def search(self, query: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
         return self.search_batch([query], k, priors=[prior])[0]

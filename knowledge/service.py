@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.answer import Answer, compose, faq_document, plan_documents
+from knowledge.answer import Answer, answer_from, compose, faq_document, plan_documents
 from knowledge.catalog import Catalog
 from knowledge.loader import FAQ_DIR, Plan, load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
@@ -130,3 +130,8 @@ class KnowledgeBase:
         prior = understood.topic_prior if understood else None
         topic_hint = understood.topic if understood else None
         return compose(self.search(question, 5, prior=prior), self.catalog, topic_hint=topic_hint)
+
+    def answer_document(self, document_id: str) -> Answer | None:
+        """The answer from a document the user chose among the offered ones (None for an unknown id)."""
+        document = self.retriever().document(document_id)
+        return answer_from(document, self.catalog, confidence=1.0) if document else None

@@ -89,3 +89,49 @@ def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - nlu.pipe
     pipeline = build_nlu(settings, encoder=load_encoder(model_dir), catalog=load_catalog(), plan=load_plan())
     pipeline.today = lambda: date(2026, 11, 27)
     return pipeline
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - knowledge.service.KnowledgeBase
+    """The real knowledge base over the real FAQ and plan, its index built once into the shared var folder."""
+    from bot.bootstrap import build_knowledge
+    from bot.settings import load_settings
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+    from nlu.embeddings import load_encoder
+
+    settings = load_settings(DONGHANH_VAR_DIR=nlu_var_dir, EMBEDDING_MODEL=model_dir)
+    encoder = load_encoder(model_dir, threads=min(4, os.cpu_count() or 1))
+    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan())
+    knowledge.retriever()
+    return knowledge
+
+
+@pytest.fixture
+def make_services(database, model_dir: Path, nlu_pipeline, knowledge_base, tmp_path: Path):  # noqa: ANN001, ANN201
+    """Build the application's services as production does, on the test database, with the real NLU and
+    knowledge; keyword arguments are settings (channel URLs and tokens pointing at fakes)."""
+    from bot.bootstrap import build_services
+    from bot.settings import load_settings
+
+    def make(**settings_overrides: object):  # noqa: ANN202 - bot.bootstrap.Services
+        settings = load_settings(DATABASE_URL=database.url, DONGHANH_VAR_DIR=tmp_path / "var", EMBEDDING_MODEL=model_dir, **settings_overrides)
+        return build_services(settings, database=database, encoder=knowledge_base.encoder, knowledge=knowledge_base, nlu=nlu_pipeline)
+
+    return make
+
+
+@pytest.fixture
+def services(make_services):  # noqa: ANN001, ANN201
+    """The application's services with no channel configured."""
+    return make_services()
+
+
+@pytest.fixture
+def chat_server_url(services) -> Iterator[str]:  # noqa: ANN001
+    """The base URL of the real app (dialogue engine, NLU, knowledge) served over HTTP on 127.0.0.1."""
+    from bot.app import create_app
+    from tests.fakes.servers import serve_asgi
+
+    with serve_asgi(create_app(services, warm_up=False), lifespan="on") as server:
+        yield server.url

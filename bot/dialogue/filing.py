@@ -1,0 +1,190 @@
+"""Filing an issue: description, topic when unclear, company, tax code, contact, district, summary, ticket.
+
+Each step checks its answer (`slots`) and asks again with an example when it does not fit; nothing
+invalid is stored. The form lives in the conversation's context until the ticket is filed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta, timezone
+
+from bot.dialogue import slots, states, texts
+from bot.dialogue.turn import Turn
+from bot.messages import Button, Reply
+from knowledge.catalog import Catalog
+from nlu.pipeline import ParseResult
+from tickets import services
+from tickets.services import Deadlines
+
+VIETNAM = timezone(timedelta(hours=7))
+IDENTIFYING_CHANNELS = frozenset({"telegram", "zalo"})  # the chat itself reaches the business
+DESCRIPTION_FROM_TRIGGER_WORDS = 8  # "tôi muốn phản ánh" starts a form; a longer message is the description
+
+
+class Filing:
+    def __init__(self, *, catalog: Catalog, deadlines: Deadlines, parse: Callable[[str], ParseResult]) -> None:
+        self.catalog = catalog
+        self.deadlines = deadlines
+        self.parse = parse
+
+    def start(self, turn: Turn, trigger: str | None = None) -> list[Reply]:
+        turn.reset(states.FILING_DESCRIPTION)
+        candidate = trigger if trigger and len(trigger.split()) >= DESCRIPTION_FROM_TRIGGER_WORDS else None
+        candidate = candidate or turn.context.get("last_question")
+        if candidate:
+            turn.form["description"] = slots.description(candidate) or candidate
+            return [Reply(texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL))]
+        return [Reply(texts.ASK_DESCRIPTION, (texts.CANCEL,))]
+
+    def on_text(self, turn: Turn, text: str) -> list[Reply]:
+        step = {
+            states.FILING_DESCRIPTION: self._description,
+            states.FILING_TOPIC: self._topic_text,
+            states.FILING_COMPANY: self._company,
+            states.FILING_TAX_CODE: self._tax_code,
+            states.FILING_CONTACT: self._contact,
+            states.FILING_DISTRICT: self._district,
+            states.FILING_CONFIRM: self._confirm_text,
+        }[turn.state]
+        return step(turn, text)
+
+    def on_payload(self, turn: Turn, payload: str) -> list[Reply] | None:
+        """A button of the form; None when the payload does not belong to the current step."""
+        if payload == "keep" and turn.state == states.FILING_DESCRIPTION and turn.form.get("description"):
+            return self._after_description(turn)
+        if payload.startswith("topic:") and turn.state == states.FILING_TOPIC and payload[6:] in self.catalog.topics:
+            self._set_topic(turn, payload[6:])
+            return self._ask_company(turn)
+        if payload == "reuse" and turn.state == states.FILING_COMPANY and turn.context.get("business"):
+            turn.form.update(turn.context["business"])
+            return self._summary(turn)
+        if payload == "skip" and turn.state == states.FILING_CONTACT and turn.message.channel in IDENTIFYING_CHANNELS:
+            turn.form["contact"] = None
+            turn.move(states.FILING_DISTRICT)
+            return [Reply(texts.ASK_DISTRICT)]
+        if payload == "edit" and turn.state == states.FILING_CONFIRM:
+            turn.context["editing"] = True
+            turn.move(states.FILING_DESCRIPTION)
+            return [Reply(texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL))]
+        if payload == "confirm" and turn.state == states.FILING_CONFIRM:
+            return self._file(turn)
+        return None
+
+    # ------------------------------------------------------------------ steps
+
+    def _description(self, turn: Turn, text: str) -> list[Reply]:
+        description = slots.description(text)
+        if description is None:
+            return [Reply(texts.DESCRIPTION_TOO_SHORT, (texts.CANCEL,))]
+        turn.form["description"] = description
+        return self._after_description(turn)
+
+    def _after_description(self, turn: Turn) -> list[Reply]:
+        understood = self.parse(turn.form["description"])
+        if understood.topic:
+            self._set_topic(turn, understood.topic)
+            return self._ask_company(turn)
+        turn.form.pop("topic", None)
+        candidates = [code for code, _ in understood.topic_candidates if code in self.catalog.topics][:3]
+        turn.move(states.FILING_TOPIC)
+        buttons = tuple(Button(self.catalog.topics[code].name, f"topic:{code}") for code in candidates)
+        return [Reply(texts.ASK_TOPIC, (*buttons, texts.CANCEL))]
+
+    def _set_topic(self, turn: Turn, topic: str) -> None:
+        turn.form["topic"] = topic
+        turn.form["department"] = self.catalog.topics[topic].department
+        turn.topic = topic
+
+    def _topic_text(self, turn: Turn, text: str) -> list[Reply]:
+        understood = self.parse(text)
+        if understood.topic:
+            self._set_topic(turn, understood.topic)
+            return self._ask_company(turn)
+        return [Reply(texts.ASK_TOPIC, tuple(Button(t.name, f"topic:{code}") for code, t in self.catalog.topics.items()))]
+
+    def _ask_company(self, turn: Turn) -> list[Reply]:
+        if turn.context.pop("editing", False) and "district" in turn.form:
+            return self._summary(turn)
+        turn.move(states.FILING_COMPANY)
+        known = turn.context.get("business")
+        if known:
+            reuse = Button(_short(f"Dùng lại: {known['company_name']}"), "reuse")
+            return [Reply(texts.ASK_COMPANY, (reuse, texts.CANCEL))]
+        return [Reply(texts.ASK_COMPANY, (texts.CANCEL,))]
+
+    def _company(self, turn: Turn, text: str) -> list[Reply]:
+        name = slots.company_name(text)
+        if name is None:
+            return [Reply(texts.COMPANY_INVALID, (texts.CANCEL,))]
+        turn.form["company_name"] = name
+        turn.move(states.FILING_TAX_CODE)
+        return [Reply(texts.ASK_TAX_CODE, (texts.CANCEL,))]
+
+    def _tax_code(self, turn: Turn, text: str) -> list[Reply]:
+        code = slots.tax_code(text)
+        if code is None:
+            return [Reply(texts.TAX_CODE_INVALID.format(value=_short(text.strip(), 30)), (texts.CANCEL,))]
+        turn.form["tax_code"] = code
+        turn.move(states.FILING_CONTACT)
+        if turn.message.channel in IDENTIFYING_CHANNELS:
+            return [Reply(texts.ASK_CONTACT_OPTIONAL, (texts.SKIP, texts.CANCEL))]
+        return [Reply(texts.ASK_CONTACT, (texts.CANCEL,))]
+
+    def _contact(self, turn: Turn, text: str) -> list[Reply]:
+        value = slots.contact(text)
+        if value is None:
+            skip = (texts.SKIP,) if turn.message.channel in IDENTIFYING_CHANNELS else ()
+            return [Reply(texts.CONTACT_INVALID, (*skip, texts.CANCEL))]
+        turn.form["contact"] = value
+        turn.move(states.FILING_DISTRICT)
+        return [Reply(texts.ASK_DISTRICT)]
+
+    def _district(self, turn: Turn, text: str) -> list[Reply]:
+        value = slots.district(text)
+        if value is None:
+            return [Reply(texts.DISTRICT_INVALID.format(value=_short(text.strip(), 40)))]
+        turn.form["district"] = value
+        return self._summary(turn)
+
+    def _summary(self, turn: Turn) -> list[Reply]:
+        form = turn.form
+        turn.move(states.FILING_CONFIRM)
+        summary = texts.SUMMARY.format(
+            description=form["description"], topic=self.catalog.topics[form["topic"]].name,
+            department=self.catalog.departments[form["department"]].name, company=form["company_name"],
+            tax_code=form["tax_code"], contact=form.get("contact") or texts.NO_CONTACT, district=form["district"],
+        )  # fmt: skip
+        return [Reply(summary, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
+
+    def _confirm_text(self, turn: Turn, text: str) -> list[Reply]:
+        intent = self.parse(text).intent
+        if intent == "affirm":
+            return self._file(turn)
+        return [Reply(texts.SUMMARY_HINT, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
+
+    def _file(self, turn: Turn) -> list[Reply]:
+        form = turn.form
+        ticket = services.open_ticket(
+            turn.session, conversation=turn.conversation, topic=form["topic"], department=form["department"],
+            description=form["description"], company_name=form["company_name"], tax_code=form["tax_code"],
+            contact=form.get("contact"), district=form.get("district"), now=turn.now, deadlines=self.deadlines,
+        )  # fmt: skip
+        turn.ticket_id = ticket.id
+        turn.topic = ticket.topic
+        turn.context["business"] = {key: form.get(key) for key in ("company_name", "tax_code", "contact", "district")}
+        turn.context.pop("last_question", None)
+        turn.reset(states.IDLE)
+        filed = texts.FILED.format(
+            code=ticket.code, department=self.catalog.departments[ticket.department].name,
+            due=format_day(ticket.due_at), days=self.deadlines.resolve_days_for(ticket.topic),
+        )  # fmt: skip
+        return [Reply(filed, (texts.CHECK_TICKET,))]
+
+
+def format_day(moment) -> str:  # noqa: ANN001 - an aware datetime
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y")
+
+
+def _short(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

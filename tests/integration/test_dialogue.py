@@ -1,0 +1,164 @@
+"""The dialogue engine as a business meets it, on the web chat, with the real NLU, knowledge and database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from bot.messages import IncomingMessage
+from tests.transcript import Chat, verify_dialog
+from tickets import services as tickets
+from tickets.models import Conversation, OutboxMessage, Ticket, TicketEvent, TicketState, TranscriptMessage, User
+
+TAX_QUESTION = "Hóa đơn điện tử lập sai thì xử lý thế nào?"
+FILING = [
+    ("/phananh", "mô tả vấn đề"),
+    ("Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay Chi cục Thuế chưa giải quyết", "Tên doanh nghiệp"),
+    ("Công ty TNHH Thương mại Minh An", "Mã số thuế"),
+    ("0312345678", ["chưa đúng", "ví dụ: 0312345673"]),
+    ("0312345673", "Số điện thoại hoặc email"),
+    ("0901234567", "quận, huyện"),
+    ("quan binh thanh", ["Xin kiểm tra lại", "Cục Thuế", "0312345673", "Quận Bình Thạnh", "+84901234567"]),
+    ("[Xác nhận gửi]", ["Đã tiếp nhận phản ánh PA-2026-", "Hạn trả lời:", "10 ngày làm việc"]),
+]
+
+
+def _ticket(services, code: str | None = None) -> Ticket:  # noqa: ANN001
+    with services.database.session() as session:
+        query = select(Ticket).where(Ticket.code == code) if code else select(Ticket)
+        return session.exec(query).one()
+
+
+def _staff(services, department: str = "CUC_THUE") -> User:  # noqa: ANN001
+    from tickets.accounts import create_user
+    from tickets.models import Role
+
+    return create_user(services.database, username="canbo.thue", password="mat-khau-du-dai-123", role=Role.staff,
+                       department=department, known_departments={department})  # fmt: skip
+
+
+def test_an_accented_and_an_unaccented_question_are_answered_with_source_and_buttons(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    for question in (TAX_QUESTION, "hoa don dien tu lap sai thi xu ly the nao"):
+        answer = chat.say(question)
+        assert "123/2020/NĐ-CP" in answer
+        assert "Nguồn:" in answer and "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in answer
+        assert chat.buttons == ["Hữu ích", "Chưa đúng", "Gửi phản ánh"]
+    assert "Cảm ơn" in chat.press("Hữu ích")
+
+
+def test_greeting_help_out_of_scope_and_asking_for_a_person(services) -> None:  # noqa: ANN001
+    verify_dialog(Chat(services.engine), [
+        ("xin chào", ["Đồng hành", "PA-2026-000123"]),
+        ("/help", "/phananh"),
+        ("Cách nấu phở bò ngon?", "ngoài phạm vi"),
+        ("cho tôi gặp cán bộ", "cán bộ phụ trách"),
+        ("/huy", "không có thao tác"),
+    ])  # fmt: skip
+
+
+def test_a_full_filing_with_a_wrong_tax_code_corrected_gives_a_ticket_with_its_deadline(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, FILING)
+    ticket = _ticket(services)
+    assert ticket.code in chat.text
+    assert (ticket.topic, ticket.department, ticket.state) == ("thue", "CUC_THUE", TicketState.moi)
+    assert (ticket.tax_code, ticket.contact, ticket.district) == ("0312345673", "+84901234567", "Quận Bình Thạnh")
+    assert ticket.due_at > ticket.acknowledge_due > ticket.created_at
+    assert ticket.due_at.astimezone(UTC).strftime("%d/%m/%Y") in chat.text or "Hạn trả lời" in chat.text
+
+
+def test_the_description_is_taken_from_the_question_and_can_be_edited_from_the_summary(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    chat.say("Hoàn thuế GTGT cho doanh nghiệp xuất khẩu mất bao lâu?")
+    verify_dialog(chat, [
+        ("[Gửi phản ánh]", "«Hoàn thuế GTGT cho doanh nghiệp xuất khẩu mất bao lâu?»"),
+        ("[Giữ nguyên]", "Tên doanh nghiệp"),
+        ("Công ty Cổ phần Sao Mai", "Mã số thuế"),
+        ("0312345673-001", "Số điện thoại"),
+        ("ketoan@saomai.vn", "quận"),
+        ("3", ["Quận 3", "ketoan@saomai.vn", "0312345673-001"]),
+        ("[Sửa nội dung]", "gõ nội dung khác"),
+        ("Hồ sơ hoàn thuế xuất khẩu quý 2 của công ty đã quá hạn mà chưa được giải quyết", "Xin kiểm tra lại"),
+        ("[Xác nhận gửi]", "Đã tiếp nhận phản ánh"),
+    ])  # fmt: skip
+    assert _ticket(services).description.startswith("Hồ sơ hoàn thuế xuất khẩu quý 2")
+
+
+def test_cancelling_halfway_files_nothing_and_forgets_the_form(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, [*FILING[:3], ("/huy", "Đã hủy"), ("/huy", "không có thao tác")])
+    with services.database.session() as session:
+        assert session.exec(select(Ticket)).all() == []
+        conversation = session.exec(select(Conversation)).one()
+    assert conversation.state == "idle" and "form" not in conversation.context
+
+
+def test_a_restart_in_the_middle_of_filing_loses_nothing(services) -> None:  # noqa: ANN001
+    from bot.dialogue.engine import DialogueEngine
+
+    verify_dialog(Chat(services.engine), FILING[:4])
+    restarted = DialogueEngine(database=services.database, nlu=lambda: services.nlu, knowledge=services.knowledge,
+                               catalog=services.catalog, deadlines=services.calendar)  # fmt: skip
+    verify_dialog(Chat(restarted), FILING[4:])
+    assert _ticket(services).company_name == "Công ty TNHH Thương mại Minh An"
+
+
+def test_status_shows_one_own_ticket_and_never_someone_elses(services) -> None:  # noqa: ANN001
+    owner = Chat(services.engine, user="owner")
+    verify_dialog(owner, FILING)
+    code = _ticket(services).code
+    verify_dialog(owner, [(f"tra cứu {code}", ["Mới tiếp nhận", "Cục Thuế", "Trả lời gần nhất: chưa có"]), (code, code)])
+    stranger = Chat(services.engine, user="stranger")
+    assert "Không tìm thấy" in stranger.say(f"tra cứu {code}")
+    assert "Mới tiếp nhận" not in stranger.text
+    other_channel = Chat(services.engine, channel="zalo", user="owner")
+    assert "Không tìm thấy" in other_channel.say(f"/tracuu {code}")
+
+
+def test_a_staff_reply_reaches_the_business_who_answers_into_the_ticket_and_rates_it(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, FILING)
+    staff = _staff(services)
+    now = datetime.now(UTC)
+    with services.database.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+        tickets.request_info(session, ticket=ticket, actor=staff, text="Xin gửi số và ngày của hồ sơ hoàn thuế.",
+                             department_name="Cục Thuế Thành phố Hồ Chí Minh", now=now)  # fmt: skip
+    with services.database.session() as session:
+        notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "request_info")).one()
+    assert "Xin gửi số và ngày" in notice.text and notice.user_key == "business-1"
+    chat.replies = []
+    verify_dialog(chat, [
+        ("1", "Xin nhập nội dung gửi thêm"),  # the notice's only button, chosen by its number
+        ("Hồ sơ số 123/HT nộp ngày 15/3/2026", "Đã chuyển nội dung vào phản ánh"),
+    ])  # fmt: skip
+    with services.database.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+        assert ticket.state == TicketState.dang_xu_ly
+        tickets.resolve(session, ticket=ticket, actor=staff, text="Hồ sơ đã được giải quyết ngày 20/11.",
+                        department_name="Cục Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
+    verify_dialog(chat, [("4", "đánh giá 4/5"), ("Cán bộ trả lời nhanh", "Cảm ơn góp ý")])
+    ticket = _ticket(services)
+    assert (ticket.state, ticket.rating, ticket.rating_comment) == (TicketState.dong, 4, "Cán bộ trả lời nhanh")
+    with services.database.session() as session:
+        kinds = [e.kind for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+    assert {"created", "request_info", "business_message", "resolve", "rate", "rating_comment"} <= set(kinds)
+
+
+def test_a_ten_thousand_character_message_is_refused_politely_and_kept(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    message = "thuế " * 2000
+    assert "dài quá 4096 ký tự" in chat.say(message)
+    with services.database.session() as session:
+        kept = session.exec(select(TranscriptMessage).where(TranscriptMessage.direction == "in")).one()
+    assert kept.text == message
+
+
+def test_replies_for_async_channels_go_to_the_outbox(services) -> None:  # noqa: ANN001
+    services.engine.handle(IncomingMessage("telegram", "42", text="/start"), deliver=True)
+    with services.database.session() as session:
+        queued = session.exec(select(OutboxMessage)).all()
+    assert [(m.channel, m.user_key, m.state) for m in queued] == [("telegram", "42", "pending")]
+    assert "Đồng hành" in queued[0].text and queued[0].buttons[0] == ["Gửi phản ánh", "file"]
