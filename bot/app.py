@@ -10,13 +10,17 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from bot.bootstrap import Services
+from bot.channels.webchat import webchat_routes
+from bot.delivery import Channel, Delivery
 from bot.health import health
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_TEXT_CHARS = 4096  # Telegram's own limit for one message
 log = logging.getLogger(__name__)
 
@@ -54,19 +58,45 @@ def _warm_up(services: Services) -> None:
     threading.Thread(target=warm, name="warm-up", daemon=True).start()
 
 
+def _channels(services: Services, delivery: Delivery, app: FastAPI) -> list[Channel]:
+    """The asynchronous channels the settings enable, their webhooks mounted on the app."""
+    channels: list[Channel] = []
+    settings = services.settings
+    if settings.telegram_enabled:
+        from bot.channels.telegram import TelegramChannel, telegram_routes
+
+        telegram = TelegramChannel(settings)
+        app.include_router(telegram_routes(telegram, delivery))
+        channels.append(telegram)
+    if settings.zalo_enabled:
+        from bot.channels.zalo import ZaloChannel, zalo_routes
+
+        zalo = ZaloChannel(settings, services.database)
+        app.include_router(zalo_routes(zalo, delivery))
+        channels.append(zalo)
+    return channels
+
+
 def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     """Build the app around already-built services."""
+    delivery = Delivery(database=services.database, engine=services.engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         if warm_up:
             _warm_up(services)
+        await delivery.start(channels)
         yield
+        await delivery.stop()
         services.close()
 
     app = FastAPI(title="Đồng hành", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.state.services = services
+    app.state.delivery = delivery
+    channels = _channels(services, delivery, app)
+    app.include_router(webchat_routes(services))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

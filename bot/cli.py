@@ -241,6 +241,59 @@ def ask(question: str, as_json: bool) -> None:
         click.echo("Chưa tìm thấy câu trả lời phù hợp; quý doanh nghiệp có thể gửi phản ánh để cơ quan phụ trách giải đáp.")
 
 
+def _services_for_commands():  # noqa: ANN202 - bot.bootstrap.Services, imported lazily
+    from bot.bootstrap import build_services
+    from tickets.migrate import current_revision, head_revision
+
+    services = build_services(_settings())
+    if current_revision(services.database) != head_revision():
+        raise click.ClickException("The database schema is not up to date: run `donghanh db upgrade` first.")
+    return services
+
+
+@main.command()
+@click.option("--user", default=None, help="Whose conversation to continue (default: the system user).")
+def chat(user: str | None) -> None:
+    """Talk to the assistant in the terminal, with the same dialogue engine as every channel."""
+    import getpass
+
+    from bot.channels.terminal import run_chat
+
+    services = _services_for_commands()
+    run_chat(services.engine, user=user or getpass.getuser(), read=input, write=click.echo)
+
+
+@main.group()
+def outbox() -> None:
+    """Messages to businesses that could not be delivered."""
+
+
+@outbox.command("failed")
+def outbox_failed() -> None:
+    """List undeliverable messages, newest first (no message text: it may hold personal data)."""
+    from tickets import outbox as box
+
+    services = _services_for_commands()
+    with services.database.session() as session:
+        failed = box.failures(session)
+    for message in failed:
+        click.echo(f"{message.id}\t{message.channel}\t{message.kind}\tticket={message.ticket_id or '-'}\t"
+                   f"attempts={message.attempts}\t{message.created_at:%Y-%m-%d %H:%M}\t{message.last_error}")  # fmt: skip
+    click.echo(f"{len(failed)} undelivered message(s).", err=True)
+
+
+@outbox.command("retry")
+@click.argument("message_id", type=int)
+def outbox_retry(message_id: int) -> None:
+    """Queue an undelivered message again (the running server sends it within seconds)."""
+    from tickets import outbox as box
+    from tickets.models import utcnow
+
+    if not box.retry(_services_for_commands().database, message_id, now=utcnow()):
+        raise click.ClickException(f"no undelivered message {message_id}")
+    click.echo(f"Message {message_id} queued again.")
+
+
 @main.group()
 def kb() -> None:
     """The knowledge base (FAQ and plan)."""

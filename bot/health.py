@@ -1,10 +1,11 @@
-"""What `/healthz` reports: database, embedding model and knowledge index."""
+"""What `/healthz` reports: database, embedding model, knowledge index and message delivery."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Services
@@ -49,12 +50,28 @@ def index_status(services: Services) -> dict:
     }  # fmt: skip
 
 
+def delivery_status(services: Services) -> dict:
+    """Messages waiting to go out and those that could not be delivered (staff must see them)."""
+    query = text(
+        "SELECT (SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')),"
+        " (SELECT COUNT(*) FROM outbox WHERE state = 'failed'),"
+        " (SELECT COUNT(*) FROM inbound_events WHERE state = 'failed')"
+    )
+    try:
+        with services.database.engine.connect() as connection:
+            waiting, undelivered, unhandled = connection.execute(query).one()
+    except SQLAlchemyError:  # the database check reports why
+        return {"ok": True, "known": False}
+    return {"ok": True, "known": True, "outbox_waiting": waiting, "outbox_failed": undelivered, "inbound_failed": unhandled}
+
+
 def health(services: Services) -> tuple[bool, dict]:
     """All checks, and whether the service as a whole is fit to serve."""
     report = {
         "database": database_status(services),
         "model": model_status(services),
         "index": index_status(services),
+        "delivery": delivery_status(services),
     }
     ok = all(part["ok"] for part in report.values())
     return ok, {"status": "ok" if ok else "degraded"} | report

@@ -1,0 +1,172 @@
+"""Load: N simulated Telegram users posting to the webhook of a real `donghanh serve`, replies received by a
+fake Bot API on 127.0.0.1 — on SQLite and on PostgreSQL.
+
+Each user sends its messages one after the other, waiting for the reply (as a person does): greetings,
+FAQ questions as written and without diacritics, the start of an issue form and its cancellation. The
+latency of a message runs from the POST to the webhook until the fake Bot API receives the reply. Every
+message must get exactly one reply: lost and duplicated replies are counted.
+
+Needs the NLU model and the knowledge index built in `var/` (`make run` does it, or `donghanh nlu train`
+and `donghanh kb build`). Prints a table and one JSON line.
+
+    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from knowledge.loader import load_faq  # noqa: E402
+from nlu.normalize import fold_preserving_offsets  # noqa: E402
+from tests.fakes.postgres import PostgresServer  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramApi, text_update  # noqa: E402
+
+DONGHANH = str(REPO / ".venv" / "bin" / "donghanh")
+TOKEN = "424242:LOAD-test"
+SECRET = "load-secret"
+SMALL_TALK = ["xin chào", "cảm ơn", "/help", "chao ban"]
+FORM = ["/phananh", "Hồ sơ hoàn thuế giá trị gia tăng của công ty nộp từ tháng 3 đến nay chưa có kết quả", "/huy"]
+
+
+def conversation(rng: random.Random, questions: list[str], length: int) -> list[str]:
+    """What one user says: some questions (half without diacritics), small talk, an issue form started and cancelled."""
+    said: list[str] = [rng.choice(SMALL_TALK)]
+    while len(said) < length:
+        roll = rng.random()
+        if roll < 0.6:
+            question = rng.choice(questions)
+            said.append(fold_preserving_offsets(question) if rng.random() < 0.5 else question)
+        elif roll < 0.8:
+            said.append(rng.choice(SMALL_TALK))
+        else:
+            said.extend(FORM)
+    return said[:length]
+
+
+def start_server(database_url: str, bot_api: FakeTelegramApi, port: int) -> subprocess.Popen:
+    environment = os.environ | {
+        "DATABASE_URL": database_url, "DONGHANH_VAR_DIR": str(REPO / "var"), "DONGHANH_LOG_LEVEL": "WARNING",
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api.base_url,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram", "TELEGRAM_WEBHOOK_SECRET": SECRET,
+    }  # fmt: skip
+    subprocess.run([DONGHANH, "db", "upgrade"], env=environment, check=True, capture_output=True, cwd=REPO)
+    server = subprocess.Popen([DONGHANH, "serve", "--port", str(port)], env=environment, cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+            if health["model"]["loaded"] and health["index"]["loaded_stamp"]:
+                return server
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped: {server.stderr.read().decode()[-2000:]}")
+        time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("the server did not warm up within 300 s")
+
+
+def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int) -> tuple[list[float], float]:
+    """Every user talks in its own thread; returns the latencies (s) and the wall time."""
+    url = f"http://127.0.0.1:{port}/webhooks/telegram"
+    latencies: list[float] = []
+    lock = threading.Lock()
+    update_ids = iter(range(first_update, first_update + 10**7))
+    id_lock = threading.Lock()
+
+    def user(chat_id: int, said: list[str]) -> None:
+        with httpx.Client(timeout=30) as client:
+            for count, text in enumerate(said, start=1):
+                with id_lock:
+                    update_id = next(update_ids)
+                started = time.monotonic()
+                response = client.post(url, json=text_update(update_id, chat_id, text), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                response.raise_for_status()
+                try:
+                    reply = bot_api.wait_for_messages(chat_id, count, timeout=30)[count - 1]
+                except AssertionError:
+                    return  # counted as lost below
+                with lock:
+                    latencies.append(reply["received_at"] - started)
+
+    threads = [threading.Thread(target=user, args=(chat_id, said)) for chat_id, said in plans.items()]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.monotonic() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def measure(backend: str, users: int, messages: int, questions: list[str], port: int) -> dict:
+    postgres = PostgresServer.start() if backend == "postgresql" else None
+    folder = Path(tempfile.mkdtemp(prefix="donghanh-load-"))
+    database_url = postgres.create_database("load") if postgres else f"sqlite:///{folder / 'load.db'}"
+    rng = random.Random(7)
+    try:
+        with FakeTelegramApi(TOKEN) as bot_api:
+            server = start_server(database_url, bot_api, port)
+            try:
+                warm = {10**6 + i: ["xin chào", rng.choice(questions)] for i in range(4)}
+                run_users(port, bot_api, warm, first_update=1)
+                plans = {10**7 + i: conversation(rng, questions, messages) for i in range(users)}
+                latencies, wall = run_users(port, bot_api, plans, first_update=10**5)
+                time.sleep(2.0)  # late duplicates would arrive now
+                replies = {chat_id: len(bot_api.sent_messages(chat_id)) for chat_id in plans}
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        if postgres:
+            postgres.stop()
+    sent = users * messages
+    received = sum(replies.values())
+    return {
+        "backend": backend, "users": users, "messages": sent, "wall_s": round(wall, 2),
+        "messages_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "max_ms": round(max(latencies) * 1000, 1),
+        "lost": sum(max(0, messages - n) for n in replies.values()), "duplicated": sum(max(0, n - messages) for n in replies.values()),
+        "received": received,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=10, help="messages per user")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    questions = [p for entry in load_faq() for p in (entry.question, *entry.paraphrases)]
+    results = [measure(backend, args.users, args.messages, questions, args.port) for backend in args.backends.split(",")]
+    print(f"{'backend':<11} {'users':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
+    for r in results:
+        print(f"{r['backend']:<11} {r['users']:>5} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+              f"{r['max_ms']:>8} {r['lost']:>5} {r['duplicated']:>4}")  # fmt: skip
+    print(json.dumps({"bench": "load", "cores": os.cpu_count(), "results": results}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Messages in and out of the asynchronous channels (Telegram, Zalo).
+
+In: a webhook or poll stores the event (`inbound_events`, unique per channel and event id, so a re-sent
+event is dropped) and answers at once; workers then hand each event to the dialogue engine, in order per
+user, and the engine's replies land in the outbox in the same transaction that marks the event handled.
+
+Out: a dispatcher sends the outbox, the oldest message of each recipient first, and retries failures
+with backoff (`tickets.outbox`). Staff replies and rating prompts take the same road.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from bot.dialogue import texts
+from bot.dialogue.engine import DialogueEngine
+from bot.messages import IncomingMessage
+from tickets import outbox
+from tickets.db import Database
+from tickets.models import InboundEvent, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+IDLE_POLL_SECONDS = 1.0  # how often the dispatcher looks for messages whose retry time has come
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver a message: retried later unless `permanent`."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    name: str
+
+    async def start(self, delivery: Delivery) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, message: OutboxMessage) -> None: ...
+
+    async def acknowledge(self, message: IncomingMessage) -> None: ...
+
+
+def accept_event(database: Database, message: IncomingMessage, *, now: datetime) -> int | None:
+    """Store an incoming event; None when the channel already delivered it (a retry)."""
+    if message.external_id is None:
+        raise ValueError("an asynchronous channel's message needs its event id")
+    try:
+        with database.session() as session:
+            event = InboundEvent(channel=message.channel, external_id=message.external_id, user_key=message.user_key,
+                                 message=message.as_dict(), received_at=now)  # fmt: skip
+            session.add(event)
+            session.flush()
+            return event.id
+    except IntegrityError:
+        return None
+
+
+class Delivery:
+    """Runs the inbound workers and the outbox dispatcher inside the server's event loop."""
+
+    def __init__(self, *, database: Database, engine: DialogueEngine, workers: int = 4, clock: Callable[[], datetime] = utcnow) -> None:
+        self.database = database
+        self.engine = engine
+        self.workers = workers
+        self.clock = clock
+        self.channels: dict[str, Channel] = {}
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._user_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self, channels: list[Channel]) -> None:
+        self.channels = {channel.name: channel for channel in channels}
+        released = await asyncio.to_thread(outbox.release_in_flight, self.database)
+        pending = await asyncio.to_thread(self._pending_events)
+        if released or pending:
+            log.info("resuming: %d outgoing messages, %d incoming events", released, len(pending))
+        for event_id in pending:
+            self._queue.put_nowait(event_id)
+        self._tasks = [asyncio.create_task(self._work(), name=f"inbound-{i}") for i in range(self.workers)]
+        self._tasks.append(asyncio.create_task(self._dispatch(), name="outbox"))
+        for channel in channels:
+            await channel.start(self)
+
+    async def stop(self) -> None:
+        for channel in self.channels.values():
+            await channel.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    # ------------------------------------------------------------------ in
+
+    async def accept(self, message: IncomingMessage) -> bool:
+        """Store an event a channel received and queue it; False when it was a re-sent duplicate."""
+        event_id = await asyncio.to_thread(accept_event, self.database, message, now=self.clock())
+        if event_id is None:
+            log.info("duplicate %s event %s ignored", message.channel, message.external_id)
+            return False
+        self._queue.put_nowait(event_id)
+        return True
+
+    def _pending_events(self) -> list[int]:
+        with self.database.session() as session:
+            return list(session.exec(select(InboundEvent.id).where(InboundEvent.state == "pending").order_by(col(InboundEvent.id))))
+
+    async def _work(self) -> None:
+        while True:
+            event_id = await self._queue.get()
+            message = await asyncio.to_thread(self._load, event_id)
+            if message is None:
+                continue
+            lock = self._user_locks.setdefault((message.channel, message.user_key), asyncio.Lock())
+            async with lock:
+                await self._handle(event_id, message)
+            if not lock.locked() and not lock._waiters:  # noqa: SLF001 - forget idle users' locks
+                self._user_locks.pop((message.channel, message.user_key), None)
+
+    def _load(self, event_id: int) -> IncomingMessage | None:
+        with self.database.session() as session:
+            event = session.get(InboundEvent, event_id)
+            return IncomingMessage.from_dict(event.message) if event and event.state == "pending" else None
+
+    async def _handle(self, event_id: int, message: IncomingMessage) -> None:
+        try:
+            await asyncio.to_thread(self._respond, event_id, message)
+        except Exception as error:  # the business is told, the event is kept for staff to see
+            log.exception("event %s on %s could not be handled", event_id, message.channel)
+            await asyncio.to_thread(self._give_up, event_id, message, f"{type(error).__name__}: {error}")
+        self.wake()
+        channel = self.channels.get(message.channel)
+        if channel is not None:
+            await channel.acknowledge(message)
+
+    def _respond(self, event_id: int, message: IncomingMessage) -> None:
+        with self.database.session() as session:
+            event = session.get(InboundEvent, event_id)
+            if event is None or event.state != "pending":
+                return
+            self.engine.respond(session, message, deliver=True)
+            event.state, event.processed_at, event.attempts = "done", self.clock(), event.attempts + 1
+            session.add(event)
+
+    def _give_up(self, event_id: int, message: IncomingMessage, error: str) -> None:
+        now = self.clock()
+        with self.database.session() as session:
+            event = session.get(InboundEvent, event_id)
+            event.state, event.last_error, event.attempts, event.processed_at = "failed", error[:500], event.attempts + 1, now
+            session.add(event)
+            outbox.enqueue(session, channel=message.channel, user_key=message.user_key, text=texts.PROCESSING_ERROR, now=now)
+
+    # ------------------------------------------------------------------ out
+
+    def wake(self) -> None:
+        """Tell the dispatcher there is something to send (safe from any thread once started)."""
+        loop = self._wake_loop()
+        if loop is None:
+            return
+        loop.call_soon_threadsafe(self._wake.set)
+
+    def _wake_loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._tasks[-1].get_loop() if self._tasks else None
+
+    async def _dispatch(self) -> None:
+        while True:
+            self._wake.clear()
+            claimed = await asyncio.to_thread(outbox.claim_due, self.database, channels=list(self.channels), now=self.clock())
+            if claimed:
+                await asyncio.gather(*(self._send(message) for message in claimed))
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+            except TimeoutError:
+                pass
+
+    async def _send(self, message: OutboxMessage) -> None:
+        try:
+            await self.channels[message.channel].send(message)
+        except DeliveryError as error:
+            state = await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=str(error), now=self.clock(),
+                                            permanent=error.permanent, retry_after=error.retry_after)  # fmt: skip
+            log.warning("outbox %s to %s not delivered (%s), now %s", message.id, message.channel, error, state)
+        except Exception as error:
+            log.exception("outbox %s to %s failed", message.id, message.channel)
+            await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=f"{type(error).__name__}: {error}", now=self.clock())
+        else:
+            await asyncio.to_thread(outbox.mark_sent, self.database, message.id, now=self.clock())
