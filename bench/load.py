@@ -9,7 +9,7 @@ message must get exactly one reply: lost and duplicated replies are counted.
 Needs the NLU model and the knowledge index built in `var/` (`make run` does it, or `donghanh nlu train`
 and `donghanh kb build`). Prints a table and one JSON line.
 
-    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql]
+    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql] [--workers 2]
 """
 
 from __future__ import annotations
@@ -58,14 +58,14 @@ def conversation(rng: random.Random, questions: list[str], length: int) -> list[
     return said[:length]
 
 
-def start_server(database_url: str, bot_api: FakeTelegramApi, port: int) -> subprocess.Popen:
+def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers: int) -> subprocess.Popen:
     environment = os.environ | {
         "DATABASE_URL": database_url, "DONGHANH_VAR_DIR": str(REPO / "var"), "DONGHANH_LOG_LEVEL": "WARNING",
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api.base_url,
         "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram", "TELEGRAM_WEBHOOK_SECRET": SECRET,
     }  # fmt: skip
     subprocess.run([DONGHANH, "db", "upgrade"], env=environment, check=True, capture_output=True, cwd=REPO)
-    server = subprocess.Popen([DONGHANH, "serve", "--port", str(port)], env=environment, cwd=REPO,
+    server = subprocess.Popen([DONGHANH, "serve", "--port", str(port), "--workers", str(workers)], env=environment, cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -119,14 +119,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(backend: str, users: int, messages: int, questions: list[str], port: int) -> dict:
+def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int) -> dict:
     postgres = PostgresServer.start() if backend == "postgresql" else None
     folder = Path(tempfile.mkdtemp(prefix="donghanh-load-"))
     database_url = postgres.create_database("load") if postgres else f"sqlite:///{folder / 'load.db'}"
     rng = random.Random(7)
     try:
         with FakeTelegramApi(TOKEN) as bot_api:
-            server = start_server(database_url, bot_api, port)
+            server = start_server(database_url, bot_api, port, workers)
             try:
                 warm = {10**6 + i: ["xin chào", rng.choice(questions)] for i in range(4)}
                 run_users(port, bot_api, warm, first_update=1)
@@ -143,7 +143,7 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
     sent = users * messages
     received = sum(replies.values())
     return {
-        "backend": backend, "users": users, "messages": sent, "wall_s": round(wall, 2),
+        "backend": backend, "workers": workers, "users": users, "messages": sent, "wall_s": round(wall, 2),
         "messages_per_s": round(len(latencies) / wall, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1),
@@ -158,9 +158,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10, help="messages per user")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)")
     args = parser.parse_args()
     questions = [p for entry in load_faq() for p in (entry.question, *entry.paraphrases)]
-    results = [measure(backend, args.users, args.messages, questions, args.port) for backend in args.backends.split(",")]
+    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers) for backend in args.backends.split(",")]
     print(f"{'backend':<11} {'users':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
     for r in results:
         print(f"{r['backend']:<11} {r['users']:>5} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "

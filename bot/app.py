@@ -114,3 +114,11 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         return TEMPLATES.TemplateResponse(request, "chat.html", {"topics": services.catalog.topics.values()})
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app built from the environment's settings: what each `donghanh serve --workers N` process runs."""
+    from bot.bootstrap import build_services
+    from bot.settings import load_settings
+
+    return create_app(build_services(load_settings()))

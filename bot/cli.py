@@ -37,7 +37,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes; they share the work through the database (Telegram then needs a webhook).")  # fmt: skip
+def serve(host: str, port: int, workers: int) -> None:
     """Start the web server (web chat, console, webhooks, health)."""
     import uvicorn
 
@@ -57,8 +59,15 @@ def serve(host: str, port: int) -> None:
             f"    {password}\n\nIt must be changed at the first sign-in. It is not shown again.",
             fg="yellow",
         )
-    click.echo(f"Đồng hành on http://{host}:{port}/ (database: {services.database.backend})")
-    uvicorn.run(create_app(services), host=host, port=port, log_level=settings.DONGHANH_LOG_LEVEL.lower())
+    click.echo(f"Đồng hành on http://{host}:{port}/ (database: {services.database.backend}, {workers} process(es))")
+    log_level = settings.DONGHANH_LOG_LEVEL.lower()
+    if workers == 1:
+        uvicorn.run(create_app(services), host=host, port=port, log_level=log_level)
+        return
+    if settings.telegram_enabled and not settings.TELEGRAM_WEBHOOK_URL:
+        raise click.ClickException("Telegram polling needs a single process: set TELEGRAM_WEBHOOK_URL or use --workers 1.")
+    services.close()
+    uvicorn.run("bot.app:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level=log_level)
 
 
 @main.group()

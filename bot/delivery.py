@@ -1,6 +1,6 @@
 """Messages in and out of the asynchronous channels (Telegram, Zalo).
 
-In: a webhook or poll stores the event (`inbound_events`, unique per channel and event id, so a re-sent
+In: a webhook or poll stores the event (`tickets.inbound`: unique per channel and event id, so a re-sent
 event is dropped) and answers at once; workers then hand each event to the dialogue engine, in order per
 user, and the engine's replies land in the outbox in the same transaction that marks the event handled.
 
@@ -16,13 +16,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
-
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage
-from tickets import outbox
+from tickets import inbound, outbox
 from tickets.db import Database
 from tickets.models import InboundEvent, OutboxMessage, utcnow
 
@@ -51,23 +48,12 @@ class Channel(Protocol):
     async def acknowledge(self, message: IncomingMessage) -> None: ...
 
 
-def accept_event(database: Database, message: IncomingMessage, *, now: datetime) -> int | None:
-    """Store an incoming event; None when the channel already delivered it (a retry)."""
-    if message.external_id is None:
-        raise ValueError("an asynchronous channel's message needs its event id")
-    try:
-        with database.session() as session:
-            event = InboundEvent(channel=message.channel, external_id=message.external_id, user_key=message.user_key,
-                                 message=message.as_dict(), received_at=now)  # fmt: skip
-            session.add(event)
-            session.flush()
-            return event.id
-    except IntegrityError:
-        return None
-
-
 class Delivery:
-    """Runs the inbound workers and the outbox dispatcher inside the server's event loop."""
+    """Runs the inbound workers and the outbox dispatcher inside the server's event loop.
+
+    Several server processes may run side by side: both the inbound events and the outbox are claimed
+    row by row in the database.
+    """
 
     def __init__(self, *, database: Database, engine: DialogueEngine, workers: int = 4, clock: Callable[[], datetime] = utcnow) -> None:
         self.database = database
@@ -75,89 +61,93 @@ class Delivery:
         self.workers = workers
         self.clock = clock
         self.channels: dict[str, Channel] = {}
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._user_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._running: set[asyncio.Task] = set()
+        self._incoming = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
     async def start(self, channels: list[Channel]) -> None:
         self.channels = {channel.name: channel for channel in channels}
         released = await asyncio.to_thread(outbox.release_in_flight, self.database)
-        pending = await asyncio.to_thread(self._pending_events)
-        if released or pending:
-            log.info("resuming: %d outgoing messages, %d incoming events", released, len(pending))
-        for event_id in pending:
-            self._queue.put_nowait(event_id)
-        self._tasks = [asyncio.create_task(self._work(), name=f"inbound-{i}") for i in range(self.workers)]
-        self._tasks.append(asyncio.create_task(self._dispatch(), name="outbox"))
+        if released:
+            log.info("resuming: %d outgoing messages were being sent when the server stopped", released)
+        self._tasks = [asyncio.create_task(self._claim_events(), name="inbound"), asyncio.create_task(self._dispatch(), name="outbox")]
         for channel in channels:
             await channel.start(self)
 
     async def stop(self) -> None:
         for channel in self.channels.values():
             await channel.stop()
-        for task in self._tasks:
+        for task in [*self._tasks, *self._running]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._running, return_exceptions=True)
         self._tasks = []
 
     # ------------------------------------------------------------------ in
 
     async def accept(self, message: IncomingMessage) -> bool:
-        """Store an event a channel received and queue it; False when it was a re-sent duplicate."""
-        event_id = await asyncio.to_thread(accept_event, self.database, message, now=self.clock())
+        """Store an event a channel received; False when it was a re-sent duplicate."""
+        if message.external_id is None:
+            raise ValueError("an asynchronous channel's message needs its event id")
+        event_id = await asyncio.to_thread(
+            inbound.accept, self.database, channel=message.channel, external_id=message.external_id,
+            user_key=message.user_key, message=message.as_dict(), now=self.clock(),
+        )  # fmt: skip
         if event_id is None:
             log.info("duplicate %s event %s ignored", message.channel, message.external_id)
             return False
-        self._queue.put_nowait(event_id)
+        self._incoming.set()
         return True
 
-    def _pending_events(self) -> list[int]:
-        with self.database.session() as session:
-            return list(session.exec(select(InboundEvent.id).where(InboundEvent.state == "pending").order_by(col(InboundEvent.id))))
-
-    async def _work(self) -> None:
+    async def _claim_events(self) -> None:
+        """Keep up to `workers` events in hand; a finished one lets the same user's next one be claimed."""
         while True:
-            event_id = await self._queue.get()
-            message = await asyncio.to_thread(self._load, event_id)
-            if message is None:
+            self._incoming.clear()
+            free = self.workers - len(self._running)
+            claimed = []
+            if free > 0 and self.channels:
+                claimed = await asyncio.to_thread(inbound.claim_next, self.database, channels=list(self.channels), now=self.clock(), limit=free)
+            for event in claimed:
+                task = asyncio.create_task(self._handle(event))
+                self._running.add(task)
+                task.add_done_callback(self._finished)
+            if claimed and len(claimed) == free:
                 continue
-            lock = self._user_locks.setdefault((message.channel, message.user_key), asyncio.Lock())
-            async with lock:
-                await self._handle(event_id, message)
-            if not lock.locked() and not lock._waiters:  # noqa: SLF001 - forget idle users' locks
-                self._user_locks.pop((message.channel, message.user_key), None)
+            try:
+                await asyncio.wait_for(self._incoming.wait(), IDLE_POLL_SECONDS)
+            except TimeoutError:
+                pass
 
-    def _load(self, event_id: int) -> IncomingMessage | None:
-        with self.database.session() as session:
-            event = session.get(InboundEvent, event_id)
-            return IncomingMessage.from_dict(event.message) if event and event.state == "pending" else None
+    def _finished(self, task: asyncio.Task) -> None:
+        self._running.discard(task)
+        self._incoming.set()
 
-    async def _handle(self, event_id: int, message: IncomingMessage) -> None:
+    async def _handle(self, event: InboundEvent) -> None:
+        message = IncomingMessage.from_dict(event.message)
         try:
-            await asyncio.to_thread(self._respond, event_id, message)
+            await asyncio.to_thread(self._respond, event.id, event.claimed_at, message)
         except Exception as error:  # the business is told, the event is kept for staff to see
-            log.exception("event %s on %s could not be handled", event_id, message.channel)
-            await asyncio.to_thread(self._give_up, event_id, message, f"{type(error).__name__}: {error}")
+            log.exception("event %s on %s could not be handled", event.id, message.channel)
+            await asyncio.to_thread(self._give_up, event.id, message, f"{type(error).__name__}: {error}")
         self.wake()
         channel = self.channels.get(message.channel)
         if channel is not None:
             await channel.acknowledge(message)
 
-    def _respond(self, event_id: int, message: IncomingMessage) -> None:
+    def _respond(self, event_id: int, claimed_at: datetime | None, message: IncomingMessage) -> None:
         with self.database.session() as session:
-            event = session.get(InboundEvent, event_id)
-            if event is None or event.state != "pending":
-                return
+            event = session.get(InboundEvent, event_id, with_for_update=True)
+            if event is None or event.state != "processing" or event.claimed_at != claimed_at:
+                return  # taken over by another process after looking stale
             self.engine.respond(session, message, deliver=True)
-            event.state, event.processed_at, event.attempts = "done", self.clock(), event.attempts + 1
+            event.state, event.processed_at = "done", self.clock()
             session.add(event)
 
     def _give_up(self, event_id: int, message: IncomingMessage, error: str) -> None:
         now = self.clock()
         with self.database.session() as session:
             event = session.get(InboundEvent, event_id)
-            event.state, event.last_error, event.attempts, event.processed_at = "failed", error[:500], event.attempts + 1, now
+            event.state, event.last_error, event.processed_at = "failed", error[:500], now
             session.add(event)
             outbox.enqueue(session, channel=message.channel, user_key=message.user_key, text=texts.PROCESSING_ERROR, now=now)
 

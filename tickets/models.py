@@ -119,10 +119,11 @@ class InboundEvent(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     user_key: str = Field(max_length=128)
     message: dict = Field(sa_type=sa.JSON)  # the channel-neutral IncomingMessage
-    state: str = Field(default="pending", max_length=16, index=True)  # pending | done | failed
+    state: str = Field(default="pending", max_length=16, index=True)  # pending | processing | done | failed
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=500)
     received_at: datetime = Field(default_factory=utcnow)
+    claimed_at: datetime | None = Field(default=None)
     processed_at: datetime | None = Field(default=None)
 
 

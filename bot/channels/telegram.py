@@ -15,7 +15,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a ti
 
 from fastapi import APIRouter, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
@@ -26,6 +26,13 @@ from tickets.models import OutboxMessage  # noqa: E402
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = (  # SPEC §4, shown in Telegram's command menu
+    ("start", "Bắt đầu trò chuyện với Đồng hành"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("phananh", "Gửi phản ánh, kiến nghị"),
+    ("tracuu", "Tra cứu phản ánh đã gửi"),
+    ("huy", "Hủy thao tác đang làm"),
+)
 POLL_TIMEOUT_SECONDS = 20
 
 
@@ -44,6 +51,7 @@ class TelegramChannel:
 
     async def start(self, delivery: Delivery) -> None:
         await self.bot.initialize()  # getMe: a wrong token stops here, loudly
+        await self.bot.set_my_commands([BotCommand(name, description) for name, description in COMMANDS])
         if self.webhook_url:
             await self.bot.set_webhook(self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES)
             log.info("telegram: webhook registered")

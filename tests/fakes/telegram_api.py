@@ -126,6 +126,7 @@ class FakeTelegramApi(FakeService):
         self._callbacks: list[str] = []
         self._updates: list[dict[str, Any]] = []
         self._webhook: dict[str, Any] | None = None
+        self.commands: list[dict[str, str]] = []
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
         self._next_message_id = 1
         self._methods: dict[str, Callable[..., Any]] = {
@@ -136,6 +137,7 @@ class FakeTelegramApi(FakeService):
                 "editMessageText": lambda p: self._edit(p, text=True),
                 "editMessageReplyMarkup": lambda p: self._edit(p, text=False),
                 "answerCallbackQuery": self._answer_callback_query, "getUpdates": self._get_updates,
+                "setMyCommands": self._set_my_commands,
             }.items()
         }  # fmt: skip
 
@@ -264,6 +266,11 @@ class FakeTelegramApi(FakeService):
         with self._cond:
             self._updates.append(dict(update))
             self._cond.notify_all()
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        commands = params.get("commands")
+        self.commands = json.loads(commands) if isinstance(commands, str) else list(commands or [])
+        return True
 
     def sent_messages(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """Messages sent with ``sendMessage``: ``{"chat_id", "text", "reply_markup", "message_id", "received_at"}``

@@ -1,0 +1,81 @@
+"""The inbound events and the outbox as several server processes share them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from tickets import inbound, outbox
+from tickets.models import OutboxMessage
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def _accept(database, user: str, event: str):  # noqa: ANN001, ANN202
+    return inbound.accept(database, channel="telegram", external_id=event, user_key=user, message={"text": event}, now=NOW)
+
+
+def test_a_resent_event_is_stored_once(database) -> None:  # noqa: ANN001
+    assert _accept(database, "u1", "100") is not None
+    assert _accept(database, "u1", "100") is None
+
+
+def test_one_users_events_are_claimed_one_at_a_time_in_order_and_others_in_parallel(database) -> None:  # noqa: ANN001
+    for user, event in [("u1", "1"), ("u1", "2"), ("u2", "3")]:
+        _accept(database, user, event)
+    first = inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)
+    assert sorted(e.external_id for e in first) == ["1", "3"]
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # "2" waits for "1"
+    with database.session() as session:
+        for event in first:
+            event.state = "done"
+            session.add(event)
+    assert [e.external_id for e in inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)] == ["2"]
+
+
+def test_an_event_left_by_a_stopped_process_is_claimed_again_after_a_while(database) -> None:  # noqa: ANN001
+    _accept(database, "u1", "1")
+    (claimed,) = inbound.claim_next(database, channels=["telegram"], now=NOW, limit=1)
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW + timedelta(seconds=30), limit=1) == []
+    (again,) = inbound.claim_next(database, channels=["telegram"], now=NOW + inbound.STALE_AFTER + timedelta(seconds=1), limit=1)
+    assert again.id == claimed.id and again.attempts == 2
+
+
+def test_the_outbox_sends_each_recipient_in_order_and_never_claims_a_message_twice(database) -> None:  # noqa: ANN001
+    with database.session() as session:
+        for user, text in [("u1", "một"), ("u1", "hai"), ("u2", "ba")]:
+            outbox.enqueue(session, channel="telegram", user_key=user, text=text, now=NOW)
+    first = outbox.claim_due(database, channels=["telegram"], now=NOW)
+    assert sorted(m.text for m in first) == ["ba", "một"]
+    assert outbox.claim_due(database, channels=["telegram"], now=NOW) == []
+    for message in first:
+        outbox.mark_sent(database, message.id, now=NOW)
+    assert [m.text for m in outbox.claim_due(database, channels=["telegram"], now=NOW)] == ["hai"]
+
+
+def test_a_failed_send_is_retried_with_backoff_then_given_up_and_can_be_retried_by_staff(database) -> None:  # noqa: ANN001
+    with database.session() as session:
+        outbox.enqueue(session, channel="zalo", user_key="u1", text="xin chào", now=NOW)
+    now = NOW
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        (message,) = outbox.claim_due(database, channels=["zalo"], now=now)
+        state = outbox.mark_failed(database, message.id, error="zalo unreachable", now=now)
+        assert outbox.claim_due(database, channels=["zalo"], now=now) == []  # not before its backoff
+        now += outbox.backoff(attempt)
+    assert state == "failed"
+    with database.session() as session:
+        assert [m.id for m in outbox.failures(session)] == [message.id]
+    assert outbox.retry(database, message.id, now=now)
+    assert [m.id for m in outbox.claim_due(database, channels=["zalo"], now=now)] == [message.id]
+
+
+def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -> None:  # noqa: ANN001
+    text = "\n\n".join("Đoạn văn hướng dẫn thủ tục. " * 40 for _ in range(5))
+    with database.session() as session:
+        outbox.enqueue(session, channel="zalo", user_key="u1", text=text, buttons=[["Hữu ích", "fb:up"]], now=NOW)
+    with database.session() as session:
+        parts = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(parts) >= 3 and all(len(p.text) <= outbox.CHANNEL_TEXT_LIMITS["zalo"] for p in parts)
+    assert [p.buttons for p in parts[:-1]] == [[]] * (len(parts) - 1) and parts[-1].buttons == [["Hữu ích", "fb:up"]]
+    assert " ".join(p.text for p in parts).split() == text.split()

@@ -1,0 +1,73 @@
+"""Incoming channel events, kept until the dialogue has handled them.
+
+A webhook stores the event and answers at once; the (channel, event id) pair is unique, so a re-sent
+update is recognised. Workers — in one server process or several — claim the oldest unhandled event of
+each user by a conditional update, so one user's messages are handled one at a time and in order, and
+two processes never handle the same event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from tickets.db import Database
+from tickets.models import InboundEvent
+
+# A claimed event not finished after this long belongs to a process that stopped: it is handled again.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def accept(database: Database, *, channel: str, external_id: str, user_key: str, message: dict, now: datetime) -> int | None:
+    """Store an event; None when the channel already delivered it (a retry)."""
+    try:
+        with database.session() as session:
+            event = InboundEvent(channel=channel, external_id=external_id, user_key=user_key, message=message, received_at=now)
+            session.add(event)
+            session.flush()
+            return event.id
+    except IntegrityError:
+        return None
+
+
+def claim_next(database: Database, *, channels: Sequence[str], now: datetime, limit: int) -> list[InboundEvent]:
+    """The oldest unhandled event of each user whose earlier event is not being handled, marked as claimed."""
+    stale = now - STALE_AFTER
+    with database.session() as session:
+        rows = session.exec(
+            select(InboundEvent)
+            .where(col(InboundEvent.state).in_(("pending", "processing")), col(InboundEvent.channel).in_(channels))
+            .order_by(col(InboundEvent.id))
+            .limit(max(limit, 1) * 20)
+        ).all()
+        first_of_user: dict[tuple[str, str], InboundEvent] = {}
+        for row in rows:
+            first_of_user.setdefault((row.channel, row.user_key), row)
+        claimed = []
+        for row in first_of_user.values():
+            if len(claimed) >= limit:
+                break
+            if row.state == "processing" and row.claimed_at is not None and row.claimed_at > stale:
+                continue
+            result = session.execute(
+                update(InboundEvent)
+                .where(col(InboundEvent.id) == row.id, col(InboundEvent.state) == row.state,
+                       or_(col(InboundEvent.claimed_at).is_(None), col(InboundEvent.claimed_at) == row.claimed_at))
+                .values(state="processing", claimed_at=now, attempts=InboundEvent.attempts + 1)
+            )  # fmt: skip
+            if result.rowcount == 1:
+                claimed.append(row.id)
+    if not claimed:
+        return []
+    with database.session() as session:
+        return list(session.exec(select(InboundEvent).where(col(InboundEvent.id).in_(claimed)).order_by(col(InboundEvent.id))))
+
+
+def failures(database: Database, limit: int = 100) -> list[InboundEvent]:
+    """Events the dialogue could not handle, newest first."""
+    with database.session() as session:
+        return list(session.exec(select(InboundEvent).where(InboundEvent.state == "failed").order_by(col(InboundEvent.id).desc()).limit(limit)))
