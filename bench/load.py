@@ -114,6 +114,28 @@ def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], 
     return latencies, time.monotonic() - started
 
 
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and all its descendants, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], times[pid] = int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+    family, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sum(times.get(pid, 0.0) for pid in family)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -131,7 +153,9 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
                 warm = {10**6 + i: ["xin chào", rng.choice(questions)] for i in range(4)}
                 run_users(port, bot_api, warm, first_update=1)
                 plans = {10**7 + i: conversation(rng, questions, messages) for i in range(users)}
+                server_cpu, bench_cpu = cpu_seconds(server.pid), time.process_time()
                 latencies, wall = run_users(port, bot_api, plans, first_update=10**5)
+                server_cpu, bench_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - bench_cpu
                 time.sleep(2.0)  # late duplicates would arrive now
                 replies = {chat_id: len(bot_api.sent_messages(chat_id)) for chat_id in plans}
             finally:
@@ -149,6 +173,8 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
         "max_ms": round(max(latencies) * 1000, 1),
         "lost": sum(max(0, messages - n) for n in replies.values()), "duplicated": sum(max(0, n - messages) for n in replies.values()),
         "received": received,
+        "server_cpu_ms_per_message": round(server_cpu / max(len(latencies), 1) * 1000, 1),
+        "load_generator_cpu_ms_per_message": round(bench_cpu / max(len(latencies), 1) * 1000, 1),
     }  # fmt: skip
 
 

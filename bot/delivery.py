@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage
@@ -25,6 +27,7 @@ from tickets.models import InboundEvent, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0  # how often the dispatcher looks for messages whose retry time has come
+DATABASE_RETRY_SECONDS = 5.0
 
 
 class DeliveryError(Exception):
@@ -68,9 +71,13 @@ class Delivery:
 
     async def start(self, channels: list[Channel]) -> None:
         self.channels = {channel.name: channel for channel in channels}
-        released = await asyncio.to_thread(outbox.release_in_flight, self.database)
-        if released:
-            log.info("resuming: %d outgoing messages were being sent when the server stopped", released)
+        try:
+            released = await asyncio.to_thread(outbox.release_in_flight, self.database)
+        except SQLAlchemyError as error:  # an unmigrated or unreachable database: /healthz says so
+            log.error("delivery: the database is not ready (%s); retrying in the background", type(error).__name__)
+        else:
+            if released:
+                log.info("resuming: %d outgoing messages were being sent when the server stopped", released)
         self._tasks = [asyncio.create_task(self._claim_events(), name="inbound"), asyncio.create_task(self._dispatch(), name="outbox")]
         for channel in channels:
             await channel.start(self)
@@ -106,7 +113,12 @@ class Delivery:
             free = self.workers - len(self._running)
             claimed = []
             if free > 0 and self.channels:
-                claimed = await asyncio.to_thread(inbound.claim_next, self.database, channels=list(self.channels), now=self.clock(), limit=free)
+                try:
+                    claimed = await asyncio.to_thread(inbound.claim_next, self.database, channels=list(self.channels), now=self.clock(), limit=free)
+                except SQLAlchemyError as error:
+                    log.error("delivery: cannot read incoming events (%s)", type(error).__name__)
+                    await asyncio.sleep(DATABASE_RETRY_SECONDS)
+                    continue
             for event in claimed:
                 task = asyncio.create_task(self._handle(event))
                 self._running.add(task)
@@ -128,7 +140,10 @@ class Delivery:
             await asyncio.to_thread(self._respond, event.id, event.claimed_at, message)
         except Exception as error:  # the business is told, the event is kept for staff to see
             log.exception("event %s on %s could not be handled", event.id, message.channel)
-            await asyncio.to_thread(self._give_up, event.id, message, f"{type(error).__name__}: {error}")
+            try:
+                await asyncio.to_thread(self._give_up, event.id, message, f"{type(error).__name__}: {error}")
+            except SQLAlchemyError:  # the database is gone: the event is handled again once it looks stale
+                log.error("event %s on %s: the failure could not be recorded", event.id, message.channel)
         self.wake()
         channel = self.channels.get(message.channel)
         if channel is not None:
@@ -166,9 +181,17 @@ class Delivery:
     async def _dispatch(self) -> None:
         while True:
             self._wake.clear()
-            claimed = await asyncio.to_thread(outbox.claim_due, self.database, channels=list(self.channels), now=self.clock())
+            try:
+                claimed = await asyncio.to_thread(outbox.claim_due, self.database, channels=list(self.channels), now=self.clock()) if self.channels else []
+            except SQLAlchemyError as error:
+                log.error("delivery: cannot read the outbox (%s)", type(error).__name__)
+                await asyncio.sleep(DATABASE_RETRY_SECONDS)
+                continue
             if claimed:
-                await asyncio.gather(*(self._send(message) for message in claimed))
+                outcomes = await asyncio.gather(*(self._send(message) for message in claimed), return_exceptions=True)
+                for outcome in outcomes:
+                    if isinstance(outcome, Exception):  # the send happened or not; its row stays claimed until restart
+                        log.error("delivery: could not record a send (%s)", type(outcome).__name__)
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)

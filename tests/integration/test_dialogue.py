@@ -162,3 +162,18 @@ def test_replies_for_async_channels_go_to_the_outbox(services) -> None:  # noqa:
         queued = session.exec(select(OutboxMessage)).all()
     assert [(m.channel, m.user_key, m.state) for m in queued] == [("telegram", "42", "pending")]
     assert "Đồng hành" in queued[0].text and queued[0].buttons[0] == ["Gửi phản ánh", "file"]
+
+
+def test_a_second_filing_reuses_the_business_details(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, FILING)
+    verify_dialog(chat, [
+        ("/phananh", "mô tả vấn đề"),
+        ("Tờ khai hải quan hàng nhập khẩu bị giữ ở cảng Cát Lái ba tuần chưa thông quan", "Tên doanh nghiệp"),
+        ("[Dùng lại: Công ty TNHH Thương mại Minh An]", ["Xin kiểm tra lại", "Cục Hải quan", "0312345673", "Quận Bình Thạnh"]),
+        ("[Xác nhận gửi]", "Đã tiếp nhận phản ánh PA-2026-"),
+    ])  # fmt: skip
+    with services.database.session() as session:
+        filed = session.exec(select(Ticket).order_by(Ticket.id)).all()
+    assert [(t.department, t.tax_code) for t in filed] == [("CUC_THUE", "0312345673"), ("CUC_HAI_QUAN", "0312345673")]
+    assert filed[0].code != filed[1].code

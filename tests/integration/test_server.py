@@ -54,17 +54,18 @@ def test_healthz_names_missing_model_files(tmp_path: Path) -> None:
     assert "model.safetensors" in body["model"]["missing"]
 
 
-def test_home_page_is_a_vietnamese_web_chat_placeholder(tmp_path: Path) -> None:
+def test_home_page_is_the_vietnamese_web_chat_with_its_topics(tmp_path: Path) -> None:
     with make_client(f"sqlite:///{tmp_path / 'x.db'}", tmp_path) as client:
         response = client.get("/")
-    assert response.status_code == 200
+        script = client.get("/static/chat.js")
+    assert response.status_code == 200 and script.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert '<html lang="vi">' in page
     assert 'name="viewport"' in page
-    assert "Trợ lý đối thoại và tiếp nhận phản ánh của doanh nghiệp Thành phố Hồ Chí Minh" in page
+    assert ">Đồng hành</h1>" in page and 'src="/static/chat.js"' in page
     for topic in ("Thuế", "Hải quan", "Khiếu nại, tố cáo", "Đăng ký kinh doanh"):
-        assert f"<li>{topic}</li>" in page
+        assert f">{topic}</button>" in page
 
 
 def test_healthz_shows_the_published_knowledge_index(tmp_path: Path) -> None:

@@ -1,0 +1,65 @@
+"""Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright, on a phone-sized page.
+
+`playwright install` cannot download a browser here, so the tests use the `chromium` on the PATH
+(installed by scripts/system-deps.sh). The app under test comes from the `chat_server_url` fixture.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"  # git-ignored; one screenshot per test
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "vi-VN",
+}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "no `chromium` on the PATH: install Debian's chromium with `bash scripts/system-deps.sh` "
+            "(`make system-deps`); `playwright install` cannot download browsers here",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        # No sandbox: Chromium refuses its sandbox as root and in most containers; the pages are our own.
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _record_console(message: ConsoleMessage, problems: list[str]) -> None:
+    # An HTTP error answer is logged as "Failed to load resource"; the tests check those answers themselves.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(f"console: {message.text}")
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh phone-sized page (own storage); saves a screenshot and fails on script errors afterwards."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("console", lambda message: _record_console(message, problems))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    try:
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    finally:
+        context.close()
+    assert not problems, f"the page reported errors: {problems}"
