@@ -9,7 +9,7 @@ message must get exactly one reply: lost and duplicated replies are counted.
 Needs the NLU model and the knowledge index built in `var/` (`make run` does it, or `donghanh nlu train`
 and `donghanh kb build`). Prints a table and one JSON line.
 
-    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql] [--workers 2]
+    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql] [--workers 2] [--think 0]
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers
     raise SystemExit("the server did not warm up within 300 s")
 
 
-def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int) -> tuple[list[float], float]:
-    """Every user talks in its own thread; returns the latencies (s) and the wall time."""
+def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int, think: float = 0.0) -> tuple[list[float], float]:
+    """Every user talks in its own thread, pausing `think` seconds on average after each reply (0: at once);
+    returns the latencies (s) and the wall time."""
     url = f"http://127.0.0.1:{port}/webhooks/telegram"
     latencies: list[float] = []
     lock = threading.Lock()
@@ -91,8 +92,11 @@ def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], 
     id_lock = threading.Lock()
 
     def user(chat_id: int, said: list[str]) -> None:
+        pause = random.Random(chat_id)
         with httpx.Client(timeout=30) as client:
             for count, text in enumerate(said, start=1):
+                if think > 0:
+                    time.sleep(pause.expovariate(1 / think))
                 with id_lock:
                     update_id = next(update_ids)
                 started = time.monotonic()
@@ -141,7 +145,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int) -> dict:
+def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int, think: float) -> dict:
     postgres = PostgresServer.start() if backend == "postgresql" else None
     folder = Path(tempfile.mkdtemp(prefix="donghanh-load-"))
     database_url = postgres.create_database("load") if postgres else f"sqlite:///{folder / 'load.db'}"
@@ -154,7 +158,7 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
                 run_users(port, bot_api, warm, first_update=1)
                 plans = {10**7 + i: conversation(rng, questions, messages) for i in range(users)}
                 server_cpu, bench_cpu = cpu_seconds(server.pid), time.process_time()
-                latencies, wall = run_users(port, bot_api, plans, first_update=10**5)
+                latencies, wall = run_users(port, bot_api, plans, first_update=10**5, think=think)
                 server_cpu, bench_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - bench_cpu
                 time.sleep(2.0)  # late duplicates would arrive now
                 replies = {chat_id: len(bot_api.sent_messages(chat_id)) for chat_id in plans}
@@ -167,7 +171,7 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
     sent = users * messages
     received = sum(replies.values())
     return {
-        "backend": backend, "workers": workers, "users": users, "messages": sent, "wall_s": round(wall, 2),
+        "backend": backend, "workers": workers, "users": users, "think_s": think, "messages": sent, "wall_s": round(wall, 2),
         "messages_per_s": round(len(latencies) / wall, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1),
@@ -184,10 +188,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10, help="messages per user")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause (s) of a user between a reply and the next message")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)")
     args = parser.parse_args()
     questions = [p for entry in load_faq() for p in (entry.question, *entry.paraphrases)]
-    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers) for backend in args.backends.split(",")]
+    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers, args.think) for backend in args.backends.split(",")]
     print(f"{'backend':<11} {'users':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
     for r in results:
         print(f"{r['backend']:<11} {r['users']:>5} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -35,36 +35,23 @@ def accept(database: Database, *, channel: str, external_id: str, user_key: str,
 
 
 def claim_next(database: Database, *, channels: Sequence[str], now: datetime, limit: int) -> list[InboundEvent]:
-    """The oldest unhandled event of each user whose earlier event is not being handled, marked as claimed."""
-    stale = now - STALE_AFTER
+    """The oldest unhandled event of each user whose earlier event is not being handled, marked as claimed —
+    in one statement, so concurrent workers never claim the same event."""
+    claimable = or_(col(InboundEvent.state) == "pending", col(InboundEvent.claimed_at) < now - STALE_AFTER)
+    first_of_user = (
+        select(func.min(InboundEvent.id))
+        .where(col(InboundEvent.state).in_(("pending", "processing")), col(InboundEvent.channel).in_(channels))
+        .group_by(col(InboundEvent.channel), col(InboundEvent.user_key))
+    )
+    ready = select(InboundEvent.id).where(col(InboundEvent.id).in_(first_of_user), claimable).order_by(col(InboundEvent.id)).limit(limit)
+    claim = (
+        update(InboundEvent)
+        .where(col(InboundEvent.id).in_(ready), col(InboundEvent.state).in_(("pending", "processing")), claimable)
+        .values(state="processing", claimed_at=now, attempts=InboundEvent.attempts + 1)
+        .returning(InboundEvent)
+    )
     with database.session() as session:
-        rows = session.exec(
-            select(InboundEvent)
-            .where(col(InboundEvent.state).in_(("pending", "processing")), col(InboundEvent.channel).in_(channels))
-            .order_by(col(InboundEvent.id))
-            .limit(max(limit, 1) * 20)
-        ).all()
-        first_of_user: dict[tuple[str, str], InboundEvent] = {}
-        for row in rows:
-            first_of_user.setdefault((row.channel, row.user_key), row)
-        claimed = []
-        for row in first_of_user.values():
-            if len(claimed) >= limit:
-                break
-            if row.state == "processing" and row.claimed_at is not None and row.claimed_at > stale:
-                continue
-            result = session.execute(
-                update(InboundEvent)
-                .where(col(InboundEvent.id) == row.id, col(InboundEvent.state) == row.state,
-                       or_(col(InboundEvent.claimed_at).is_(None), col(InboundEvent.claimed_at) == row.claimed_at))
-                .values(state="processing", claimed_at=now, attempts=InboundEvent.attempts + 1)
-            )  # fmt: skip
-            if result.rowcount == 1:
-                claimed.append(row.id)
-    if not claimed:
-        return []
-    with database.session() as session:
-        return list(session.exec(select(InboundEvent).where(col(InboundEvent.id).in_(claimed)).order_by(col(InboundEvent.id))))
+        return sorted(session.scalars(claim).all(), key=lambda event: event.id)
 
 
 def failures(database: Database, limit: int = 100) -> list[InboundEvent]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tickets.db import Database
@@ -78,36 +78,28 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_due(database: Database, *, channels: Sequence[str], now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """The oldest unsent message of each recipient, when it is due and nothing else is being sent to them."""
+    """The oldest unsent message of each recipient, when it is due and nothing else is being sent to them,
+    marked as being sent — in one statement, so concurrent dispatchers never claim the same row."""
+    unsent = col(OutboxMessage.state).in_(("pending", "sending"))
+    first_of_recipient = (
+        select(func.min(OutboxMessage.id))
+        .where(unsent, col(OutboxMessage.channel).in_(channels))
+        .group_by(col(OutboxMessage.channel), col(OutboxMessage.user_key))
+    )
+    due = (
+        select(OutboxMessage.id)
+        .where(col(OutboxMessage.id).in_(first_of_recipient), OutboxMessage.state == "pending", col(OutboxMessage.next_attempt_at) <= now)
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    claim = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(due), col(OutboxMessage.state) == "pending")
+        .values(state="sending", attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage)
+    )
     with database.session() as session:
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(col(OutboxMessage.state).in_(("pending", "sending")), col(OutboxMessage.channel).in_(channels))
-            .order_by(col(OutboxMessage.id))
-            .limit(limit * 5)
-        ).all()
-        first_of_recipient: dict[tuple[str, str], OutboxMessage] = {}
-        for row in rows:
-            first_of_recipient.setdefault((row.channel, row.user_key), row)
-        claimed = []
-        for row in first_of_recipient.values():
-            if row.state != "pending" or row.next_attempt_at > now or len(claimed) >= limit:
-                continue
-            result = session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.state) == "pending")
-                .values(state="sending", attempts=OutboxMessage.attempts + 1)
-            )
-            if result.rowcount == 1:
-                claimed.append(row.id)
-    if not claimed:
-        return []
-    with database.session() as session:
-        return list(
-            session.exec(
-                select(OutboxMessage).where(col(OutboxMessage.id).in_(claimed)).order_by(col(OutboxMessage.id))
-            )
-        )
+        return sorted(session.scalars(claim).all(), key=lambda message: message.id)
 
 
 def claim_for_recipient(database: Database, *, channel: str, user_key: str, now: datetime) -> list[OutboxMessage]:

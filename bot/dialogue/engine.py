@@ -119,7 +119,7 @@ class DialogueEngine:
             if handled is not None:
                 return handled
         if payload in ("fb:up", "fb:down"):
-            turn.intent = "feedback"
+            turn.intent, turn.answer_id = "feedback", turn.context.get("last_answer")  # statistics read it with the answer
             if payload == "fb:up":
                 return [Reply(texts.THANKS_FEEDBACK)]
             return [Reply(texts.SORRY_FEEDBACK, (texts.FILE_ISSUE,))]
@@ -182,7 +182,7 @@ class DialogueEngine:
         turn.intent = "ask"
         turn.context["last_question"] = text
         if answer.decision == "answer":
-            turn.answer_id = answer.citations[0].id
+            turn.answer_id = turn.context["last_answer"] = answer.citations[0].id
             return [Reply(format_reply(answer, self.catalog), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
         if answer.decision == "choose":
             choices = tuple(Button(_short(d.title), f"doc:{d.id}") for d in answer.choices[:3])
@@ -194,6 +194,7 @@ class DialogueEngine:
         if answer is None:
             return [Reply(texts.UNKNOWN_BUTTON)]
         turn.intent, turn.topic, turn.answer_id = "ask", answer.topic, document_id
+        turn.context["last_answer"] = document_id
         return [Reply(format_reply(answer, self.catalog), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
 
     # ------------------------------------------------------------------ tickets

@@ -25,7 +25,9 @@ PHONE = {
 }
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while it is open,
+# which later tests that start their own loop (asyncio.run) must not find.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:

@@ -60,7 +60,9 @@ def test_ptb_initializes_and_sends_a_message_with_inline_buttons(telegram: FakeT
     message_id = asyncio.run(scenario())
     [getme] = telegram.calls("getMe")
     assert getme == ("getMe", {})
-    assert telegram.wait_for_messages(CHAT, 1, timeout=1) == [
+    received = telegram.wait_for_messages(CHAT, 1, timeout=1)
+    assert isinstance(received[0].pop("received_at"), float)
+    assert received == [
         {
             "chat_id": CHAT,
             "text": "Xin chào, doanh nghiệp cần hỗ trợ gì?",
