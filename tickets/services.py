@@ -7,7 +7,7 @@ Services take the session and keyword-only arguments, and `now` is passed in.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import update
@@ -18,7 +18,6 @@ from tickets import notices, outbox
 from tickets.models import Conversation, Ticket, TicketCounter, TicketEvent, TicketState, User
 
 CODE_PATTERN = re.compile(r"^PA-(\d{4})-(\d{6})$")
-REOPEN_DAYS = 7
 
 TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
     TicketState.moi: frozenset({TicketState.dang_xu_ly, TicketState.cho_bo_sung, TicketState.da_tra_loi}),
@@ -27,7 +26,6 @@ TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
     TicketState.da_tra_loi: frozenset({TicketState.dong, TicketState.dang_xu_ly}),
     TicketState.dong: frozenset(),
 }
-OPEN_STATES = frozenset({TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung})
 
 
 class TicketError(ValueError):
@@ -218,8 +216,3 @@ def comment_rating(session: Session, *, ticket: Ticket, comment: str, now: datet
     ticket.rating_comment = comment
     session.add(ticket)
     return _event(session, ticket, kind="rating_comment", now=now, actor="business", body=comment)
-
-
-def can_reopen(ticket: Ticket, now: datetime) -> bool:
-    """A business may reopen an answered ticket within 7 days (SPEC §5)."""
-    return ticket.state == TicketState.da_tra_loi and ticket.resolved_at is not None and now - ticket.resolved_at <= timedelta(days=REOPEN_DAYS)
