@@ -43,6 +43,12 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """What the browser shows does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
 def _record_console(message: ConsoleMessage, problems: list[str]) -> None:
     # An HTTP error answer is logged as "Failed to load resource"; the tests check those answers themselves.
     if message.type == "error" and not message.text.startswith("Failed to load resource"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,12 @@ from tickets.accounts import create_user
 from tickets.models import Role, Ticket
 
 SESSION = "web-session-0001"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The chat API's shape does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 def chat(url: str, **body: str) -> httpx.Response:

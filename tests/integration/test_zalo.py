@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +20,12 @@ from tickets.models import ChannelSecret, InboundEvent, Role, Ticket
 
 APP_ID, APP_SECRET, OA_SECRET = "4143012345", "app-secret-xyz", "oa-secret-key-abc"
 USER = "8123456789012345678"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Zalo's protocol does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture
