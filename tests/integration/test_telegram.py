@@ -195,3 +195,12 @@ def test_a_message_telegram_refuses_is_marked_failed_and_shown_to_staff(server, 
         failed = session.exec(select(OutboxMessage)).one()
     assert failed.state == "failed" and "telegram refused" in failed.last_error
     assert telegram.sent_messages(CHAT) == []
+
+
+def test_a_malformed_webhook_body_gets_a_vietnamese_400_and_nothing_breaks(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+    url = f"{server.url}/webhooks/telegram"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    for body in (b"{not json", b"[1, 2, 3]", b'"chuoi"'):
+        response = httpx.post(url, content=body, headers=headers, timeout=10)
+        assert response.status_code == 400 and "không phải bản cập nhật Telegram" in response.json()["error"]
+    assert "Đồng hành" in Business(server, telegram).say("xin chào")["text"]
