@@ -177,3 +177,16 @@ def test_a_second_filing_reuses_the_business_details(services) -> None:  # noqa:
         filed = session.exec(select(Ticket).order_by(Ticket.id)).all()
     assert [(t.department, t.tax_code) for t in filed] == [("CUC_THUE", "0312345673"), ("CUC_HAI_QUAN", "0312345673")]
     assert filed[0].code != filed[1].code
+
+
+def test_when_the_nlu_cannot_tell_the_topic_the_business_chooses_it(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    chat.say("/phananh")
+    assert "Phản ánh này thuộc lĩnh vực nào?" in chat.say("Công ty tôi gặp khó khăn cần được hỗ trợ giải quyết sớm")
+    offered = chat.buttons
+    assert 2 <= len(offered) <= 4 and offered[-1] == "Hủy"
+    assert "Tên doanh nghiệp" in chat.press(offered[0])
+    verify_dialog(chat, [("Công ty TNHH Minh An", "Mã số thuế"), ("0312345673", "Số điện thoại"), ("0901234567", "quận"),
+                         ("Quận 10", f"Lĩnh vực: {offered[0]}"), ("[Xác nhận gửi]", "Đã tiếp nhận")])  # fmt: skip
+    topic = next(code for code, t in services.catalog.topics.items() if t.name == offered[0])
+    assert _ticket(services).topic == topic
