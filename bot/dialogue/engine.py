@@ -236,10 +236,15 @@ class DialogueEngine:
         turn.context["ticket"] = code
         return [Reply(texts.ASK_TICKET_MESSAGE.format(code=code), (texts.CANCEL,))]
 
-    def _ticket_message(self, turn: Turn, text: str) -> list[Reply]:
+    def _leave_ticket_step(self, turn: Turn):  # noqa: ANN202 - (code, Ticket | None)
+        """The ticket a step was about (its code kept in the context), and back to idle."""
         code = turn.context.get("ticket", "")
         ticket = self._own_ticket(turn, code)
         turn.reset(states.IDLE)
+        return code, ticket
+
+    def _ticket_message(self, turn: Turn, text: str) -> list[Reply]:
+        code, ticket = self._leave_ticket_step(turn)
         if ticket is None or ticket.state == TicketState.dong:
             return [Reply(texts.TICKET_CLOSED.format(code=code))]
         services.business_message(turn.session, ticket=ticket, text=text, now=turn.now)
@@ -263,9 +268,7 @@ class DialogueEngine:
         return [Reply(texts.RATED.format(score=score), (texts.SKIP,))]
 
     def _rating_comment(self, turn: Turn, text: str) -> list[Reply]:
-        code = turn.context.get("ticket", "")
-        ticket = self._own_ticket(turn, code)
-        turn.reset(states.IDLE)
+        code, ticket = self._leave_ticket_step(turn)
         if ticket is not None:
             services.comment_rating(turn.session, ticket=ticket, comment=text, now=turn.now)
             turn.ticket_id = ticket.id
