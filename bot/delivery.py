@@ -68,9 +68,11 @@ class Delivery:
         self._incoming = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self, channels: list[Channel]) -> None:
         self.channels = {channel.name: channel for channel in channels}
+        self._loop = asyncio.get_running_loop()
         try:
             released = await asyncio.to_thread(outbox.release_in_flight, self.database)
         except SQLAlchemyError as error:  # an unmigrated or unreachable database: /healthz says so
@@ -170,13 +172,8 @@ class Delivery:
 
     def wake(self) -> None:
         """Tell the dispatcher there is something to send (safe from any thread once started)."""
-        loop = self._wake_loop()
-        if loop is None:
-            return
-        loop.call_soon_threadsafe(self._wake.set)
-
-    def _wake_loop(self) -> asyncio.AbstractEventLoop | None:
-        return self._tasks[-1].get_loop() if self._tasks else None
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _dispatch(self) -> None:
         while True:

@@ -52,9 +52,3 @@ def claim_next(database: Database, *, channels: Sequence[str], now: datetime, li
     )
     with database.session() as session:
         return sorted(session.scalars(claim).all(), key=lambda event: event.id)
-
-
-def failures(database: Database, limit: int = 100) -> list[InboundEvent]:
-    """Events the dialogue could not handle, newest first."""
-    with database.session() as session:
-        return list(session.exec(select(InboundEvent).where(InboundEvent.state == "failed").order_by(col(InboundEvent.id).desc()).limit(limit)))

@@ -6,7 +6,6 @@ Services take the session and keyword-only arguments, and `now` is passed in.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Protocol
 
@@ -16,8 +15,6 @@ from sqlmodel import Session, col, select
 
 from tickets import notices, outbox
 from tickets.models import Conversation, Ticket, TicketCounter, TicketEvent, TicketState, User
-
-CODE_PATTERN = re.compile(r"^PA-(\d{4})-(\d{6})$")
 
 TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
     TicketState.moi: frozenset({TicketState.dang_xu_ly, TicketState.cho_bo_sung, TicketState.da_tra_loi}),
@@ -105,10 +102,6 @@ def open_ticket(
     session.flush()
     _event(session, ticket, kind="created", now=now, actor="business", body=description, after={"state": ticket.state.value, "topic": topic, "department": department})
     return ticket
-
-
-def ticket_by_code(session: Session, code: str) -> Ticket | None:
-    return session.exec(select(Ticket).where(Ticket.code == code.upper())).first()
 
 
 def business_ticket(session: Session, *, code: str, channel: str, user_key: str) -> Ticket | None:

@@ -90,7 +90,8 @@ class DialogueEngine:
         if turn.state in states.FILING:
             return self.filing.on_text(turn, text)
         if turn.state == states.AWAITING_CODE:
-            return self._status(turn, slots.ticket_code(text)) if slots.ticket_code(text) else [Reply(texts.CODE_INVALID, (texts.CANCEL,))]
+            code = slots.ticket_code(text)
+            return self._status(turn, code) if code else [Reply(texts.CODE_INVALID, (texts.CANCEL,))]
         if turn.state == states.TICKET_MESSAGE:
             return self._ticket_message(turn, text)
         if turn.state == states.RATING_COMMENT:
@@ -106,7 +107,8 @@ class DialogueEngine:
         if name == "phananh":
             return self.filing.start(turn, argument or None)
         if name == "tracuu":
-            return self._status(turn, slots.ticket_code(argument)) if slots.ticket_code(argument) else self._ask_code(turn)
+            code = slots.ticket_code(argument)
+            return self._status(turn, code) if code else self._ask_code(turn)
         if name == "huy":
             return self._cancel(turn)
         return [Reply(texts.HELP)]

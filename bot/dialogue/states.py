@@ -19,4 +19,3 @@ TICKET_MESSAGE = "ticket_message"  # the business writes into one of its tickets
 RATING_COMMENT = "rating_comment"  # after a rating, an optional comment
 
 FILING = (FILING_DESCRIPTION, FILING_TOPIC, FILING_COMPANY, FILING_TAX_CODE, FILING_CONTACT, FILING_DISTRICT, FILING_CONFIRM)
-ALL = (IDLE, *FILING, AWAITING_CODE, TICKET_MESSAGE, RATING_COMMENT)
