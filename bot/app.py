@@ -18,6 +18,8 @@ from bot.bootstrap import Services
 from bot.channels.webchat import webchat_routes
 from bot.delivery import Channel, Delivery
 from bot.health import health
+from tickets.web.console import STATIC_DIR as CONSOLE_STATIC
+from tickets.web.console import Console, console_routes
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -96,6 +98,10 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.state.delivery = delivery
     channels = _channels(services, delivery, app)
     app.include_router(webchat_routes(services))
+    console = Console(database=services.database, catalog=services.catalog, calendar=services.calendar,
+                      suggest=lambda text: services.knowledge.search(text, 3))  # fmt: skip
+    app.include_router(console_routes(console))
+    app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz")

@@ -58,6 +58,21 @@ class User(UserBase, table=True):
     must_change_password: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = Field(default=None)
+    failed_logins: int = Field(default=0)  # since the last successful sign-in
+    locked_until: datetime | None = Field(default=None)  # sign-in refused until then, after too many failures
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in console session. The cookie holds a random token and only its SHA-256 is stored, so a
+    leaked table signs nobody in; signing out deletes the row."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
 
 
 

@@ -183,6 +183,37 @@ def add_note(session: Session, *, ticket: Ticket, actor: User, text: str, now: d
     return _event(session, ticket, kind="note", now=now, actor=actor, body=text, internal=True)
 
 
+def assign(session: Session, *, ticket: Ticket, actor: User, assignee: User, now: datetime) -> TicketEvent:
+    """Name who is responsible (plan III.2.1 b); a new ticket becomes in progress."""
+    if ticket.state == TicketState.dong:
+        raise TicketError(f"{ticket.code} is closed")
+    if assignee.department != ticket.department or not assignee.is_active:
+        raise TicketError(f"{assignee.username} does not work in {ticket.department}")
+    before = {"assignee": ticket.assignee_id}
+    ticket.assignee_id = assignee.id
+    if ticket.state == TicketState.moi:
+        _move(session, ticket, TicketState.dang_xu_ly, now=now, actor=actor)
+    ticket.updated_at = now
+    session.add(ticket)
+    return _event(session, ticket, kind="assign", now=now, actor=actor, before=before, after={"assignee": assignee.id}, body=assignee.username)
+
+
+def transfer(session: Session, *, ticket: Ticket, actor: User, department: str, reason: str, now: datetime) -> TicketEvent:
+    """Send a misrouted ticket to another department, with its history; the new department assigns it."""
+    if ticket.state == TicketState.dong:
+        raise TicketError(f"{ticket.code} is closed")
+    if department == ticket.department:
+        raise TicketError(f"{ticket.code} is already with {department}")
+    if not reason.strip():
+        raise TicketError("a transfer needs a reason")
+    before = {"department": ticket.department, "assignee": ticket.assignee_id}
+    ticket.department, ticket.assignee_id = department, None
+    ticket.transfer_count += 1
+    ticket.updated_at = now
+    session.add(ticket)
+    return _event(session, ticket, kind="transfer", now=now, actor=actor, before=before, after={"department": department}, body=reason.strip())
+
+
 def business_message(session: Session, *, ticket: Ticket, text: str, now: datetime) -> TicketEvent:
     """The business writes into its ticket; a ticket waiting for information goes back to work."""
     if ticket.state == TicketState.dong:

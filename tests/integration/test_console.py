@@ -1,0 +1,222 @@
+"""The staff console (/staff): sign-in, department scoping, actions, masking and the usual web attacks.
+
+Runs the real app (FastAPI, templates, services) on SQLite and PostgreSQL through Starlette's test client.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from tickets import services as tickets
+from tickets.accounts import create_user
+from tickets.models import Conversation, OutboxMessage, Role, Ticket, TicketEvent, User
+from tickets.sla import WorkingCalendar
+
+PASSWORD = "mat-khau-du-dai-123"
+DEPARTMENTS = {"CUC_THUE", "SO_KHDT", "CUC_HAI_QUAN"}
+_users = itertools.count()
+
+
+@pytest.fixture
+def app(services):  # noqa: ANN001, ANN201
+    from bot.app import create_app
+
+    return create_app(services, warm_up=False)
+
+
+def file_ticket(database, *, department: str = "CUC_THUE", topic: str = "thue", description: str = "Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả",
+                company: str = "Công ty TNHH An Phát", tax_code: str = "0312345673", contact: str | None = "0903123456",
+                user_key: str | None = None, days_ago: int = 0) -> Ticket:  # noqa: ANN001  # fmt: skip
+    now = datetime.now(UTC) - timedelta(days=days_ago)
+    with database.session() as session:
+        conversation = Conversation(channel="telegram", user_key=user_key or f"tg-{next(_users)}", created_at=now, updated_at=now)
+        session.add(conversation)
+        session.flush()
+        return tickets.open_ticket(session, conversation=conversation, topic=topic, department=department, description=description,
+                                   company_name=company, tax_code=tax_code, contact=contact, district="Phường Sài Gòn", now=now,
+                                   deadlines=WorkingCalendar.load())  # fmt: skip
+
+
+def account(database, role: Role, department: str | None = None) -> str:  # noqa: ANN001
+    username = f"{role.value}.{(department or 'all').lower()}.{next(_users)}"
+    create_user(database, username=username, password=PASSWORD, role=role, department=department, known_departments=DEPARTMENTS)
+    return username
+
+
+def signed_in(app, username: str) -> TestClient:  # noqa: ANN001
+    client = TestClient(app, follow_redirects=False)
+    response = client.post("/staff/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(client: TestClient, code: str) -> str:
+    page = client.get(f"/staff/tickets/{code}").text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_a_wrong_password_is_refused_in_vietnamese_and_five_lock_the_account(app, database) -> None:  # noqa: ANN001
+    username = account(database, Role.staff, "CUC_THUE")
+    client = TestClient(app, follow_redirects=False)
+    for _ in range(4):
+        refused = client.post("/staff/login", data={"username": username, "password": "sai-mat-khau-roi"})
+        assert refused.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng" in refused.text
+    locked = client.post("/staff/login", data={"username": username, "password": "sai-mat-khau-roi"})
+    assert "tạm khóa" in locked.text
+    still_locked = client.post("/staff/login", data={"username": username, "password": PASSWORD})
+    assert still_locked.status_code == 401 and "tạm khóa" in still_locked.text
+    unknown = client.post("/staff/login", data={"username": "khong.ton.tai", "password": PASSWORD})
+    assert unknown.status_code == 401 and "không đúng" in unknown.text
+
+
+def test_the_session_cookie_is_httponly_and_strict_and_signing_out_ends_it(app, database) -> None:  # noqa: ANN001
+    client = TestClient(app, follow_redirects=False)
+    response = client.post("/staff/login", data={"username": account(database, Role.supervisor), "password": PASSWORD})
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/staff" in cookie
+    queue = client.get("/staff")
+    assert queue.status_code == 200 and "Phản ánh cần xử lý" in queue.text
+    token = re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
+    stolen = dict(client.cookies)
+    assert client.post("/staff/logout", data={"csrf": token}).headers["location"] == "/staff/login"
+    replay = TestClient(app, follow_redirects=False, cookies=stolen)
+    assert replay.get("/staff").headers["location"] == "/staff/login"
+
+
+def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, database) -> None:  # noqa: ANN001
+    late = file_ticket(database, days_ago=20, company="Công ty Quá Hạn")
+    fresh = file_ticket(database, company="Công ty Mới Gửi")
+    other = file_ticket(database, department="SO_KHDT", topic="dang_ky_kinh_doanh", company="Công ty Đăng Ký")
+    client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
+    page = client.get("/staff").text
+    assert late.code in page and fresh.code in page and other.code not in page
+    assert page.index(late.code) < page.index(fresh.code)
+    assert "Quá hạn" in page.split(f">{late.code}</a>")[1].split("</tr>")[0]
+    only_late = client.get("/staff", params={"overdue": "1"}).text
+    assert late.code in only_late and fresh.code not in only_late
+    assert client.get(f"/staff/tickets/{other.code}").status_code == 404
+
+
+def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, database) -> None:  # noqa: ANN001
+    ticket = file_ticket(database)
+    client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
+    token = csrf_of(client, ticket.code)
+    note = client.post(f"/staff/tickets/{ticket.code}/note", data={"csrf": token, "text": "Đã gọi điện cho Chi cục, chờ hồ sơ gốc"})
+    reply = client.post(f"/staff/tickets/{ticket.code}/reply", data={"csrf": token, "text": "Cục Thuế đã nhận, sẽ trả lời trong tuần."})
+    assert note.status_code == reply.status_code == 303
+    page = client.get(reply.headers["location"]).text
+    assert "Đã gửi trả lời cho doanh nghiệp." in page and "Đang xử lý" in page and "Đã gọi điện cho Chi cục" in page
+    with database.session() as session:
+        sent = session.exec(select(OutboxMessage)).all()
+    assert len(sent) == 1 and "Cục Thuế đã nhận" in sent[0].text and "Chi cục" not in sent[0].text
+
+
+def test_a_form_without_its_csrf_token_is_refused(app, database) -> None:  # noqa: ANN001
+    ticket = file_ticket(database)
+    client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
+    for data in ({"text": "Trả lời"}, {"text": "Trả lời", "csrf": "gia-mao"}):
+        refused = client.post(f"/staff/tickets/{ticket.code}/reply", data=data)
+        assert refused.status_code == 403 and "Phiên làm việc không hợp lệ" in refused.text
+    with database.session() as session:
+        assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_a_script_in_a_business_message_is_shown_as_text(app, database) -> None:  # noqa: ANN001
+    ticket = file_ticket(database, description='<script>alert("xss")</script><img src=x onerror=alert(1)>')
+    page = signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("search", ["' OR 1=1 --", "%", "_", "\\", "PA-%'; DROP TABLE tickets; --"])
+def test_injection_strings_in_search_match_nothing_and_break_nothing(app, database, search: str) -> None:  # noqa: ANN001
+    file_ticket(database)
+    client = signed_in(app, account(database, Role.supervisor))
+    page = client.get("/staff", params={"q": search})
+    assert page.status_code == 200 and "Không có phản ánh nào khớp bộ lọc." in page.text
+    assert "An Phát" in client.get("/staff", params={"q": "an phát"}).text
+    with database.session() as session:
+        assert len(session.exec(select(Ticket)).all()) == 1
+
+
+def test_an_observer_reads_masked_personal_data_and_cannot_act(app, database) -> None:  # noqa: ANN001
+    ticket = file_ticket(database, description="Liên hệ anh Nam 0903123456 hoặc nam@anphat.vn")
+    client = signed_in(app, account(database, Role.observer))
+    page = client.get(f"/staff/tickets/{ticket.code}").text
+    for secret in ("0312345673", "0903123456", "nam@anphat.vn", "An Phát"):
+        assert secret not in page
+    assert "03******73" in page and "n***@anphat.vn" in page and "C*** t*** T*** A*** P***" in page
+    assert "<textarea" not in page
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    refused = client.post(f"/staff/tickets/{ticket.code}/reply", data={"csrf": token, "text": "Không được gửi"})
+    assert refused.status_code == 403 and "không có quyền" in refused.text
+
+
+def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, database) -> None:  # noqa: ANN001
+    ticket = file_ticket(database, description="Lô hàng nhập khẩu bị áp mã HS sai, thuế nhập khẩu tăng")
+    supervisor = signed_in(app, account(database, Role.supervisor))
+    token = csrf_of(supervisor, ticket.code)
+    no_reason = supervisor.post(f"/staff/tickets/{ticket.code}/transfer", data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": " "})
+    assert no_reason.status_code == 422 and "lý do" in no_reason.text
+    moved = supervisor.post(f"/staff/tickets/{ticket.code}/transfer", data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": "Thuế nhập khẩu thuộc Hải quan"})
+    assert moved.status_code == 303
+    customs = signed_in(app, account(database, Role.staff, "CUC_HAI_QUAN"))
+    page = customs.get(f"/staff/tickets/{ticket.code}").text
+    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "CUC_THUE → CUC_HAI_QUAN" in page
+    assert signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").status_code == 404
+    with database.session() as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == ticket.code)).one()
+        kinds = [e.kind for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == stored.id))]
+    assert stored.department == "CUC_HAI_QUAN" and stored.transfer_count == 1 and kinds == ["created", "transfer"]
+
+
+# Every console route x every role x a ticket of the user's own department or of another one.
+ROUTES = ["queue", "page", "reply", "request-info", "note", "resolve", "assign", "transfer"]
+ROLES = [(Role.staff, "CUC_THUE"), (Role.lead, "CUC_THUE"), (Role.supervisor, None), (Role.observer, None), (Role.admin, None)]
+
+
+def expected_status(role: Role, own: bool, route: str) -> int:
+    if route == "queue":
+        return 200
+    scoped = role in (Role.staff, Role.lead)
+    if scoped and not own:
+        return 404
+    if route == "page":
+        return 200
+    if role == Role.observer or (route == "assign" and role == Role.staff):
+        return 403
+    return 303
+
+
+def test_every_route_for_every_role_and_department(app, database) -> None:  # noqa: ANN001
+    colleagues = {"CUC_THUE": account(database, Role.staff, "CUC_THUE"), "SO_KHDT": account(database, Role.staff, "SO_KHDT")}
+    with database.session() as session:
+        ids = {d: session.exec(select(User).where(User.username == u)).one().id for d, u in colleagues.items()}
+    anonymous = TestClient(app, follow_redirects=False)
+    outcomes = []
+    for role, department in ROLES:
+        client = signed_in(app, account(database, role, department))
+        for own, route in itertools.product((True, False), ROUTES):
+            target = "CUC_THUE" if own else "SO_KHDT"
+            ticket = file_ticket(database, department=target, topic="thue" if own else "dang_ky_kinh_doanh")
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
+            if route == "queue":
+                status = client.get("/staff").status_code
+            elif route == "page":
+                status = client.get(f"/staff/tickets/{ticket.code}").status_code
+            else:
+                data = {"csrf": token, "text": "Nội dung xử lý", "assignee": str(ids[target]), "department": "CUC_HAI_QUAN", "reason": "Sai đơn vị"}
+                status = client.post(f"/staff/tickets/{ticket.code}/{route}", data=data).status_code
+            outcomes.append((role.value, own, route, status, expected_status(role, own, route)))
+            if route != "queue":
+                assert anonymous.get(f"/staff/tickets/{ticket.code}").headers["location"] == "/staff/login"
+                assert anonymous.post(f"/staff/tickets/{ticket.code}/reply", data={"text": "x"}).headers["location"] == "/staff/login"
+    wrong = [o for o in outcomes if o[3] != o[4]]
+    assert wrong == [], wrong
+    assert len(outcomes) == len(ROLES) * 2 * len(ROUTES)

@@ -1,0 +1,219 @@
+"""The staff console at /staff: sign-in, the department's queue and the ticket page with its actions.
+
+Server-rendered (Jinja2, autoescaped). Every page checks the session; every form carries the session's
+CSRF token; which tickets a user may read is part of each query (`tickets.access.scoped`), so a ticket
+of another department is "not found" whatever the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from tickets import access, services
+from tickets.db import Database
+from tickets.models import Role, Ticket, TicketEvent, TicketState, TranscriptMessage, User, utcnow
+from tickets.notices import STATE_LABELS
+from tickets.signin import SignedIn, SignInError, sign_in, sign_out, signed_in
+from tickets.sla import WorkingCalendar
+from tickets.web import texts
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+STATIC_DIR = HERE / "static"
+VIETNAM = timezone(timedelta(hours=7))
+TEMPLATES.env.filters["vn_time"] = lambda moment: moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if moment else ""
+TEMPLATES.env.filters["vn_day"] = lambda moment: moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
+COOKIE = "donghanh_staff"
+MAX_TEXT = 4000
+QUEUE_LIMIT = 200
+OPEN_STATES = (TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung)
+ACTIONS = ("reply", "request-info", "note", "resolve")
+
+Suggest = Callable[[str], Sequence[Any]]
+"""Knowledge hits for a ticket's description (objects with `document.id`, `.title`, `.text`, `.source`)."""
+
+
+class Console:
+    def __init__(self, *, database: Database, catalog: Any, calendar: WorkingCalendar, suggest: Suggest,
+                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+        self.database, self.catalog, self.calendar, self.suggest, self.clock = database, catalog, calendar, suggest, clock
+
+    # ------------------------------------------------------------------ helpers
+
+    def who(self, request: Request) -> SignedIn | None:
+        return signed_in(self.database, request.cookies.get(COOKIE), now=self.clock())
+
+    def page(self, request: Request, name: str, who: SignedIn | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+        common = {
+            "who": who, "state_labels": STATE_LABELS, "role_labels": texts.ROLE_LABELS, "channel_labels": texts.CHANNEL_LABELS,
+            "event_labels": texts.EVENT_LABELS, "departments": self.catalog.departments, "topics": self.catalog.topics,
+        }  # fmt: skip
+        return TEMPLATES.TemplateResponse(request, name, {**common, **context}, status_code=status_code)
+
+    def message(self, request: Request, who: SignedIn | None, text: str, status_code: int) -> HTMLResponse:
+        return self.page(request, "message.html", who, status_code=status_code, text=text)
+
+    def badges(self, ticket: Ticket, now: datetime) -> dict[str, bool]:
+        open_ = ticket.state in OPEN_STATES
+        overdue = open_ and ticket.due_at <= now
+        near = open_ and not overdue and self.calendar.warning_at(ticket.created_at, ticket.due_at) <= now
+        return {"overdue": overdue, "near": near}
+
+    def ticket_for(self, session: Session, user: User, code: str) -> Ticket | None:
+        return session.exec(access.scoped(access.visible_ticket(code), user)).first()
+
+
+def console_routes(console: Console) -> APIRouter:
+    router = APIRouter(prefix="/staff")
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request) -> Response:
+        return console.page(request, "login.html", None)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        try:
+            token = sign_in(console.database, username=str(form.get("username", "")), password=str(form.get("password", "")), now=console.clock())
+        except SignInError as error:
+            text = texts.SIGN_IN_LOCKED if error.reason == "locked" else texts.SIGN_IN_INVALID
+            return console.page(request, "login.html", None, status_code=401, error=text, username=str(form.get("username", ""))[:64])
+        response = RedirectResponse("/staff", status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff")
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        who = console.who(request)
+        form = await request.form()
+        if who is not None and form.get("csrf") == who.csrf_token:
+            sign_out(console.database, request.cookies.get(COOKIE))
+        response = RedirectResponse("/staff/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/staff")
+        return response
+
+    @router.get("", response_class=HTMLResponse)
+    def queue(request: Request, state: str = "", topic: str = "", channel: str = "", district: str = "", overdue: str = "", q: str = "") -> Response:
+        who = console.who(request)
+        if who is None:
+            return RedirectResponse("/staff/login", status_code=303)
+        now = console.clock()
+        query = access.scoped(select(Ticket), who.user)
+        if state in TicketState.__members__:
+            query = query.where(col(Ticket.state) == TicketState(state))
+        if topic in console.catalog.topics:
+            query = query.where(col(Ticket.topic) == topic)
+        if channel in texts.CHANNEL_LABELS:
+            query = query.where(col(Ticket.channel) == channel)
+        if district.strip():
+            query = query.where(col(Ticket.district) == district.strip()[:64])
+        if overdue:
+            query = query.where(col(Ticket.state).in_(OPEN_STATES), col(Ticket.due_at) <= now)
+        if q.strip():
+            pattern = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(col(Ticket.code).ilike(pattern, escape="\\"), col(Ticket.company_name).ilike(pattern, escape="\\"),
+                                    col(Ticket.description).ilike(pattern, escape="\\")))  # fmt: skip
+        with console.database.session() as session:
+            rows = session.exec(query.order_by(col(Ticket.due_at), col(Ticket.id)).limit(QUEUE_LIMIT)).all()
+            districts = sorted({d for d in session.exec(access.scoped(select(Ticket), who.user).with_only_columns(col(Ticket.district)).distinct()) if d})
+        masked = access.masks_personal_data(who.user)
+        items = [{"ticket": t, "company": access.mask_name(t.company_name) if masked else t.company_name, **console.badges(t, now)} for t in rows]
+        filters = {"state": state, "topic": topic, "channel": channel, "district": district, "overdue": overdue, "q": q}
+        return console.page(request, "queue.html", who, items=items, filters=filters, districts=districts, now=now)
+
+    @router.get("/tickets/{code}", response_class=HTMLResponse)
+    def ticket_page(request: Request, code: str, done: str = "") -> Response:
+        who = console.who(request)
+        if who is None:
+            return RedirectResponse("/staff/login", status_code=303)
+        with console.database.session() as session:
+            ticket = console.ticket_for(session, who.user, code)
+            if ticket is None:
+                return console.message(request, who, texts.NOT_FOUND, 404)
+            transcript = session.exec(select(TranscriptMessage).where(col(TranscriptMessage.conversation_id) == ticket.conversation_id)
+                                      .order_by(col(TranscriptMessage.created_at), col(TranscriptMessage.id))).all() if ticket.conversation_id else []  # fmt: skip
+            events = session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id) == ticket.id).order_by(col(TicketEvent.at), col(TicketEvent.id))).all()
+            colleagues = session.exec(select(User).where(col(User.department) == ticket.department, col(User.is_active)).order_by(col(User.username))).all()
+            assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+        masked = access.masks_personal_data(who.user)
+        business = {
+            "company": access.mask_name(ticket.company_name) if masked else ticket.company_name,
+            "tax_code": access.mask_text(ticket.tax_code) if masked else ticket.tax_code,
+            "contact": access.mask_text(ticket.contact) if masked else ticket.contact,
+            "district": ticket.district,
+        }
+        shown = access.mask_text if masked else (lambda text: text)
+        return console.page(
+            request, "ticket.html", who, ticket=ticket, business=business, shown=shown, transcript=transcript, events=events,
+            colleagues=colleagues, assignee=assignee, suggestions=[] if masked else list(console.suggest(ticket.description))[:3],
+            can_act=access.can_act(who.user, ticket), can_assign=access.can_assign(who.user, ticket),
+            can_transfer=access.can_transfer(who.user, ticket), done=texts.DONE.get(done), **console.badges(ticket, console.clock()),
+        )  # fmt: skip
+
+    @router.post("/tickets/{code}/{action}")
+    async def act(request: Request, code: str, action: str) -> Response:
+        who = console.who(request)
+        if who is None:
+            return RedirectResponse("/staff/login", status_code=303)
+        form = await request.form()
+        if form.get("csrf") != who.csrf_token:
+            return console.message(request, who, texts.CSRF_FAILED, 403)
+        if action not in (*ACTIONS, "assign", "transfer"):
+            return console.message(request, who, texts.NOT_FOUND, 404)
+        now = console.clock()
+        with console.database.session() as session:
+            ticket = console.ticket_for(session, who.user, code)
+            if ticket is None:
+                return console.message(request, who, texts.NOT_FOUND, 404)
+            user = session.get(User, who.user.id)
+            problem = _perform(console, session, ticket, user, action, form, now)
+            if problem is not None:
+                session.rollback()
+                return console.message(request, who, problem[0], problem[1])
+        return RedirectResponse(f"/staff/tickets/{code}?done={action}", status_code=303)
+
+    return router
+
+
+def _perform(console: Console, session: Session, ticket: Ticket, user: User, action: str, form: Any, now: datetime) -> tuple[str, int] | None:
+    """Carry out one action; (Vietnamese message, HTTP status) when it cannot be done."""
+    allowed = {"assign": access.can_assign, "transfer": access.can_transfer}.get(action, access.can_act)
+    if not allowed(user, ticket):
+        return texts.FORBIDDEN, 403
+    department_name = console.catalog.departments[ticket.department].name
+    try:
+        if action in ACTIONS:
+            text = str(form.get("text", "")).strip()
+            if not text:
+                return texts.EMPTY_TEXT, 422
+            if len(text) > MAX_TEXT:
+                return texts.TOO_LONG.format(limit=MAX_TEXT), 422
+            if action == "note":
+                services.add_note(session, ticket=ticket, actor=user, text=text, now=now)
+            else:
+                change = {"reply": services.reply, "request-info": services.request_info, "resolve": services.resolve}[action]
+                change(session, ticket=ticket, actor=user, text=text, department_name=department_name, now=now)
+        elif action == "assign":
+            assignee = session.get(User, int(form.get("assignee", 0) or 0)) if str(form.get("assignee", "")).isdigit() else None
+            if assignee is None or (user.role == Role.lead and assignee.department != user.department):
+                return texts.UNKNOWN_ASSIGNEE, 422
+            services.assign(session, ticket=ticket, actor=user, assignee=assignee, now=now)
+        else:
+            department = str(form.get("department", ""))
+            if department not in console.catalog.departments:
+                return texts.UNKNOWN_DEPARTMENT, 422
+            if not str(form.get("reason", "")).strip():
+                return texts.TRANSFER_REASON, 422
+            services.transfer(session, ticket=ticket, actor=user, department=department, reason=str(form.get("reason"))[:MAX_TEXT], now=now)
+    except services.TicketError as error:
+        return texts.NOT_ALLOWED.format(detail=error), 409
+    return None

@@ -1,0 +1,31 @@
+"""Every Vietnamese string of the staff console."""
+
+from __future__ import annotations
+
+ROLE_LABELS = {
+    "staff": "Cán bộ", "lead": "Lãnh đạo phòng", "supervisor": "Giám sát", "observer": "Quan sát viên", "admin": "Quản trị",
+}  # fmt: skip
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web chat", "terminal": "Dòng lệnh"}
+EVENT_LABELS = {
+    "created": "Tiếp nhận phản ánh", "state": "Đổi trạng thái", "reply": "Trả lời doanh nghiệp",
+    "request_info": "Đề nghị bổ sung thông tin", "resolve": "Trả lời chính thức", "note": "Ghi chú nội bộ",
+    "business_message": "Doanh nghiệp nhắn thêm", "rate": "Doanh nghiệp đánh giá", "rating_comment": "Góp ý kèm đánh giá",
+    "assign": "Phân công", "transfer": "Chuyển đơn vị",
+}  # fmt: skip
+DONE = {
+    "reply": "Đã gửi trả lời cho doanh nghiệp.", "request-info": "Đã gửi đề nghị bổ sung thông tin.",
+    "note": "Đã lưu ghi chú nội bộ (không gửi doanh nghiệp).", "resolve": "Đã trả lời chính thức; doanh nghiệp sẽ được mời đánh giá.",
+    "assign": "Đã phân công.", "transfer": "Đã chuyển phản ánh sang đơn vị khác.",
+}  # fmt: skip
+
+SIGN_IN_INVALID = "Tên đăng nhập hoặc mật khẩu không đúng."
+SIGN_IN_LOCKED = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau 15 phút."
+CSRF_FAILED = "Phiên làm việc không hợp lệ hoặc đã hết hạn. Vui lòng tải lại trang và thử lại."
+FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
+NOT_FOUND = "Không tìm thấy phản ánh, hoặc phản ánh không thuộc phạm vi của bạn."
+EMPTY_TEXT = "Vui lòng nhập nội dung."
+TOO_LONG = "Nội dung quá dài (tối đa {limit} ký tự)."
+NOT_ALLOWED = "Không thể thực hiện ở trạng thái hiện tại của phản ánh: {detail}"
+TRANSFER_REASON = "Vui lòng ghi lý do chuyển."
+UNKNOWN_DEPARTMENT = "Đơn vị không hợp lệ."
+UNKNOWN_ASSIGNEE = "Cán bộ được chọn không thuộc đơn vị xử lý phản ánh."
