@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from bot.bootstrap import Services
 from bot.channels.webchat import webchat_routes
 from bot.delivery import Channel, Delivery
 from bot.health import health
+from tickets.escalation import watch_deadlines
 from tickets.web.console import STATIC_DIR as CONSOLE_STATIC
 from tickets.web.console import Console, console_routes
 
@@ -88,7 +90,10 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         if warm_up:
             _warm_up(services)
         await delivery.start(channels)
+        deadlines = asyncio.create_task(watch_deadlines(services.database))
         yield
+        deadlines.cancel()
+        await asyncio.gather(deadlines, return_exceptions=True)
         await delivery.stop()
         services.close()
 
@@ -99,7 +104,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     channels = _channels(services, delivery, app)
     app.include_router(webchat_routes(services))
     console = Console(database=services.database, catalog=services.catalog, calendar=services.calendar,
-                      suggest=lambda text: services.knowledge.search(text, 3))  # fmt: skip
+                      suggest=lambda text: services.knowledge.search(text, 3), on_publish=services.knowledge.rebuild)  # fmt: skip
     app.include_router(console_routes(console))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

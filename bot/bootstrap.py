@@ -17,10 +17,12 @@ from bot.dialogue.engine import DialogueEngine
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.loader import Plan, load_plan
+from knowledge.retriever import Document
 from knowledge.service import KnowledgeBase, all_documents
 from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.db import Database
+from tickets.drafts import published_entries
 from tickets.sla import WorkingCalendar
 
 # No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
@@ -99,14 +101,15 @@ def build_services(
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
     plan = load_plan()
     encoder = encoder or load_encoder(settings.EMBEDDING_MODEL)
+    database = database or Database.connect(settings.database_url)
     return Services(
         settings=settings,
-        database=database or Database.connect(settings.database_url),
+        database=database,
         catalog=catalog,
         plan=plan,
         encoder=encoder,
         secret_key=session_secret(settings),
-        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan),
+        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan, database=database),
         nlu_factory=(lambda: nlu) if nlu else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
         calendar=WorkingCalendar.load(),
     )
@@ -122,6 +125,11 @@ def build_nlu(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: P
     )
 
 
-def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: Plan) -> KnowledgeBase:
-    """The FAQ and plan knowledge base, its index cached under the var directory."""
-    return KnowledgeBase(lambda: all_documents(plan, catalog), encoder, catalog, settings.DONGHANH_VAR_DIR / "kb")
+def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: Plan, database: Database | None = None) -> KnowledgeBase:
+    """The FAQ and plan knowledge base, its index cached under the var directory; with a database, the FAQ
+    drafts published in the console join the FAQ files."""
+
+    def documents() -> list[Document]:
+        return all_documents(plan, catalog, published=published_entries(database) if database else ())
+
+    return KnowledgeBase(documents, encoder, catalog, settings.DONGHANH_VAR_DIR / "kb")

@@ -226,7 +226,8 @@ def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported la
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
 
-    return build_knowledge(_settings(), encoder=_encoder(), catalog=load_catalog(), plan=load_plan())
+    settings = _settings()
+    return build_knowledge(settings, encoder=_encoder(), catalog=load_catalog(), plan=load_plan(), database=_database(settings))
 
 
 @main.command()
@@ -316,12 +317,12 @@ def kb_build() -> None:
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
-    from knowledge.service import all_documents, build_index
+    from knowledge.service import build_index
 
     settings = _settings()
-    catalog, plan = load_catalog(), load_plan()
     encoder = _encoder(threads=BATCH_THREADS)
-    documents = all_documents(plan, catalog)
+    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan(), database=_database(settings))
+    documents = knowledge.load_documents()
     bar = tqdm(desc="Encoding", unit="key")
 
     def progress(done: int, total: int) -> None:
@@ -329,7 +330,7 @@ def kb_build() -> None:
         bar.n = done
         bar.refresh()
 
-    encoded, total = build_index(documents, encoder, build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan).kb_dir, progress=progress)
+    encoded, total = build_index(documents, encoder, knowledge.kb_dir, progress=progress)
     bar.close()
     click.echo(f"Index published: {len(documents)} documents, {total} keys ({encoded} encoded now, {total - encoded} reused).")
 

@@ -279,6 +279,11 @@ def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None) -> FaqEntry:
     )  # fmt: skip
 
 
+def faq_entries(raws: list[dict], *, origin: str, topics: dict[str, str] | None = None) -> list[FaqEntry]:
+    """FAQ entries from raw mappings held elsewhere than the files (published drafts), validated alike."""
+    return [_faq_entry(Path(origin), raw, topics) for raw in raws]
+
+
 def load_faq(directory: Path = FAQ_DIR, *, topics: dict[str, str] | None = None) -> list[FaqEntry]:
     """Every FAQ entry of `directory/*.yaml`, validated.
 

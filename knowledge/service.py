@@ -16,7 +16,7 @@ import numpy as np
 
 from knowledge.answer import Answer, answer_from, compose, faq_document, plan_documents
 from knowledge.catalog import Catalog
-from knowledge.loader import FAQ_DIR, Plan, load_faq
+from knowledge.loader import FAQ_DIR, Plan, faq_entries, load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
@@ -30,9 +30,13 @@ def key_hash(encoder: Encoder, text: str) -> str:
     return hashlib.sha256(f"{encoder.name}\n{text}".encode()).hexdigest()[:24]
 
 
-def all_documents(plan: Plan, catalog: Catalog, faq_dir: Path = FAQ_DIR) -> list[Document]:
+def all_documents(plan: Plan, catalog: Catalog, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = ()) -> list[Document]:
+    """The FAQ files' entries, any published drafts (raw FAQ mappings) and the plan's sections."""
     topics = {code: topic.department for code, topic in catalog.topics.items()}
-    return [faq_document(entry) for entry in load_faq(faq_dir, topics=topics)] + plan_documents(plan, catalog)
+    entries = load_faq(faq_dir, topics=topics)
+    known = {entry.id for entry in entries}
+    entries += [e for e in faq_entries(list(published), origin="faq_drafts", topics=topics) if e.id not in known]
+    return [faq_document(entry) for entry in entries] + plan_documents(plan, catalog)
 
 
 def _load_vectors(path: Path) -> dict[str, np.ndarray]:
@@ -91,6 +95,10 @@ class KnowledgeBase:
     def loaded_stamp(self) -> str | None:
         """The stamp of the index this process answers from (None before the first question)."""
         return self._stamp
+
+    def rebuild(self) -> tuple[int, int]:
+        """Re-index the current documents (after an FAQ entry was published); servers reload at their next question."""
+        return build_index(self.load_documents(), self.encoder, self.kb_dir)
 
     def retriever(self) -> HybridRetriever:
         """The retriever for the newest published index (built first when none was published)."""

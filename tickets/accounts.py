@@ -14,6 +14,7 @@ from tickets.models import DEPARTMENT_ROLES, Role, User, UserCreate
 _hasher = PasswordHasher()
 
 FIRST_ADMIN_USERNAME = "admin"
+MIN_PASSWORD_LENGTH = 12  # as UserCreate requires
 
 
 class AccountError(ValueError):
@@ -87,3 +88,26 @@ def ensure_first_admin(database: Database) -> str | None:
         must_change_password=True,
     )
     return password
+
+
+
+class PasswordChangeError(AccountError):
+    """A refused password change; `reason` is "short", "wrong" or "same"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"password change refused: {reason}")
+        self.reason = reason
+
+
+def change_password(database: Database, *, user_id: int, current: str, new: str) -> None:
+    """Replace a password after checking the current one; clears the one-time-password flag."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise PasswordChangeError("short")
+    with database.session() as session:
+        user = session.get(User, user_id)
+        if user is None or not verify_password(user.password_hash, current):
+            raise PasswordChangeError("wrong")
+        if current == new:
+            raise PasswordChangeError("same")
+        user.password_hash, user.must_change_password = hash_password(new), False
+        session.add(user)

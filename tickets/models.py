@@ -185,6 +185,9 @@ class Ticket(SQLModel, table=True):
     acknowledge_due: datetime
     due_at: datetime = Field(index=True)
     acknowledged_at: datetime | None = Field(default=None)
+    warn_at: datetime | None = Field(default=None, index=True)  # 80 % of the working time to `due_at`
+    warned_at: datetime | None = Field(default=None)  # when the assignee was warned
+    escalated_at: datetime | None = Field(default=None)  # when the lead and supervisors were told it is overdue
     resolved_at: datetime | None = Field(default=None)
     closed_at: datetime | None = Field(default=None)
     rating: int | None = Field(default=None)
@@ -228,3 +231,37 @@ class ChannelSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_type=sa.Text)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffNotification(SQLModel, table=True):
+    """Something a console user must see: a deadline near or passed (SPEC §5)."""
+
+    __tablename__ = "staff_notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    kind: str = Field(max_length=16)  # "warning" | "overdue"
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = Field(default=None)
+
+
+class FaqDraft(SQLModel, table=True):
+    """A resolved ticket's answer proposed for the FAQ; an admin reviews it before it is published."""
+
+    __tablename__ = "faq_drafts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    faq_id: str = Field(max_length=64, unique=True)
+    topic: str = Field(max_length=32)
+    department: str = Field(max_length=32)
+    question: str = Field(sa_type=sa.Text)
+    paraphrases: list = Field(default_factory=list, sa_type=sa.JSON)
+    answer: str = Field(sa_type=sa.Text)
+    sources: list = Field(default_factory=list, sa_type=sa.JSON)
+    state: str = Field(default="draft", max_length=16, index=True)  # draft | published | rejected
+    proposed_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = Field(default=None)

@@ -36,6 +36,8 @@ class Deadlines(Protocol):
 
     def add_working_days(self, start: datetime, days: int) -> datetime: ...
 
+    def warning_at(self, start: datetime, deadline: datetime) -> datetime: ...
+
 
 def next_code(session: Session, year: int) -> str:
     """The next ticket code of the year, PA-YYYY-NNNNNN, from a counter row updated in this transaction."""
@@ -98,6 +100,7 @@ def open_ticket(
         acknowledge_due=deadlines.add_working_days(now, deadlines.acknowledge_days),
         due_at=deadlines.add_working_days(now, deadlines.resolve_days_for(topic)),
     )  # fmt: skip
+    ticket.warn_at = deadlines.warning_at(now, ticket.due_at)
     session.add(ticket)
     session.flush()
     _event(session, ticket, kind="created", now=now, actor="business", body=description, after={"state": ticket.state.value, "topic": topic, "department": department})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,3 +71,42 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     finally:
         context.close()
     assert not problems, f"the page reported errors: {problems}"
+
+
+# The staff console is used on laptops and tablets; a test picks the tablet with indirect parametrization.
+SCREENS = {
+    "laptop": {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"},
+    "tablet": {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "locale": "vi-VN"},
+}
+
+
+def _artifact_name(request: pytest.FixtureRequest) -> str:
+    return re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+
+
+@pytest.fixture
+def console_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh laptop-sized page (or `request.param` from SCREENS); saves a screenshot and fails on script errors."""
+    context = browser.new_context(**SCREENS[getattr(request, "param", "laptop")])
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on("console", lambda message: _record_console(message, problems))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=ARTIFACTS / f"{_artifact_name(request)}.png", full_page=True)
+    finally:
+        context.close()
+    assert not problems, f"the page reported errors: {problems}"
+
+
+@pytest.fixture
+def snap(console_page: Page, request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """`snap("queue")` saves a full-page screenshot of the console page as test-artifacts/<test>__queue.png."""
+
+    def take(step: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        console_page.screenshot(path=ARTIFACTS / f"{_artifact_name(request)}__{step}.png", full_page=True)
+
+    return take

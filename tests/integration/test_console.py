@@ -49,9 +49,15 @@ def account(database, role: Role, department: str | None = None) -> str:  # noqa
     return username
 
 
+def log_in(client: TestClient, username: str, password: str = PASSWORD):  # noqa: ANN201 - httpx.Response
+    """Fill the sign-in form as a browser does: its CSRF token comes with the page."""
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff/login").text).group(1)
+    return client.post("/staff/login", data={"username": username, "password": password, "csrf": token})
+
+
 def signed_in(app, username: str) -> TestClient:  # noqa: ANN001
     client = TestClient(app, follow_redirects=False)
-    response = client.post("/staff/login", data={"username": username, "password": PASSWORD})
+    response = log_in(client, username)
     assert response.status_code == 303, response.text
     return client
 
@@ -65,20 +71,29 @@ def test_a_wrong_password_is_refused_in_vietnamese_and_five_lock_the_account(app
     username = account(database, Role.staff, "CUC_THUE")
     client = TestClient(app, follow_redirects=False)
     for _ in range(4):
-        refused = client.post("/staff/login", data={"username": username, "password": "sai-mat-khau-roi"})
+        refused = log_in(client, username, "sai-mat-khau-roi")
         assert refused.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng" in refused.text
-    locked = client.post("/staff/login", data={"username": username, "password": "sai-mat-khau-roi"})
+    locked = log_in(client, username, "sai-mat-khau-roi")
     assert "tạm khóa" in locked.text
-    still_locked = client.post("/staff/login", data={"username": username, "password": PASSWORD})
+    still_locked = log_in(client, username)
     assert still_locked.status_code == 401 and "tạm khóa" in still_locked.text
-    unknown = client.post("/staff/login", data={"username": "khong.ton.tai", "password": PASSWORD})
+    unknown = log_in(client, "khong.ton.tai")
     assert unknown.status_code == 401 and "không đúng" in unknown.text
+
+
+def test_a_sign_in_posted_without_the_form_token_is_refused(app, database) -> None:  # noqa: ANN001
+    username = account(database, Role.staff, "CUC_THUE")
+    client = TestClient(app, follow_redirects=False)
+    client.get("/staff/login")
+    forged = client.post("/staff/login", data={"username": username, "password": PASSWORD, "csrf": "tu-trang-khac"})
+    assert forged.status_code == 403 and "Phiên làm việc không hợp lệ" in forged.text
+    assert "donghanh_staff" not in forged.headers.get("set-cookie", "")
 
 
 def test_the_session_cookie_is_httponly_and_strict_and_signing_out_ends_it(app, database) -> None:  # noqa: ANN001
     client = TestClient(app, follow_redirects=False)
-    response = client.post("/staff/login", data={"username": account(database, Role.supervisor), "password": PASSWORD})
-    cookie = response.headers["set-cookie"].lower()
+    response = log_in(client, account(database, Role.supervisor))
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("donghanh_staff=")).lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/staff" in cookie
     queue = client.get("/staff")
     assert queue.status_code == 200 and "Phản ánh cần xử lý" in queue.text
@@ -177,13 +192,15 @@ def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, databas
 
 
 # Every console route x every role x a ticket of the user's own department or of another one.
-ROUTES = ["queue", "page", "reply", "request-info", "note", "resolve", "assign", "transfer"]
+ROUTES = ["queue", "notifications", "drafts", "page", "reply", "request-info", "note", "resolve", "assign", "transfer", "propose"]
 ROLES = [(Role.staff, "CUC_THUE"), (Role.lead, "CUC_THUE"), (Role.supervisor, None), (Role.observer, None), (Role.admin, None)]
 
 
 def expected_status(role: Role, own: bool, route: str) -> int:
-    if route == "queue":
+    if route in ("queue", "notifications"):
         return 200
+    if route == "drafts":
+        return 200 if role == Role.admin else 403
     scoped = role in (Role.staff, Role.lead)
     if scoped and not own:
         return 404
@@ -205,18 +222,96 @@ def test_every_route_for_every_role_and_department(app, database) -> None:  # no
         for own, route in itertools.product((True, False), ROUTES):
             target = "CUC_THUE" if own else "SO_KHDT"
             ticket = file_ticket(database, department=target, topic="thue" if own else "dang_ky_kinh_doanh")
+            if route == "propose":  # only an answered ticket can be proposed
+                with database.session() as session:
+                    stored = session.get(Ticket, ticket.id)
+                    tickets.resolve(session, ticket=stored, actor=session.get(User, ids[target]), text="Đã trả lời", department_name="Cơ quan", now=datetime.now(UTC))
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
-            if route == "queue":
-                status = client.get("/staff").status_code
+            if route in ("queue", "notifications", "drafts"):
+                status = client.get("/staff" if route == "queue" else f"/staff/{route}").status_code
             elif route == "page":
                 status = client.get(f"/staff/tickets/{ticket.code}").status_code
             else:
-                data = {"csrf": token, "text": "Nội dung xử lý", "assignee": str(ids[target]), "department": "CUC_HAI_QUAN", "reason": "Sai đơn vị"}
+                data = {"csrf": token, "text": "Nội dung xử lý", "assignee": str(ids[target]), "department": "CUC_HAI_QUAN", "reason": "Sai đơn vị",
+                        "question": "Câu hỏi", "answer": "Câu trả lời", "sources": "Luật Quản lý thuế số 38/2019/QH14"}  # fmt: skip
                 status = client.post(f"/staff/tickets/{ticket.code}/{route}", data=data).status_code
             outcomes.append((role.value, own, route, status, expected_status(role, own, route)))
-            if route != "queue":
+            if route not in ("queue", "notifications", "drafts"):
                 assert anonymous.get(f"/staff/tickets/{ticket.code}").headers["location"] == "/staff/login"
                 assert anonymous.post(f"/staff/tickets/{ticket.code}/reply", data={"text": "x"}).headers["location"] == "/staff/login"
     wrong = [o for o in outcomes if o[3] != o[4]]
     assert wrong == [], wrong
     assert len(outcomes) == len(ROLES) * 2 * len(ROUTES)
+
+
+def test_the_first_admin_must_replace_the_one_time_password_before_anything_else(app, database) -> None:  # noqa: ANN001
+    from tickets.accounts import ensure_first_admin
+
+    one_time = ensure_first_admin(database)
+    client = TestClient(app, follow_redirects=False)
+    assert log_in(client, "admin", one_time).headers["location"] == "/staff"
+    assert client.get("/staff").headers["location"] == "/staff/password"
+    form = client.get("/staff/password").text
+    assert "mật khẩu tạm" in form
+    token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    short = client.post("/staff/password", data={"csrf": token, "current": one_time, "new": "ngan", "confirm": "ngan"})
+    assert short.status_code == 422 and "ít nhất 12 ký tự" in short.text
+    changed = client.post("/staff/password", data={"csrf": token, "current": one_time, "new": "mat-khau-moi-rat-dai", "confirm": "mat-khau-moi-rat-dai"})
+    assert changed.headers["location"] == "/staff"
+    assert client.get("/staff").status_code == 200
+    assert log_in(TestClient(app, follow_redirects=False), "admin", one_time).status_code == 401
+
+
+def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> None:  # noqa: ANN001
+    from tickets import escalation
+
+    ticket = file_ticket(database, days_ago=30)
+    client = signed_in(app, account(database, Role.lead, "CUC_THUE"))
+    escalation.run_once(database, now=datetime.now(UTC))
+    assert '<span class="badge red">1</span>' in client.get("/staff").text
+    page = client.get("/staff/notifications").text
+    assert "Quá hạn xử lý" in page and ticket.code in page
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/staff/notifications/read", data={"csrf": token})
+    assert "Không có thông báo mới." in client.get("/staff/notifications").text
+
+
+def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(make_services, knowledge_base, database, tmp_path) -> None:  # noqa: ANN001
+    import shutil
+
+    from bot.app import create_app
+    from bot.bootstrap import build_knowledge
+    from knowledge.catalog import load_catalog
+    from knowledge.loader import load_plan
+
+    kb_dir = tmp_path / "var" / "kb"
+    shutil.copytree(knowledge_base.kb_dir, kb_dir)  # the vectors of the files' entries are reused; only the new entry is encoded
+    services = make_services()
+    services.knowledge = build_knowledge(services.settings, encoder=knowledge_base.encoder, catalog=load_catalog(), plan=load_plan(), database=database)
+    app = create_app(services, warm_up=False)
+    question = "Doanh nghiệp đóng cửa hàng xăng dầu tạm thời thì báo Chi cục Thuế nơi nào?"
+    ticket = file_ticket(database, description=question)
+    officer = signed_in(app, account(database, Role.staff, "CUC_THUE"))
+    token = csrf_of(officer, ticket.code)
+    officer.post(f"/staff/tickets/{ticket.code}/resolve", data={"csrf": token, "text": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp."})
+    page = officer.get(f"/staff/tickets/{ticket.code}").text
+    assert "Đề xuất thành câu hỏi thường gặp" in page and "gửi thông báo tạm ngừng kinh doanh" in page
+    proposed = officer.post(f"/staff/tickets/{ticket.code}/propose", data={
+        "csrf": token, "question": question, "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
+        "sources": "Luật Quản lý thuế số 38/2019/QH14"})  # fmt: skip
+    assert proposed.status_code == 303
+    assert officer.get("/staff/drafts").status_code == 403
+
+    admin = signed_in(app, account(database, Role.admin))
+    drafts_page = admin.get("/staff/drafts").text
+    assert ticket.code.lower() in drafts_page
+    draft_id = re.search(r'action="/staff/drafts/(\d+)/publish"', drafts_page).group(1)
+    admin_token = re.search(r'name="csrf" value="([^"]+)"', drafts_page).group(1)
+    fields = {"csrf": admin_token, "question": question, "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
+              "sources": "Luật Quản lý thuế số 38/2019/QH14", "paraphrases": "tam dong cua cay xang bao thue o dau"}  # fmt: skip
+    too_few = admin.post(f"/staff/drafts/{draft_id}/publish", data=fields)
+    assert too_few.status_code == 422 and "ít nhất 3 cách hỏi" in too_few.text
+    fields["paraphrases"] = "tam dong cua cay xang bao thue o dau\nCửa hàng xăng dầu nghỉ tạm thời có phải báo thuế không?\nĐóng cây xăng vài tháng thì thông báo cơ quan thuế nào?"
+    assert admin.post(f"/staff/drafts/{draft_id}/publish", data=fields).headers["location"] == "/staff/drafts?done=publish"
+    answer = services.knowledge.ask("tam dong cua cay xang bao thue o dau")
+    assert answer.decision == "answer" and answer.citations[0].id == ticket.code.lower() and "tạm ngừng kinh doanh" in answer.answer

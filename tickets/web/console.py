@@ -7,6 +7,7 @@ of another department is "not found" whatever the URL.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,9 +19,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from tickets import access, services
+from tickets import access, drafts, escalation, services
+from tickets.accounts import PasswordChangeError, change_password
 from tickets.db import Database
-from tickets.models import Role, Ticket, TicketEvent, TicketState, TranscriptMessage, User, utcnow
+from tickets.models import FaqDraft, Role, Ticket, TicketEvent, TicketState, TranscriptMessage, User, utcnow
 from tickets.notices import STATE_LABELS
 from tickets.signin import SignedIn, SignInError, sign_in, sign_out, signed_in
 from tickets.sla import WorkingCalendar
@@ -33,6 +35,7 @@ VIETNAM = timezone(timedelta(hours=7))
 TEMPLATES.env.filters["vn_time"] = lambda moment: moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if moment else ""
 TEMPLATES.env.filters["vn_day"] = lambda moment: moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
 COOKIE = "donghanh_staff"
+LOGIN_CSRF_COOKIE = "donghanh_login_csrf"  # double-submit token of the sign-in form, before any session exists
 MAX_TEXT = 4000
 QUEUE_LIMIT = 200
 OPEN_STATES = (TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung)
@@ -44,8 +47,9 @@ Suggest = Callable[[str], Sequence[Any]]
 
 class Console:
     def __init__(self, *, database: Database, catalog: Any, calendar: WorkingCalendar, suggest: Suggest,
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+                 on_publish: Callable[[], object] = lambda: None, clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
         self.database, self.catalog, self.calendar, self.suggest, self.clock = database, catalog, calendar, suggest, clock
+        self.on_publish = on_publish  # re-indexes the knowledge base after an FAQ draft is published
 
     # ------------------------------------------------------------------ helpers
 
@@ -56,6 +60,8 @@ class Console:
         common = {
             "who": who, "state_labels": STATE_LABELS, "role_labels": texts.ROLE_LABELS, "channel_labels": texts.CHANNEL_LABELS,
             "event_labels": texts.EVENT_LABELS, "departments": self.catalog.departments, "topics": self.catalog.topics,
+            "unread": len(escalation.unread(self.database, who.user)) if who else 0, "is_admin": bool(who and who.user.role == Role.admin),
+            "notice_labels": texts.NOTIFICATION_LABELS,
         }  # fmt: skip
         return TEMPLATES.TemplateResponse(request, name, {**common, **context}, status_code=status_code)
 
@@ -71,24 +77,48 @@ class Console:
     def ticket_for(self, session: Session, user: User, code: str) -> Ticket | None:
         return session.exec(access.scoped(access.visible_ticket(code), user)).first()
 
+    def gate(self, request: Request) -> tuple[SignedIn | None, Response | None]:
+        """The signed-in user, or the response that sends them to sign in (or to change a one-time password)."""
+        who = self.who(request)
+        if who is None:
+            return None, RedirectResponse("/staff/login", status_code=303)
+        if who.user.must_change_password and request.url.path != "/staff/password":
+            return who, RedirectResponse("/staff/password", status_code=303)
+        return who, None
+
+    async def posted(self, request: Request) -> tuple[SignedIn | None, Any, Response | None]:
+        """A POST's user and form, or the response refusing it (not signed in, or no valid CSRF token)."""
+        who, refused = self.gate(request)
+        if refused is not None:
+            return who, None, refused
+        form = await request.form()
+        if form.get("csrf") != who.csrf_token:
+            return who, form, self.message(request, who, texts.CSRF_FAILED, 403)
+        return who, form, None
+
 
 def console_routes(console: Console) -> APIRouter:
     router = APIRouter(prefix="/staff")
 
     @router.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> Response:
-        return console.page(request, "login.html", None)
+        return _login_form(console, request)
 
     @router.post("/login")
     async def login(request: Request) -> Response:
         form = await request.form()
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not expected or form.get("csrf") != expected:
+            return _login_form(console, request, error=texts.CSRF_FAILED, status_code=403)
+        username = str(form.get("username", ""))[:64]
         try:
-            token = sign_in(console.database, username=str(form.get("username", "")), password=str(form.get("password", "")), now=console.clock())
+            token = sign_in(console.database, username=username, password=str(form.get("password", "")), now=console.clock())
         except SignInError as error:
             text = texts.SIGN_IN_LOCKED if error.reason == "locked" else texts.SIGN_IN_INVALID
-            return console.page(request, "login.html", None, status_code=401, error=text, username=str(form.get("username", ""))[:64])
+            return _login_form(console, request, error=text, username=username, status_code=401)
         response = RedirectResponse("/staff", status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff")
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
         return response
 
     @router.post("/logout")
@@ -101,11 +131,30 @@ def console_routes(console: Console) -> APIRouter:
         response.delete_cookie(COOKIE, path="/staff")
         return response
 
+    @router.get("/password", response_class=HTMLResponse)
+    def password_page(request: Request) -> Response:
+        who, refused = console.gate(request)
+        return refused or console.page(request, "password.html", who)
+
+    @router.post("/password")
+    async def password(request: Request) -> Response:
+        who, form, refused = await console.posted(request)
+        if refused is not None:
+            return refused
+        new = str(form.get("new", ""))
+        if new != str(form.get("confirm", "")):
+            return console.page(request, "password.html", who, status_code=422, error=texts.PASSWORD_MISMATCH)
+        try:
+            change_password(console.database, user_id=who.user.id, current=str(form.get("current", "")), new=new)
+        except PasswordChangeError as error:
+            return console.page(request, "password.html", who, status_code=422, error=texts.PASSWORD_REFUSED[error.reason])
+        return RedirectResponse("/staff", status_code=303)
+
     @router.get("", response_class=HTMLResponse)
     def queue(request: Request, state: str = "", topic: str = "", channel: str = "", district: str = "", overdue: str = "", q: str = "") -> Response:
-        who = console.who(request)
-        if who is None:
-            return RedirectResponse("/staff/login", status_code=303)
+        who, refused = console.gate(request)
+        if refused is not None:
+            return refused
         now = console.clock()
         query = access.scoped(select(Ticket), who.user)
         if state in TicketState.__members__:
@@ -132,9 +181,9 @@ def console_routes(console: Console) -> APIRouter:
 
     @router.get("/tickets/{code}", response_class=HTMLResponse)
     def ticket_page(request: Request, code: str, done: str = "") -> Response:
-        who = console.who(request)
-        if who is None:
-            return RedirectResponse("/staff/login", status_code=303)
+        who, refused = console.gate(request)
+        if refused is not None:
+            return refused
         with console.database.session() as session:
             ticket = console.ticket_for(session, who.user, code)
             if ticket is None:
@@ -144,6 +193,7 @@ def console_routes(console: Console) -> APIRouter:
             events = session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id) == ticket.id).order_by(col(TicketEvent.at), col(TicketEvent.id))).all()
             colleagues = session.exec(select(User).where(col(User.department) == ticket.department, col(User.is_active)).order_by(col(User.username))).all()
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+            proposed = session.exec(select(FaqDraft).where(col(FaqDraft.ticket_id) == ticket.id)).first()
         masked = access.masks_personal_data(who.user)
         business = {
             "company": access.mask_name(ticket.company_name) if masked else ticket.company_name,
@@ -152,22 +202,22 @@ def console_routes(console: Console) -> APIRouter:
             "district": ticket.district,
         }
         shown = access.mask_text if masked else (lambda text: text)
+        answer = next((e.body for e in reversed(events) if e.kind == "resolve"), "")
+        can_act = access.can_act(who.user, ticket)
         return console.page(
             request, "ticket.html", who, ticket=ticket, business=business, shown=shown, transcript=transcript, events=events,
             colleagues=colleagues, assignee=assignee, suggestions=[] if masked else list(console.suggest(ticket.description))[:3],
-            can_act=access.can_act(who.user, ticket), can_assign=access.can_assign(who.user, ticket),
-            can_transfer=access.can_transfer(who.user, ticket), done=texts.DONE.get(done), **console.badges(ticket, console.clock()),
+            can_act=can_act, can_assign=access.can_assign(who.user, ticket), can_transfer=access.can_transfer(who.user, ticket),
+            can_propose=can_act and ticket.state in drafts.RESOLVED_STATES and proposed is None, answer=answer, proposed=proposed,
+            done=texts.DONE.get(done), **console.badges(ticket, console.clock()),
         )  # fmt: skip
 
     @router.post("/tickets/{code}/{action}")
     async def act(request: Request, code: str, action: str) -> Response:
-        who = console.who(request)
-        if who is None:
-            return RedirectResponse("/staff/login", status_code=303)
-        form = await request.form()
-        if form.get("csrf") != who.csrf_token:
-            return console.message(request, who, texts.CSRF_FAILED, 403)
-        if action not in (*ACTIONS, "assign", "transfer"):
+        who, form, refused = await console.posted(request)
+        if refused is not None:
+            return refused
+        if action not in (*ACTIONS, "assign", "transfer", "propose"):
             return console.message(request, who, texts.NOT_FOUND, 404)
         now = console.clock()
         with console.database.session() as session:
@@ -181,12 +231,79 @@ def console_routes(console: Console) -> APIRouter:
                 return console.message(request, who, problem[0], problem[1])
         return RedirectResponse(f"/staff/tickets/{code}?done={action}", status_code=303)
 
+    @router.get("/notifications", response_class=HTMLResponse)
+    def notifications(request: Request) -> Response:
+        who, refused = console.gate(request)
+        if refused is not None:
+            return refused
+        return console.page(request, "notifications.html", who, items=escalation.unread(console.database, who.user))
+
+    @router.post("/notifications/read")
+    async def notifications_read(request: Request) -> Response:
+        who, _form, refused = await console.posted(request)
+        if refused is not None:
+            return refused
+        escalation.mark_read(console.database, who.user, now=console.clock())
+        return RedirectResponse("/staff/notifications", status_code=303)
+
+    @router.get("/drafts", response_class=HTMLResponse)
+    def draft_list(request: Request, done: str = "") -> Response:
+        who, refused = console.gate(request)
+        if refused is not None:
+            return refused
+        if who.user.role != Role.admin:
+            return console.message(request, who, texts.FORBIDDEN, 403)
+        return console.page(request, "drafts.html", who, drafts=drafts.pending(console.database), done=texts.DONE.get(done))
+
+    @router.post("/drafts/{draft_id}/{decision}")
+    async def draft_decision(request: Request, draft_id: int, decision: str) -> Response:
+        who, form, refused = await console.posted(request)
+        if refused is not None:
+            return refused
+        if who.user.role != Role.admin:
+            return console.message(request, who, texts.FORBIDDEN, 403)
+        if decision not in ("save", "publish", "reject"):
+            return console.message(request, who, texts.NOT_FOUND, 404)
+        with console.database.session() as session:
+            draft, user = session.get(FaqDraft, draft_id), session.get(User, who.user.id)
+            if draft is None:
+                return console.message(request, who, texts.NOT_FOUND, 404)
+            try:
+                if decision == "reject":
+                    drafts.reject(session, draft=draft, actor=user, now=console.clock())
+                else:
+                    drafts.review(session, draft=draft, actor=user, question=str(form.get("question", "")), paraphrases=str(form.get("paraphrases", "")),
+                                  answer=str(form.get("answer", "")), sources=str(form.get("sources", "")), publish=decision == "publish", now=console.clock())  # fmt: skip
+            except drafts.DraftError as error:
+                session.rollback()
+                return console.message(request, who, str(error), 422)
+        if decision == "publish":
+            console.on_publish()
+        return RedirectResponse(f"/staff/drafts?done={decision}", status_code=303)
+
     return router
+
+
+def _login_form(console: Console, request: Request, *, error: str | None = None, username: str = "", status_code: int = 200) -> Response:
+    """The sign-in page with a fresh double-submit CSRF token (cookie and hidden field)."""
+    token = secrets.token_urlsafe(32)
+    response = console.page(request, "login.html", None, status_code=status_code, error=error, username=username, csrf=token)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff")
+    return response
 
 
 def _perform(console: Console, session: Session, ticket: Ticket, user: User, action: str, form: Any, now: datetime) -> tuple[str, int] | None:
     """Carry out one action; (Vietnamese message, HTTP status) when it cannot be done."""
     allowed = {"assign": access.can_assign, "transfer": access.can_transfer}.get(action, access.can_act)
+    if action == "propose":
+        if not allowed(user, ticket):
+            return texts.FORBIDDEN, 403
+        try:
+            drafts.propose(session, ticket=ticket, actor=user, question=str(form.get("question", "")), answer=str(form.get("answer", "")),
+                           sources=str(form.get("sources", "")), now=now)  # fmt: skip
+        except drafts.DraftError as error:
+            return str(error), 422
+        return None
     if not allowed(user, ticket):
         return texts.FORBIDDEN, 403
     department_name = console.catalog.departments[ticket.department].name
