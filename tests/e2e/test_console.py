@@ -132,6 +132,9 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     expect(page.locator(".contact")).to_have_text("—")
     expect(page.locator(".department")).to_have_text("Cục Thuế Thành phố Hồ Chí Minh")
     expect(page.locator(".transcript li.in").filter(has_text="hoàn thuế giá trị gia tăng")).not_to_have_count(0)
+    # Button presses read as the buttons' titles, not their codes.
+    expect(page.locator(".transcript li.in").filter(has_text="Xác nhận gửi")).to_have_count(1)
+    expect(page.locator(".transcript li.in .text").filter(has_text=re.compile(r"^(confirm|skip)$"))).to_have_count(0)
     assert_fits_the_screen(page)
     snap("ticket")
 
@@ -166,7 +169,7 @@ def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_pa
     expect(page.locator(".department")).to_have_text("Cục Hải quan Thành phố Hồ Chí Minh")
     transfer = page.locator(".timeline li").filter(has_text="Chuyển đơn vị")
     expect(transfer).to_contain_text(reason)
-    expect(transfer).to_contain_text("CUC_THUE → CUC_HAI_QUAN")
+    expect(transfer).to_contain_text("Cục Thuế Thành phố Hồ Chí Minh → Cục Hải quan Thành phố Hồ Chí Minh")
     expect(page.get_by_label("Chuyển sang đơn vị").locator("option", has_text="Cục Hải quan")).to_have_count(0)
     snap("after-transfer")
 

@@ -183,7 +183,7 @@ def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, databas
     assert moved.status_code == 303
     customs = signed_in(app, account(database, Role.staff, "CUC_HAI_QUAN"))
     page = customs.get(f"/staff/tickets/{ticket.code}").text
-    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "CUC_THUE → CUC_HAI_QUAN" in page
+    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "Cục Thuế Thành phố Hồ Chí Minh → Cục Hải quan Thành phố Hồ Chí Minh" in page
     assert signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").status_code == 404
     with database.session() as session:
         stored = session.exec(select(Ticket).where(Ticket.code == ticket.code)).one()

@@ -62,6 +62,7 @@ class Console:
             "event_labels": texts.EVENT_LABELS, "departments": self.catalog.departments, "topics": self.catalog.topics,
             "unread": len(escalation.unread(self.database, who.user)) if who else 0, "is_admin": bool(who and who.user.role == Role.admin),
             "notice_labels": texts.NOTIFICATION_LABELS,
+            "department_name": lambda code: self.catalog.departments[code].name if code in self.catalog.departments else code,
         }  # fmt: skip
         return TEMPLATES.TemplateResponse(request, name, {**common, **context}, status_code=status_code)
 
@@ -202,6 +203,7 @@ def console_routes(console: Console) -> APIRouter:
             "district": ticket.district,
         }
         shown = access.mask_text if masked else (lambda text: text)
+        transcript = _readable(transcript)
         answer = next((e.body for e in reversed(events) if e.kind == "resolve"), "")
         can_act = access.can_act(who.user, ticket)
         return console.page(
@@ -282,6 +284,17 @@ def console_routes(console: Console) -> APIRouter:
         return RedirectResponse(f"/staff/drafts?done={decision}", status_code=303)
 
     return router
+
+
+def _readable(transcript: Sequence[TranscriptMessage]) -> list[tuple[TranscriptMessage, str]]:
+    """Each message with what a reader should see: a button press shows the button's title, not its code."""
+    lines, titles = [], {}
+    for message in transcript:
+        if message.direction == "out":
+            titles = {payload: title for title, payload in (message.buttons or [])}
+        shown = message.text or titles.get(message.payload or "", message.payload or "")
+        lines.append((message, shown))
+    return lines
 
 
 def _login_form(console: Console, request: Request, *, error: str | None = None, username: str = "", status_code: int = 200) -> Response:
