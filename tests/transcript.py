@@ -25,6 +25,10 @@ class Chat:
         assert title in buttons, f"no button {title!r} among {list(buttons)}"
         return self._send(IncomingMessage(self.channel, self.user, payload=buttons[title]))
 
+    def tap(self, payload: str) -> str:
+        """Press a button that came in a later notice (a staff reply, an answer), by its payload."""
+        return self._send(IncomingMessage(self.channel, self.user, payload=payload))
+
     def _send(self, message: IncomingMessage) -> str:
         self.replies = self.engine.handle(message)
         return self.text

@@ -1,5 +1,6 @@
 """Deadline watch (SPEC §5): at 80 % of the working time the assignee is warned; past the deadline the
-ticket is overdue and the department's leads and the supervisors are told.
+ticket is overdue and the department's leads and the supervisors are told; an answer neither rated nor
+reopened within 7 days closes its ticket.
 
 `run_once` is a pure function of the database and `now`; the server calls it every minute
 (`watch_deadlines`). Each ticket is claimed with one conditional UPDATE, so several server processes never
@@ -18,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from tickets import services
 from tickets.db import Database
 from tickets.models import Role, StaffNotification, Ticket, TicketEvent, TicketState, User, utcnow
 
@@ -30,6 +32,7 @@ INTERVAL_SECONDS = 60.0
 class Sweep:
     warned: int
     escalated: int
+    closed: int = 0
 
 
 def _claim(session: Session, stamp: str, due: str, now: datetime) -> list[Ticket]:
@@ -70,7 +73,8 @@ def run_once(database: Database, *, now: datetime) -> Sweep:
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
             people = ([assignee] if assignee else []) + _department_users(session, ticket.department, (Role.lead,)) + _supervisors(session)
             _notify(session, ticket, people, "overdue", now)
-    return Sweep(warned=len(warned), escalated=len(escalated))
+        closed = services.close_answered(session, now=now)
+    return Sweep(warned=len(warned), escalated=len(escalated), closed=len(closed))
 
 
 async def watch_deadlines(database: Database, *, clock: Callable[[], datetime] = utcnow, interval: float = INTERVAL_SECONDS) -> None:
@@ -78,8 +82,8 @@ async def watch_deadlines(database: Database, *, clock: Callable[[], datetime] =
     while True:
         try:
             sweep = await asyncio.to_thread(run_once, database, now=clock())
-            if sweep.warned or sweep.escalated:
-                log.info("deadlines: %d warned, %d overdue", sweep.warned, sweep.escalated)
+            if sweep.warned or sweep.escalated or sweep.closed:
+                log.info("deadlines: %d warned, %d overdue, %d closed", sweep.warned, sweep.escalated, sweep.closed)
         except SQLAlchemyError as error:
             log.error("deadlines: the sweep failed (%s)", type(error).__name__)
         await asyncio.sleep(interval)

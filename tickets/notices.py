@@ -5,6 +5,7 @@ from __future__ import annotations
 
 REPLY_PREFIX = "reply:"  # reply:PA-2026-000123 — the business answers into the ticket
 RATE_PREFIX = "rate:"  # rate:PA-2026-000123:5
+REOPEN_PREFIX = "reopen:"  # reopen:PA-2026-000123 — the answer did not solve it (within REOPEN_DAYS)
 
 STATE_LABELS = {
     "moi": "Mới tiếp nhận",
@@ -38,7 +39,11 @@ def request_info(code: str, department_name: str, text: str) -> Notice:
 
 
 def resolution(code: str, department_name: str, text: str) -> Notice:
-    return (f"{department_name} đã trả lời phản ánh {code}:\n\n{text}", [])
+    return (
+        f"{department_name} đã trả lời phản ánh {code}:\n\n{text}\n\n"
+        "Nếu vấn đề chưa được giải quyết, quý doanh nghiệp có thể mở lại phản ánh trong 7 ngày.",
+        [["Mở lại phản ánh", f"{REOPEN_PREFIX}{code}"]],
+    )
 
 
 def rating_prompt(code: str) -> Notice:

@@ -6,7 +6,7 @@ Services take the session and keyword-only arguments, and `now` is passed in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import update
@@ -23,6 +23,9 @@ TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
     TicketState.da_tra_loi: frozenset({TicketState.dong, TicketState.dang_xu_ly}),
     TicketState.dong: frozenset(),
 }
+
+
+REOPEN_DAYS = 7  # an answered ticket may be reopened by the business, and is closed, after this many days (SPEC §5)
 
 
 class TicketError(ValueError):
@@ -215,6 +218,28 @@ def transfer(session: Session, *, ticket: Ticket, actor: User, department: str, 
     ticket.updated_at = now
     session.add(ticket)
     return _event(session, ticket, kind="transfer", now=now, actor=actor, before=before, after={"department": department}, body=reason.strip())
+
+
+def reopen(session: Session, *, ticket: Ticket, now: datetime) -> TicketEvent:
+    """The business says the answer did not solve it: back to work, within REOPEN_DAYS of the answer. The
+    deadline stays the file's own; the deadline alerts apply again."""
+    if ticket.state != TicketState.da_tra_loi or ticket.resolved_at is None or now - ticket.resolved_at > timedelta(days=REOPEN_DAYS):
+        raise TicketError(f"{ticket.code} cannot be reopened now")
+    _move(session, ticket, TicketState.dang_xu_ly, now=now, actor="business")
+    ticket.reopen_count += 1
+    ticket.resolved_at = ticket.warned_at = ticket.escalated_at = None
+    return _event(session, ticket, kind="reopen", now=now, actor="business")
+
+
+def close_answered(session: Session, *, now: datetime) -> list[Ticket]:
+    """Close the tickets answered more than REOPEN_DAYS ago that the business neither rated nor reopened."""
+    stale = session.exec(
+        select(Ticket).where(col(Ticket.state) == TicketState.da_tra_loi, col(Ticket.resolved_at) <= now - timedelta(days=REOPEN_DAYS))
+    ).all()
+    for ticket in stale:
+        _move(session, ticket, TicketState.dong, now=now, actor="system")
+        ticket.closed_at = now
+    return list(stale)
 
 
 def business_message(session: Session, *, ticket: Ticket, text: str, now: datetime) -> TicketEvent:

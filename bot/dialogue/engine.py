@@ -137,6 +137,8 @@ class DialogueEngine:
             return self._start_ticket_message(turn, payload[len(notices.REPLY_PREFIX) :])
         if payload.startswith(notices.RATE_PREFIX):
             return self._rate(turn, payload[len(notices.RATE_PREFIX) :])
+        if payload.startswith(notices.REOPEN_PREFIX):
+            return self._reopen(turn, payload[len(notices.REOPEN_PREFIX) :])
         if payload == "skip" and turn.state == states.RATING_COMMENT:
             turn.reset(states.IDLE)
             return [Reply(texts.THANKS_FEEDBACK)]
@@ -268,6 +270,20 @@ class DialogueEngine:
         turn.reset(states.RATING_COMMENT)
         turn.context["ticket"] = code
         return [Reply(texts.RATED.format(score=score), (texts.SKIP,))]
+
+    def _reopen(self, turn: Turn, code: str) -> list[Reply]:
+        """The answer did not solve it: the ticket goes back to work and the business says why."""
+        ticket = self._own_ticket(turn, code)
+        if ticket is None:
+            return [Reply(texts.NOT_FOUND.format(code=code))]
+        try:
+            services.reopen(turn.session, ticket=ticket, now=turn.now)
+        except TicketError:
+            return [Reply(texts.REOPEN_REFUSED.format(code=code))]
+        turn.ticket_id, turn.intent = ticket.id, "reopen"
+        turn.reset(states.TICKET_MESSAGE)
+        turn.context["ticket"] = code
+        return [Reply(texts.REOPENED.format(code=code), (texts.CANCEL,))]
 
     def _rating_comment(self, turn: Turn, text: str) -> list[Reply]:
         code, ticket = self._leave_ticket_step(turn)

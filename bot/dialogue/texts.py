@@ -96,6 +96,11 @@ STATUS = (
 NO_REPLY_YET = "chưa có"
 ASK_TICKET_MESSAGE = "Xin nhập nội dung gửi thêm vào phản ánh {code}."
 TICKET_MESSAGE_ADDED = "Đã chuyển nội dung vào phản ánh {code}; cán bộ phụ trách sẽ xem và trả lời."
+REOPENED = "Đã mở lại phản ánh {code}; đơn vị sẽ tiếp tục xử lý. Xin cho biết điều gì chưa được giải quyết."
+REOPEN_REFUSED = (
+    "Phản ánh {code} không mở lại được: chỉ mở lại trong 7 ngày sau khi được trả lời và khi chưa đánh giá. "
+    "Nếu vấn đề vẫn còn, xin gửi phản ánh mới."
+)
 TICKET_CLOSED = "Phản ánh {code} đã đóng. Nếu vấn đề chưa được giải quyết, xin gửi phản ánh mới."
 RATED = "Cảm ơn quý doanh nghiệp đã đánh giá {score}/5. Quý doanh nghiệp có muốn góp ý thêm? Gõ góp ý, hoặc bấm «Bỏ qua»."
 RATING_DONE = "Cảm ơn góp ý của quý doanh nghiệp; ý kiến đã được ghi vào phản ánh {code}."

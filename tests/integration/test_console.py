@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from tickets import drafts
 from tickets import services as tickets
 from tickets.accounts import create_user
 from tickets.models import Conversation, OutboxMessage, Role, Ticket, TicketEvent, User
@@ -192,7 +193,7 @@ def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, databas
 
 
 # Every console route x every role x a ticket of the user's own department or of another one.
-ROUTES = ["queue", "notifications", "drafts", "page", "reply", "request-info", "note", "resolve", "assign", "transfer", "propose"]
+ROUTES = ["queue", "notifications", "drafts", "page", "reply", "request-info", "note", "resolve", "assign", "transfer", "propose", "draft-review"]
 ROLES = [(Role.staff, "CUC_THUE"), (Role.lead, "CUC_THUE"), (Role.supervisor, None), (Role.observer, None), (Role.admin, None)]
 
 
@@ -201,6 +202,8 @@ def expected_status(role: Role, own: bool, route: str) -> int:
         return 200
     if route == "drafts":
         return 200 if role == Role.admin else 403
+    if route == "draft-review":  # drafts are not a department's: only an admin reviews them
+        return 303 if role == Role.admin else 403
     scoped = role in (Role.staff, Role.lead)
     if scoped and not own:
         return 404
@@ -222,10 +225,13 @@ def test_every_route_for_every_role_and_department(app, database) -> None:  # no
         for own, route in itertools.product((True, False), ROUTES):
             target = "CUC_THUE" if own else "SO_KHDT"
             ticket = file_ticket(database, department=target, topic="thue" if own else "dang_ky_kinh_doanh")
-            if route == "propose":  # only an answered ticket can be proposed
+            draft_id = None
+            if route in ("propose", "draft-review"):  # only an answered ticket can be proposed
                 with database.session() as session:
-                    stored = session.get(Ticket, ticket.id)
-                    tickets.resolve(session, ticket=stored, actor=session.get(User, ids[target]), text="Đã trả lời", department_name="Cơ quan", now=datetime.now(UTC))
+                    stored, colleague = session.get(Ticket, ticket.id), session.get(User, ids[target])
+                    tickets.resolve(session, ticket=stored, actor=colleague, text="Đã trả lời", department_name="Cơ quan", now=datetime.now(UTC))
+                    if route == "draft-review":
+                        draft_id = drafts.propose(session, ticket=stored, actor=colleague, question="Hỏi", answer="Đáp", sources="", now=datetime.now(UTC)).id
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
             if route in ("queue", "notifications", "drafts"):
                 status = client.get("/staff" if route == "queue" else f"/staff/{route}").status_code
@@ -234,7 +240,8 @@ def test_every_route_for_every_role_and_department(app, database) -> None:  # no
             else:
                 data = {"csrf": token, "text": "Nội dung xử lý", "assignee": str(ids[target]), "department": "CUC_HAI_QUAN", "reason": "Sai đơn vị",
                         "question": "Câu hỏi", "answer": "Câu trả lời", "sources": "Luật Quản lý thuế số 38/2019/QH14"}  # fmt: skip
-                status = client.post(f"/staff/tickets/{ticket.code}/{route}", data=data).status_code
+                target_url = f"/staff/drafts/{draft_id}/reject" if draft_id else f"/staff/tickets/{ticket.code}/{route}"
+                status = client.post(target_url, data=data).status_code
             outcomes.append((role.value, own, route, status, expected_status(role, own, route)))
             if route not in ("queue", "notifications", "drafts"):
                 assert anonymous.get(f"/staff/tickets/{ticket.code}").headers["location"] == "/staff/login"

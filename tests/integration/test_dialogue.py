@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -190,3 +190,43 @@ def test_when_the_nlu_cannot_tell_the_topic_the_business_chooses_it(services) ->
                          ("Quận 10", f"Lĩnh vực: {offered[0]}"), ("[Xác nhận gửi]", "Đã tiếp nhận")])  # fmt: skip
     topic = next(code for code, t in services.catalog.topics.items() if t.name == offered[0])
     assert _ticket(services).topic == topic
+
+
+def _answer_ticket(services, *, days_ago: int) -> tuple[Ticket, str]:  # noqa: ANN001
+    """File the FILING ticket, have Cục Thuế answer it `days_ago` days ago; the answer notice's reopen button payload."""
+    chat = Chat(services.engine)
+    verify_dialog(chat, FILING)
+    staff = _staff(services)
+    with services.database.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+        tickets.resolve(session, ticket=ticket, actor=staff, text="Hồ sơ đã được giải quyết.", department_name="Cục Thuế Thành phố Hồ Chí Minh",
+                        now=datetime.now(UTC) - timedelta(days=days_ago))  # fmt: skip
+        notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "resolution")).one()
+    assert "mở lại phản ánh trong 7 ngày" in notice.text
+    ((title, payload),) = notice.buttons
+    assert title == "Mở lại phản ánh"
+    return ticket, payload
+
+
+def test_a_business_reopens_an_answer_that_did_not_solve_it_within_seven_days(services) -> None:  # noqa: ANN001
+    ticket, reopen = _answer_ticket(services, days_ago=2)
+    chat = Chat(services.engine)
+    assert "Đã mở lại phản ánh" in chat.tap(reopen)
+    verify_dialog(chat, [("Chi cục vẫn chưa trả tiền hoàn thuế", "Đã chuyển nội dung vào phản ánh")])
+    reopened = _ticket(services)
+    assert (reopened.state, reopened.reopen_count, reopened.resolved_at) == (TicketState.dang_xu_ly, 1, None)
+    with services.database.session() as session:
+        kinds = [e.kind for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id))]
+    assert kinds[-3:] == ["state", "reopen", "business_message"]
+
+
+def test_an_answer_older_than_seven_days_cannot_be_reopened_and_the_sweep_closes_it(services) -> None:  # noqa: ANN001
+    from tickets import escalation
+
+    _answered, reopen = _answer_ticket(services, days_ago=8)
+    chat = Chat(services.engine)
+    assert "không mở lại được" in chat.tap(reopen)
+    assert _ticket(services).state == TicketState.da_tra_loi
+    assert escalation.run_once(services.database, now=datetime.now(UTC)).closed == 1
+    closed = _ticket(services)
+    assert closed.state == TicketState.dong and closed.closed_at is not None

@@ -78,10 +78,15 @@ def test_an_overdue_ticket_is_escalated_once_to_the_assignee_the_lead_and_the_su
     assert escalation.unread(database, staff["canbo2.thue"]) == []
 
 
-def test_an_answered_ticket_raises_no_alarm(database) -> None:  # noqa: ANN001
+def test_an_answered_ticket_raises_no_alarm_and_closes_after_seven_days(database) -> None:  # noqa: ANN001
     staff = people(database)
     ticket = file_ticket(database)
     with database.session() as session:
         stored = session.get(Ticket, ticket.id)
         tickets.resolve(session, ticket=stored, actor=staff["canbo.thue"], text="Đã hoàn thuế", department_name="Cục Thuế", now=RECEIVED + timedelta(days=1))
-    assert escalation.run_once(database, now=ticket.due_at + timedelta(days=1)) == escalation.Sweep(0, 0)
+    answered = RECEIVED + timedelta(days=1)
+    assert escalation.run_once(database, now=answered + timedelta(days=6)) == escalation.Sweep(0, 0, closed=0)
+    assert escalation.run_once(database, now=answered + timedelta(days=7, minutes=1)) == escalation.Sweep(0, 0, closed=1)
+    with database.session() as session:
+        closed = session.get(Ticket, ticket.id)
+        assert closed.state.value == "dong" and notified(database, "overdue") == set()
