@@ -103,8 +103,8 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.state.delivery = delivery
     channels = _channels(services, delivery, app)
     app.include_router(webchat_routes(services))
-    console = Console(database=services.database, catalog=services.catalog, calendar=services.calendar,
-                      suggest=lambda text: services.knowledge.search(text, 3), on_publish=services.knowledge.rebuild)  # fmt: skip
+    console = Console(database=services.database, catalog=services.catalog, suggest=lambda text: services.knowledge.search(text, 3),
+                      on_publish=services.knowledge.rebuild)  # fmt: skip
     app.include_router(console_routes(console))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

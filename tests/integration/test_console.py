@@ -109,11 +109,20 @@ def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, data
     late = file_ticket(database, days_ago=20, company="Công ty Quá Hạn")
     fresh = file_ticket(database, company="Công ty Mới Gửi")
     other = file_ticket(database, department="SO_KHDT", topic="dang_ky_kinh_doanh", company="Công ty Đăng Ký")
+    with database.session() as session:  # 80 % of the fresh ticket's working time is used up
+        stored = session.get(Ticket, fresh.id)
+        stored.warn_at = datetime.now(UTC) - timedelta(minutes=1)
+        session.add(stored)
     client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     page = client.get("/staff").text
     assert late.code in page and fresh.code in page and other.code not in page
     assert page.index(late.code) < page.index(fresh.code)
-    assert "Quá hạn" in page.split(f">{late.code}</a>")[1].split("</tr>")[0]
+
+    def row(code: str) -> str:
+        return page.split(f">{code}</a>")[1].split("</tr>")[0]
+
+    assert "Quá hạn" in row(late.code) and "Sắp đến hạn" not in row(late.code)
+    assert "Sắp đến hạn" in row(fresh.code) and "Quá hạn" not in row(fresh.code)
     only_late = client.get("/staff", params={"overdue": "1"}).text
     assert late.code in only_late and fresh.code not in only_late
     assert client.get(f"/staff/tickets/{other.code}").status_code == 404

@@ -22,10 +22,10 @@ from sqlmodel import Session, col, select
 from tickets import access, drafts, escalation, services
 from tickets.accounts import PasswordChangeError, change_password
 from tickets.db import Database
+from tickets.escalation import OPEN_STATES
 from tickets.models import FaqDraft, Role, Ticket, TicketEvent, TicketState, TranscriptMessage, User, utcnow
 from tickets.notices import STATE_LABELS
 from tickets.signin import SignedIn, SignInError, sign_in, sign_out, signed_in
-from tickets.sla import WorkingCalendar
 from tickets.web import texts
 
 HERE = Path(__file__).resolve().parent
@@ -38,7 +38,6 @@ COOKIE = "donghanh_staff"
 LOGIN_CSRF_COOKIE = "donghanh_login_csrf"  # double-submit token of the sign-in form, before any session exists
 MAX_TEXT = 4000
 QUEUE_LIMIT = 200
-OPEN_STATES = (TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung)
 ACTIONS = ("reply", "request-info", "note", "resolve")
 
 Suggest = Callable[[str], Sequence[Any]]
@@ -46,9 +45,12 @@ Suggest = Callable[[str], Sequence[Any]]
 
 
 class Console:
-    def __init__(self, *, database: Database, catalog: Any, calendar: WorkingCalendar, suggest: Suggest,
-                 on_publish: Callable[[], object] = lambda: None, clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
-        self.database, self.catalog, self.calendar, self.suggest, self.clock = database, catalog, calendar, suggest, clock
+    """What the console's pages need: the database, the catalogue (a `knowledge.catalog.Catalog`), knowledge
+    suggestions, what to do after an FAQ draft is published, and the clock."""
+
+    def __init__(self, *, database: Database, catalog: Any, suggest: Suggest, on_publish: Callable[[], object] = lambda: None,
+                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+        self.database, self.catalog, self.suggest, self.clock = database, catalog, suggest, clock
         self.on_publish = on_publish  # re-indexes the knowledge base after an FAQ draft is published
 
     # ------------------------------------------------------------------ helpers
@@ -69,10 +71,12 @@ class Console:
     def message(self, request: Request, who: SignedIn | None, text: str, status_code: int) -> HTMLResponse:
         return self.page(request, "message.html", who, status_code=status_code, text=text)
 
-    def badges(self, ticket: Ticket, now: datetime) -> dict[str, bool]:
+    @staticmethod
+    def badges(ticket: Ticket, now: datetime) -> dict[str, bool]:
+        """Red past the deadline, amber once 80 % of the working time is used (the sweep's own moments)."""
         open_ = ticket.state in OPEN_STATES
         overdue = open_ and ticket.due_at <= now
-        near = open_ and not overdue and self.calendar.warning_at(ticket.created_at, ticket.due_at) <= now
+        near = open_ and not overdue and ticket.warn_at is not None and ticket.warn_at <= now
         return {"overdue": overdue, "near": near}
 
     def ticket_for(self, session: Session, user: User, code: str) -> Ticket | None:
