@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -99,6 +99,12 @@ def unread(database: Database, user: User) -> list[tuple[StaffNotification, Tick
             .order_by(col(StaffNotification.created_at).desc(), col(StaffNotification.id).desc())
         ).all()
         return [(notification, ticket) for notification, ticket in rows]
+
+
+def unread_count(database: Database, user: User) -> int:
+    with database.session() as session:
+        query = select(func.count()).select_from(StaffNotification).where(col(StaffNotification.user_id) == user.id, col(StaffNotification.read_at).is_(None))
+        return session.exec(query).one()
 
 
 def mark_read(database: Database, user: User, *, now: datetime) -> None:

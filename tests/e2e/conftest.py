@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,39 +56,14 @@ def _record_console(message: ConsoleMessage, problems: list[str]) -> None:
         problems.append(f"console: {message.text}")
 
 
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh phone-sized page (own storage); saves a screenshot and fails on script errors afterwards."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    page.on("console", lambda message: _record_console(message, problems))
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
-    try:
-        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-    finally:
-        context.close()
-    assert not problems, f"the page reported errors: {problems}"
-
-
-# The staff console is used on laptops and tablets; a test picks the tablet with indirect parametrization.
-SCREENS = {
-    "laptop": {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"},
-    "tablet": {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "locale": "vi-VN"},
-}
-
-
 def _artifact_name(request: pytest.FixtureRequest) -> str:
     return re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
 
 
-@pytest.fixture
-def console_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh laptop-sized page (or `request.param` from SCREENS); saves a screenshot and fails on script errors."""
-    context = browser.new_context(**SCREENS[getattr(request, "param", "laptop")])
+@contextmanager
+def _checked_page(browser: Browser, request: pytest.FixtureRequest, options: dict) -> Iterator[Page]:
+    """A fresh page (own storage); saves a screenshot and fails on script errors afterwards."""
+    context = browser.new_context(**options)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
@@ -99,6 +75,27 @@ def console_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[P
     finally:
         context.close()
     assert not problems, f"the page reported errors: {problems}"
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized page for the web chat."""
+    with _checked_page(browser, request, PHONE) as checked:
+        yield checked
+
+
+# The staff console is used on laptops and tablets; a test picks the tablet with indirect parametrization.
+SCREENS = {
+    "laptop": {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"},
+    "tablet": {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "locale": "vi-VN"},
+}
+
+
+@pytest.fixture
+def console_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A laptop-sized page (or `request.param` from SCREENS) for the staff console."""
+    with _checked_page(browser, request, SCREENS[getattr(request, "param", "laptop")]) as checked:
+        yield checked
 
 
 @pytest.fixture

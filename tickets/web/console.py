@@ -62,7 +62,7 @@ class Console:
         common = {
             "who": who, "state_labels": STATE_LABELS, "role_labels": texts.ROLE_LABELS, "channel_labels": texts.CHANNEL_LABELS,
             "event_labels": texts.EVENT_LABELS, "departments": self.catalog.departments, "topics": self.catalog.topics,
-            "unread": len(escalation.unread(self.database, who.user)) if who else 0, "is_admin": bool(who and who.user.role == Role.admin),
+            "unread": escalation.unread_count(self.database, who.user) if who else 0, "is_admin": bool(who and who.user.role == Role.admin),
             "notice_labels": texts.NOTIFICATION_LABELS,
             "department_name": lambda code: self.catalog.departments[code].name if code in self.catalog.departments else code,
         }  # fmt: skip
