@@ -6,10 +6,17 @@ FAQ questions as written and without diacritics, the start of an issue form and 
 latency of a message runs from the POST to the webhook until the fake Bot API receives the reply. Every
 message must get exactly one reply: lost and duplicated replies are counted.
 
+Two ways to load the server:
+- `--rate R`: the users together send R messages a second, each user on a fixed schedule (one message
+  every users/R seconds, starts spread over that interval), never before its previous reply arrived. This
+  is the target's measure: the throughput sustained and the latency at that offered load.
+- `--rate 0`: each user sends its next message as soon as its reply arrives: the server's capacity, with
+  the latency of a full queue.
+
 Needs the NLU model and the knowledge index built in `var/` (`make run` does it, or `donghanh nlu train`
 and `donghanh kb build`). Prints a table and one JSON line.
 
-    .venv/bin/python bench/load.py [--users 50] [--messages 10] [--backends sqlite,postgresql] [--workers 2] [--think 0]
+    .venv/bin/python bench/load.py [--users 100] [--messages 20] [--rate 50] [--backends sqlite,postgresql] [--workers 2]
 """
 
 from __future__ import annotations
@@ -67,11 +74,13 @@ def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers
     subprocess.run([DONGHANH, "db", "upgrade"], env=environment, check=True, capture_output=True, cwd=REPO)
     server = subprocess.Popen([DONGHANH, "serve", "--port", str(port), "--workers", str(workers)], env=environment, cwd=REPO,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
+    deadline, ready = time.monotonic() + 600, set()
+    while time.monotonic() < deadline:  # every process must have warmed up, not just the one that answers first
         try:
             health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
             if health["model"]["loaded"] and health["index"]["loaded_stamp"]:
+                ready.add(health["process"])
+            if len(ready) == workers:
                 return server
         except (httpx.HTTPError, ValueError, KeyError):
             pass
@@ -79,24 +88,27 @@ def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers
             raise SystemExit(f"the server stopped: {server.stderr.read().decode()[-2000:]}")
         time.sleep(0.5)
     server.terminate()
-    raise SystemExit("the server did not warm up within 300 s")
+    raise SystemExit("the server did not warm up within 600 s")
 
 
-def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int, think: float = 0.0) -> tuple[list[float], float]:
-    """Every user talks in its own thread, pausing `think` seconds on average after each reply (0: at once);
-    returns the latencies (s) and the wall time."""
+def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int, rate: float = 0.0) -> tuple[list[float], float]:
+    """Every user talks in its own thread; with a `rate`, the users together send that many messages a second
+    on fixed schedules, otherwise each sends again at once. Returns the latencies (s) and the wall time,
+    from the first message sent to the last reply received."""
     url = f"http://127.0.0.1:{port}/webhooks/telegram"
     latencies: list[float] = []
     lock = threading.Lock()
     update_ids = iter(range(first_update, first_update + 10**7))
     id_lock = threading.Lock()
 
-    def user(chat_id: int, said: list[str]) -> None:
-        pause = random.Random(chat_id)
+    interval = len(plans) / rate if rate > 0 else 0.0
+    last_reply = [0.0]
+
+    def user(chat_id: int, said: list[str], first_send: float) -> None:
         with httpx.Client(timeout=30) as client:
             for count, text in enumerate(said, start=1):
-                if think > 0:
-                    time.sleep(pause.expovariate(1 / think))
+                if interval:
+                    time.sleep(max(0.0, first_send + (count - 1) * interval - time.monotonic()))
                 with id_lock:
                     update_id = next(update_ids)
                 started = time.monotonic()
@@ -108,14 +120,18 @@ def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], 
                     return  # counted as lost below
                 with lock:
                     latencies.append(reply["received_at"] - started)
+                    last_reply[0] = max(last_reply[0], reply["received_at"])
 
-    threads = [threading.Thread(target=user, args=(chat_id, said)) for chat_id, said in plans.items()]
-    started = time.monotonic()
+    started = time.monotonic() + 0.2  # every thread is running before the first message
+    threads = [
+        threading.Thread(target=user, args=(chat_id, said, started + index * interval / len(plans)))
+        for index, (chat_id, said) in enumerate(plans.items())
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies, time.monotonic() - started
+    return latencies, last_reply[0] - started
 
 
 def cpu_seconds(root: int) -> float:
@@ -145,7 +161,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int, think: float) -> dict:
+def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int, rate: float) -> dict:
     postgres = PostgresServer.start() if backend == "postgresql" else None
     folder = Path(tempfile.mkdtemp(prefix="donghanh-load-"))
     database_url = postgres.create_database("load") if postgres else f"sqlite:///{folder / 'load.db'}"
@@ -158,7 +174,7 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
                 run_users(port, bot_api, warm, first_update=1)
                 plans = {10**7 + i: conversation(rng, questions, messages) for i in range(users)}
                 server_cpu, bench_cpu = cpu_seconds(server.pid), time.process_time()
-                latencies, wall = run_users(port, bot_api, plans, first_update=10**5, think=think)
+                latencies, wall = run_users(port, bot_api, plans, first_update=10**5, rate=rate)
                 server_cpu, bench_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - bench_cpu
                 time.sleep(2.0)  # late duplicates would arrive now
                 replies = {chat_id: len(bot_api.sent_messages(chat_id)) for chat_id in plans}
@@ -171,7 +187,7 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
     sent = users * messages
     received = sum(replies.values())
     return {
-        "backend": backend, "workers": workers, "users": users, "think_s": think, "messages": sent, "wall_s": round(wall, 2),
+        "backend": backend, "workers": workers, "users": users, "offered_per_s": rate or None, "messages": sent, "wall_s": round(wall, 2),
         "messages_per_s": round(len(latencies) / wall, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1),
@@ -184,18 +200,18 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=10, help="messages per user")
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=20, help="messages per user")
+    parser.add_argument("--rate", type=float, default=50.0, help="messages per second the users send together (0: each user again at once)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--think", type=float, default=0.0, help="mean pause (s) of a user between a reply and the next message")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)")
     args = parser.parse_args()
     questions = [p for entry in load_faq() for p in (entry.question, *entry.paraphrases)]
-    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers, args.think) for backend in args.backends.split(",")]
-    print(f"{'backend':<11} {'users':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
+    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers, args.rate) for backend in args.backends.split(",")]
+    print(f"{'backend':<11} {'users':>5} {'offered':>7} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
     for r in results:
-        print(f"{r['backend']:<11} {r['users']:>5} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+        print(f"{r['backend']:<11} {r['users']:>5} {r['offered_per_s'] or '-':>7} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
               f"{r['max_ms']:>8} {r['lost']:>5} {r['duplicated']:>4}")  # fmt: skip
     print(json.dumps({"bench": "load", "cores": os.cpu_count(), "results": results}, ensure_ascii=False))
 

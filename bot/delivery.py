@@ -1,18 +1,23 @@
 """Messages in and out of the asynchronous channels (Telegram, Zalo).
 
 In: a webhook or poll stores the event (`tickets.inbound`: unique per channel and event id, so a re-sent
-event is dropped) and answers at once; workers then hand each event to the dialogue engine, in order per
-user, and the engine's replies land in the outbox in the same transaction that marks the event handled.
+event is dropped), claims it when the user has nothing earlier unfinished, and answers at once; the event
+then goes to the dialogue engine in a worker thread. The engine's replies land in the outbox, claimed for
+sending, in the same transaction that marks the event handled and claims the user's next event, and go
+out as soon as it commits. A message costs four short transactions: store, claim, turn, mark sent.
 
-Out: a dispatcher sends the outbox, the oldest message of each recipient first, and retries failures
-with backoff (`tickets.outbox`). Staff replies and rating prompts take the same road.
+Out: the replies of a turn are sent by the task that handled it; a dispatcher sends everything else
+(staff replies, rating prompts, retries), the oldest message of each recipient first, and retries failures
+with backoff (`tickets.outbox`). A sweep catches what the direct road leaves: events stored while the
+user's earlier one was handled by another process, and events of a stopped process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
@@ -26,7 +31,7 @@ from tickets.db import Database
 from tickets.models import InboundEvent, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
-IDLE_POLL_SECONDS = 1.0  # how often the dispatcher looks for messages whose retry time has come
+IDLE_POLL_SECONDS = 1.0  # how often the sweep and the dispatcher look for work nobody announced
 DATABASE_RETRY_SECONDS = 5.0
 
 
@@ -58,13 +63,16 @@ class Delivery:
     row by row in the database.
     """
 
-    def __init__(self, *, database: Database, engine: DialogueEngine, workers: int = 4, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, *, database: Database, engine: DialogueEngine, workers: int = 2, clock: Callable[[], datetime] = utcnow) -> None:
         self.database = database
         self.engine = engine
         self.workers = workers
         self.clock = clock
         self.channels: dict[str, Channel] = {}
         self._running: set[asyncio.Task] = set()
+        self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
+        self._room_wanted = False  # the sweep left events behind for lack of workers
+        self._held: set[tuple[str, str]] = set()  # recipients whose messages wait behind one being sent
         self._incoming = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -91,25 +99,39 @@ class Delivery:
             task.cancel()
         await asyncio.gather(*self._tasks, *self._running, return_exceptions=True)
         self._tasks = []
+        self._turns.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ in
 
     async def accept(self, message: IncomingMessage) -> bool:
-        """Store an event a channel received; False when it was a re-sent duplicate."""
+        """Store an event a channel received and start on it; False when it was a re-sent duplicate."""
         if message.external_id is None:
             raise ValueError("an asynchronous channel's message needs its event id")
-        event_id = await asyncio.to_thread(
-            inbound.accept, self.database, channel=message.channel, external_id=message.external_id,
-            user_key=message.user_key, message=message.as_dict(), now=self.clock(),
-        )  # fmt: skip
-        if event_id is None:
+        stored, claimed = await asyncio.to_thread(self._store, message)
+        if not stored:
             log.info("duplicate %s event %s ignored", message.channel, message.external_id)
             return False
-        self._incoming.set()
+        if claimed is None:  # the user's earlier message is still being handled
+            self._incoming.set()
+        else:
+            self._start(claimed)
         return True
 
+    def _store(self, message: IncomingMessage) -> tuple[bool, InboundEvent | None]:
+        now = self.clock()
+        event_id = inbound.accept(self.database, channel=message.channel, external_id=message.external_id,
+                                  user_key=message.user_key, message=message.as_dict(), now=now)  # fmt: skip
+        if event_id is None:
+            return False, None
+        return True, inbound.claim(self.database, event_id, now=now)
+
+    def _start(self, event: InboundEvent) -> None:
+        task = asyncio.create_task(self._handle(event))
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
     async def _claim_events(self) -> None:
-        """Keep up to `workers` events in hand; a finished one lets the same user's next one be claimed."""
+        """The sweep: claim the events nobody started on, keeping at most `workers` in hand."""
         while True:
             self._incoming.clear()
             free = self.workers - len(self._running)
@@ -122,11 +144,8 @@ class Delivery:
                     await asyncio.sleep(DATABASE_RETRY_SECONDS)
                     continue
             for event in claimed:
-                task = asyncio.create_task(self._handle(event))
-                self._running.add(task)
-                task.add_done_callback(self._finished)
-            if claimed and len(claimed) == free:
-                continue
+                self._start(event)
+            self._room_wanted = free <= 0 or len(claimed) == free
             try:
                 await asyncio.wait_for(self._incoming.wait(), IDLE_POLL_SECONDS)
             except TimeoutError:
@@ -134,31 +153,45 @@ class Delivery:
 
     def _finished(self, task: asyncio.Task) -> None:
         self._running.discard(task)
-        self._incoming.set()
+        if self._room_wanted:
+            self._incoming.set()
 
     async def _handle(self, event: InboundEvent) -> None:
         message = IncomingMessage.from_dict(event.message)
+        replies: list[OutboxMessage] = []
         try:
-            await asyncio.to_thread(self._respond, event.id, event.claimed_at, message)
+            turn, following = await asyncio.get_running_loop().run_in_executor(self._turns, self._respond, event, message)
         except Exception as error:  # the business is told, the event is kept for staff to see
             log.exception("event %s on %s could not be handled", event.id, message.channel)
             try:
                 await asyncio.to_thread(self._give_up, event.id, message, f"{type(error).__name__}: {error}")
             except SQLAlchemyError:  # the database is gone: the event is handled again once it looks stale
                 log.error("event %s on %s: the failure could not be recorded", event.id, message.channel)
-        self.wake()
+            self._incoming.set()  # the user's next event, if any, is the sweep's
+            self.wake()
+        else:
+            if following is not None:
+                self._start(following)
+            replies = turn.claimed
+            if turn.held:
+                self._held.add((message.channel, message.user_key))
+                self.wake()
         channel = self.channels.get(message.channel)
         if channel is not None:
-            await channel.acknowledge(message)
+            await asyncio.gather(self._send_in_order(replies), channel.acknowledge(message))
 
-    def _respond(self, event_id: int, claimed_at: datetime | None, message: IncomingMessage) -> None:
+    def _respond(self, event: InboundEvent, message: IncomingMessage) -> tuple[outbox.TurnMessages, InboundEvent | None]:
+        """The turn's transaction: the engine's answer, its replies claimed for sending, the event marked
+        handled and the user's next event claimed."""
         with self.database.session() as session:
-            event = session.get(InboundEvent, event_id, with_for_update=True)
-            if event is None or event.state != "processing" or event.claimed_at != claimed_at:
-                return  # taken over by another process after looking stale
+            current = session.get(InboundEvent, event.id, with_for_update=True)
+            if current is None or current.state != "processing" or current.claimed_at != event.claimed_at:
+                return outbox.TurnMessages([], held=False), None  # taken over by another process after looking stale
             self.engine.respond(session, message, deliver=True)
-            event.state, event.processed_at = "done", self.clock()
-            session.add(event)
+            now = self.clock()
+            turn = outbox.claim_for_turn(session, channel=message.channel, user_key=message.user_key, now=now)
+            following = inbound.finish(session, current, now=now)
+        return turn, following
 
     def _give_up(self, event_id: int, message: IncomingMessage, error: str) -> None:
         now = self.clock()
@@ -195,15 +228,34 @@ class Delivery:
             except TimeoutError:
                 pass
 
-    async def _send(self, message: OutboxMessage) -> None:
+    async def _send_in_order(self, messages: Sequence[OutboxMessage]) -> None:
+        """Send a turn's claimed replies one after the other; after a failure the rest wait for the dispatcher."""
+        for index, message in enumerate(messages):
+            try:
+                delivered = await self._send(message)
+            except SQLAlchemyError as error:  # sent or not, the row stays claimed until restart
+                log.error("delivery: could not record a send (%s)", type(error).__name__)
+                return
+            if not delivered:
+                await asyncio.to_thread(outbox.release, self.database, [later.id for later in messages[index + 1 :]])
+                self.wake()
+                return
+        if messages and (messages[0].channel, messages[0].user_key) in self._held:
+            self._held.discard((messages[0].channel, messages[0].user_key))
+            self.wake()
+
+    async def _send(self, message: OutboxMessage) -> bool:
+        """Send one claimed message and record the outcome; True when the channel accepted it."""
         try:
             await self.channels[message.channel].send(message)
         except DeliveryError as error:
             state = await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=str(error), now=self.clock(),
                                             permanent=error.permanent, retry_after=error.retry_after)  # fmt: skip
             log.warning("outbox %s to %s not delivered (%s), now %s", message.id, message.channel, error, state)
+            return False
         except Exception as error:
             log.exception("outbox %s to %s failed", message.id, message.channel)
             await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=f"{type(error).__name__}: {error}", now=self.clock())
-        else:
-            await asyncio.to_thread(outbox.mark_sent, self.database, message.id, now=self.clock())
+            return False
+        await asyncio.to_thread(outbox.mark_sent, self.database, message.id, now=self.clock())
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from sqlalchemy import text
@@ -66,12 +67,13 @@ def delivery_status(services: Services) -> dict:
 
 
 def health(services: Services) -> tuple[bool, dict]:
-    """All checks, and whether the service as a whole is fit to serve."""
+    """All checks, and whether the service as a whole is fit to serve (`process`: which server process answered)."""
     report = {
+        "process": os.getpid(),
         "database": database_status(services),
         "model": model_status(services),
         "index": index_status(services),
         "delivery": delivery_status(services),
     }
-    ok = all(part["ok"] for part in report.values())
+    ok = all(part["ok"] for part in report.values() if isinstance(part, dict))
     return ok, {"status": "ok" if ok else "degraded"} | report

@@ -127,7 +127,10 @@ class InboundEvent(SQLModel, table=True):
     """
 
     __tablename__ = "inbound_events"
-    __table_args__ = (sa.UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external"),
+        sa.Index("ix_inbound_events_user_state", "channel", "user_key", "state"),  # each user's unfinished events
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -146,11 +149,12 @@ class OutboxMessage(SQLModel, table=True):
     """A message to a business, stored before it is sent and retried until the channel accepts it."""
 
     __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_recipient_state", "channel", "user_key", "state"),)  # each recipient's unsent messages
 
     id: int | None = Field(default=None, primary_key=True)
-    channel: str = Field(max_length=16, index=True)
+    channel: str = Field(max_length=16)
     user_key: str = Field(max_length=128)
-    conversation_id: int | None = Field(default=None, foreign_key="conversations.id")
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id", index=True)
     ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
     kind: str = Field(default="reply", max_length=16)  # reply | staff_reply | request_info | resolution | notice
     text: str = Field(sa_type=sa.Text)

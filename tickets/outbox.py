@@ -3,7 +3,9 @@ per recipient, and retried with backoff until the channel accepts it.
 
 A message is claimed (pending -> sending) by a conditional update, so two dispatchers never send the same
 row; a row left in `sending` by a crash goes back to pending at start-up (the one case where a message
-may reach the business twice).
+may reach the business twice). The replies of a dialogue turn are claimed in the turn's own transaction
+(`claim_for_turn`) and sent as soon as it commits; the dispatcher (`claim_due`) sends everything else:
+staff replies, rating prompts, retries.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -100,6 +103,44 @@ def claim_due(database: Database, *, channels: Sequence[str], now: datetime, lim
     )
     with database.session() as session:
         return sorted(session.scalars(claim).all(), key=lambda message: message.id)
+
+
+class TurnMessages(NamedTuple):
+    claimed: list[OutboxMessage]  # to send now, in this order
+    held: bool  # others wait behind a message being sent or retried: the dispatcher sends them
+
+
+def claim_for_turn(session: Session, *, channel: str, user_key: str, now: datetime) -> TurnMessages:
+    """In the transaction of a dialogue turn: the recipient's due messages in order, the turn's replies
+    among them, marked as being sent — none while another message to them is being sent or waits for a
+    retry, so the order holds."""
+    session.flush()
+    unsent = session.exec(
+        select(OutboxMessage, col(OutboxMessage.next_attempt_at) <= now)
+        .where(OutboxMessage.channel == channel, OutboxMessage.user_key == user_key, col(OutboxMessage.state).in_(("pending", "sending")))
+        .order_by(col(OutboxMessage.id))
+        .with_for_update()
+    ).all()  # fmt: skip
+    claimed: list[OutboxMessage] = []
+    for message, due in unsent:
+        if message.state != "pending" or not due:
+            break
+        message.state, message.attempts = "sending", message.attempts + 1
+        session.add(message)
+        claimed.append(message)
+    return TurnMessages(claimed, held=len(claimed) < len(unsent))
+
+
+def release(database: Database, message_ids: Sequence[int]) -> None:
+    """Messages claimed but not attempted (an earlier one to the same recipient failed) go back to pending."""
+    if not message_ids:
+        return
+    with database.session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.state) == "sending")
+            .values(state="pending", attempts=OutboxMessage.attempts - 1)
+        )
 
 
 def claim_for_recipient(database: Database, *, channel: str, user_key: str, now: datetime) -> list[OutboxMessage]:

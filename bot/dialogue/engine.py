@@ -62,7 +62,11 @@ class DialogueEngine:
             return self.respond(session, message, deliver=deliver)
 
     def respond(self, session: Session, message: IncomingMessage, *, deliver: bool) -> list[Reply]:
-        """Answer one message inside the caller's transaction; `deliver` puts the replies in the outbox."""
+        """Answer one message inside the caller's transaction; `deliver` puts the replies in the outbox.
+
+        The turn reads, understands and answers before it writes anything (`_record`, at the end), so on
+        SQLite the database's single write lock is held for the writes alone, not for the encoding.
+        """
         now = self.clock()
         conversation = _conversation(session, message, now)
         turn = Turn(session=session, conversation=conversation, message=message, now=now, context=dict(conversation.context))
@@ -307,7 +311,6 @@ def _conversation(session: Session, message: IncomingMessage, now: datetime) -> 
                 session.add(conversation)
         except IntegrityError:  # the same user's first two messages raced; the other one created it
             conversation = session.exec(query.with_for_update()).one()
-    conversation.last_user_message_at = now
     return conversation
 
 
@@ -327,6 +330,7 @@ def _record(turn: Turn, replies: list[Reply], *, deliver: bool) -> None:
             outbox.enqueue(session, channel=message.channel, user_key=message.user_key, text=reply.text, buttons=reply.stored_buttons(),
                            now=turn.now, conversation_id=conversation.id, ticket_id=turn.ticket_id)  # fmt: skip
     offered = next((r.stored_buttons() for r in reversed(replies) if r.buttons), [])
+    conversation.last_user_message_at = turn.now
     turn.context["offered"] = offered
     turn.context["offered_at"] = turn.now.isoformat()
     conversation.context = turn.context

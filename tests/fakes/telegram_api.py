@@ -123,6 +123,7 @@ class FakeTelegramApi(FakeService):
         }  # fmt: skip
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._messages: list[dict[str, Any]] = []
+        self._sent_to: dict[int | str, int] = {}  # chat id -> messages sent, so waiting threads check in O(1)
         self._callbacks: list[str] = []
         self._updates: list[dict[str, Any]] = []
         self._webhook: dict[str, Any] | None = None
@@ -219,6 +220,7 @@ class FakeTelegramApi(FakeService):
             self._next_message_id += 1
             self._messages.append({"chat_id": chat_id, "text": text, "reply_markup": markup, "message_id": message_id,
                                    "received_at": time.monotonic()})
+            self._sent_to[chat_id] = self._sent_to.get(chat_id, 0) + 1
             self._cond.notify_all()
         return self._message(chat_id, message_id, text, markup)
 
@@ -280,7 +282,7 @@ class FakeTelegramApi(FakeService):
 
     def wait_for_messages(self, chat_id: int, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Block until ``count`` messages were sent to ``chat_id``; AssertionError with what came otherwise."""
-        if not self._wait_for(lambda: sum(m["chat_id"] == chat_id for m in self._messages) >= count, timeout):
+        if not self._wait_for(lambda: self._sent_to.get(chat_id, 0) >= count, timeout):
             got = [m["text"] for m in self.sent_messages(chat_id)]
             raise AssertionError(f"expected {count} message(s) to chat {chat_id} within {timeout} s, got {got!r}")
         return self.sent_messages(chat_id)

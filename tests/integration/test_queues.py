@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from tickets import inbound, outbox
-from tickets.models import OutboxMessage
+from tickets.models import InboundEvent, OutboxMessage
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -79,3 +79,42 @@ def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -
     assert len(parts) >= 3 and all(len(p.text) <= outbox.CHANNEL_TEXT_LIMITS["zalo"] for p in parts)
     assert [p.buttons for p in parts[:-1]] == [[]] * (len(parts) - 1) and parts[-1].buttons == [["Hữu ích", "fb:up"]]
     assert " ".join(p.text for p in parts).split() == text.split()
+
+
+def test_a_stored_event_is_claimed_at_once_unless_the_users_earlier_one_is_unfinished(database) -> None:  # noqa: ANN001
+    first, second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
+    assert inbound.claim(database, second, now=NOW) is None  # "1" is still waiting
+    assert inbound.claim(database, first, now=NOW).external_id == "1"
+    assert inbound.claim(database, first, now=NOW) is None  # never twice
+    assert inbound.claim(database, other, now=NOW).external_id == "3"
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []
+
+
+def test_finishing_an_event_claims_the_same_users_next_one_in_the_same_transaction(database) -> None:  # noqa: ANN001
+    first = _accept(database, "u1", "1")
+    _accept(database, "u1", "2")
+    _accept(database, "u2", "3")
+    claimed = inbound.claim(database, first, now=NOW)
+    with database.session() as session:
+        following = inbound.finish(session, session.get(InboundEvent, claimed.id), now=NOW)
+    assert following.external_id == "2" and following.state == "processing"
+    assert [e.external_id for e in inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)] == ["3"]
+    with database.session() as session:
+        assert inbound.finish(session, session.get(InboundEvent, following.id), now=NOW) is None
+
+
+def test_a_turns_replies_are_claimed_in_order_but_not_past_a_message_being_sent_or_waiting_to_retry(database) -> None:  # noqa: ANN001
+    with database.session() as session:
+        outbox.enqueue(session, channel="telegram", user_key="u1", text="một", now=NOW)
+        outbox.enqueue(session, channel="telegram", user_key="u1", text="hai", now=NOW)
+        turn = outbox.claim_for_turn(session, channel="telegram", user_key="u1", now=NOW)
+    assert [m.text for m in turn.claimed] == ["một", "hai"] and not turn.held
+    assert outbox.claim_due(database, channels=["telegram"], now=NOW) == []  # both are being sent
+    outbox.mark_failed(database, turn.claimed[0].id, error="unreachable", now=NOW)
+    outbox.release(database, [turn.claimed[1].id])
+    with database.session() as session:
+        outbox.enqueue(session, channel="telegram", user_key="u1", text="ba", now=NOW)
+        held = outbox.claim_for_turn(session, channel="telegram", user_key="u1", now=NOW)
+    assert held.claimed == [] and held.held  # "một" waits for its retry, and the rest behind it
+    later = NOW + outbox.backoff(1)
+    assert [m.text for m in outbox.claim_due(database, channels=["telegram"], now=later)] == ["một"]
