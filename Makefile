@@ -8,14 +8,19 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install install-test model db-upgrade indexes system-deps clean
+.PHONY: run test demo install install-test model db-upgrade indexes runtime-deps system-deps clean
 
-run: install model db-upgrade indexes
+run: install runtime-deps model db-upgrade indexes
 	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
 
 test: install-test system-deps model
 	$(BIN)/ruff check bot nlu knowledge tickets tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Twelve months of synthetic businesses, conversations and tickets in the default database (refused if it
+# holds real tickets); `make run` then shows them in the console's statistics.
+demo: install runtime-deps model db-upgrade
+	$(BIN)/donghanh demo seed --months 12
 
 install: $(VENV)/.installed
 
@@ -44,6 +49,9 @@ db-upgrade: install
 indexes: model
 	$(BIN)/donghanh nlu train
 	$(BIN)/donghanh kb build
+
+runtime-deps:
+	bash scripts/system-deps.sh run
 
 system-deps:
 	bash scripts/system-deps.sh

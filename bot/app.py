@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,19 +15,49 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
 from bot.channels.webchat import webchat_routes
 from bot.delivery import Channel, Delivery
 from bot.health import health
+from tickets import clusters
 from tickets.escalation import watch_deadlines
+from tickets.models import utcnow
+from tickets.report_data import Cluster, Filters, Period
+from tickets.stats import Window
 from tickets.web.console import STATIC_DIR as CONSOLE_STATIC
 from tickets.web.console import Console, console_routes
+from tickets.web.dashboard import dashboard_routes
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 MAX_TEXT_CHARS = 4096  # Telegram's own limit for one message
+EMBED_EVERY_SECONDS = 60
+EMBED_SLICE = 256  # tickets embedded per round, so the job never holds a core for long
 log = logging.getLogger(__name__)
+
+
+async def embed_new_tickets(services: Services) -> None:
+    """Give new tickets their vectors for the recurring-problem clusters, a slice a minute."""
+    while True:
+        try:
+            await asyncio.to_thread(clusters.embed_missing, services.database, services.encoder, limit=EMBED_SLICE)
+        except IntegrityError:  # another server process stored the same tickets' vectors first
+            log.info("embedding new tickets: another process was quicker")
+        except Exception:  # the database or the model is not ready yet: the next round tries again
+            log.exception("embedding new tickets failed")
+        await asyncio.sleep(EMBED_EVERY_SECONDS)
+
+
+def recurring_problems(services: Services) -> Callable[[Period, Filters], list[Cluster]]:
+    """The dashboard's clusters: from the vectors already stored (the request never waits for the model)."""
+
+    def find(period: Period, filters: Filters) -> list[Cluster]:
+        window = Window.of(period, utcnow())
+        return clusters.recurring_problems(services.database, period_start=window.start, period_end=window.end, filters=filters)
+
+    return find
 
 
 class AskRequest(BaseModel):
@@ -90,10 +121,11 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         if warm_up:
             _warm_up(services)
         await delivery.start(channels)
-        deadlines = asyncio.create_task(watch_deadlines(services.database))
+        background = [asyncio.create_task(watch_deadlines(services.database)), asyncio.create_task(embed_new_tickets(services))]
         yield
-        deadlines.cancel()
-        await asyncio.gather(deadlines, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await delivery.stop()
         services.close()
 
@@ -106,6 +138,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     console = Console(database=services.database, catalog=services.catalog, suggest=lambda text: services.knowledge.search(text, 3),
                       on_publish=services.knowledge.rebuild)  # fmt: skip
     app.include_router(console_routes(console))
+    app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

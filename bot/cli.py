@@ -387,5 +387,14 @@ def users_add(username: str, role: str, department: str | None, full_name: str, 
     click.echo(f"Created {user.role.value} account '{user.username}'" + (f" in {user.department}" if user.department else ""))
 
 
+def _register_report_commands() -> None:
+    from bot.cli_reports import demo, report
+
+    main.add_command(report)
+    main.add_command(demo)
+
+
+_register_report_commands()
+
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -269,3 +269,25 @@ class FaqDraft(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     reviewed_by: str | None = Field(default=None, max_length=64)
     reviewed_at: datetime | None = Field(default=None)
+
+
+class CalendarDay(SQLModel, table=True):
+    """One local date of the ticket calendar (`tickets.sla`), so the database counts working days itself:
+    the working days from day a to day b are `working_index(b) - working_index(a)`, as deadlines count
+    them (the day of receipt not counted)."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    working: bool
+    working_index: int  # working days from the calendar's first day up to this one, included
+
+
+class TicketVector(SQLModel, table=True):
+    """A ticket description's embedding: float32 little-endian bytes, by the model named in `model`."""
+
+    __tablename__ = "ticket_vectors"
+
+    ticket_id: int = Field(primary_key=True, foreign_key="tickets.id", sa_column_kwargs={"autoincrement": False})
+    model: str = Field(max_length=128)
+    vector: bytes = Field(sa_type=sa.LargeBinary)

@@ -1,0 +1,101 @@
+"""`donghanh report` and `donghanh demo seed`: the dialogue-session reports and the demo data behind them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+FORMATS = ("pdf", "xlsx")
+
+
+def _period(period: str | None, first: str | None, last: str | None):  # noqa: ANN202 - tickets.report_data.Period
+    from tickets.report_data import Period
+
+    try:
+        if first or last:
+            if not (first and last) or period:
+                raise click.UsageError("Dùng --period, hoặc cả --from lẫn --to.")
+            return Period.between(date.fromisoformat(first), date.fromisoformat(last))
+        if not period:
+            raise click.UsageError("Thiếu --period (ví dụ 2026-H1) hoặc --from/--to.")
+        return Period.parse(period)
+    except ValueError as error:
+        message = str(error) if "hợp lệ" in str(error) or "phải" in str(error) else "Ngày phải viết dạng năm-tháng-ngày, ví dụ 2026-01-31."
+        raise click.BadParameter(message) from None
+
+
+@click.command()
+@click.option("--period", default=None, help="YYYY, YYYY-H1, YYYY-Q3 or YYYY-MM.")
+@click.option("--from", "first", default=None, help="First day (YYYY-MM-DD), with --to.")
+@click.option("--to", "last", default=None, help="Last day, included (YYYY-MM-DD).")
+@click.option("--format", "kind", type=click.Choice(FORMATS), default=None, help="Default: the extension of --out.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--department", default=None, help="Only this department (code).")
+@click.option("--topic", default=None, help="Only this topic (code).")
+def report(period: str | None, first: str | None, last: str | None, kind: str | None, out: Path, department: str | None, topic: str | None) -> None:
+    """Write the dialogue-session report of a period as PDF or XLSX."""
+    from bot.cli import _database, _encoder, _settings
+    from knowledge.catalog import load_catalog
+    from tickets import clusters, reports
+    from tickets.models import utcnow
+    from tickets.report_builder import build_report
+    from tickets.report_data import Filters
+    from tickets.stats import Window
+
+    chosen = _period(period, first, last)
+    kind = kind or out.suffix.lstrip(".").lower()
+    if kind not in FORMATS:
+        raise click.BadParameter("Chọn --format pdf hoặc xlsx (hoặc đặt tên tệp đuôi .pdf, .xlsx).")
+    catalog = load_catalog()
+    if department is not None and department not in catalog.departments:
+        raise click.BadParameter(f"Không có đơn vị mã {department}.")
+    if topic is not None and topic not in catalog.topics:
+        raise click.BadParameter(f"Không có lĩnh vực mã {topic}.")
+    database, now, encoder = _database(_settings()), utcnow(), _encoder()
+    filters = Filters(department=department, topic=topic)
+
+    def recurring(period, filters):  # noqa: ANN001, ANN202 - the clusters, the period's missing vectors computed first
+        window = Window.of(period, now)
+        return clusters.recurring_problems(database, period_start=window.start, period_end=window.end, filters=filters, encoder=encoder)
+
+    with database.session() as session:
+        built = build_report(session, chosen, filters, now=now, catalog=catalog, clusters=recurring)
+    out.write_bytes(reports.render_pdf(built) if kind == "pdf" else reports.render_xlsx(built))
+    click.echo(f"Đã ghi báo cáo kỳ {chosen.label} ({chosen.title}) vào {out}: {built.summary.received} phản ánh nhận, "
+               f"{built.summary.resolved} đã giải quyết, {built.summary.overdue} quá hạn.")  # fmt: skip
+
+
+@click.group()
+def demo() -> None:
+    """Demo data for a first look at the console and its statistics."""
+
+
+@demo.command("seed")
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 36))
+@click.option("--seed", "seed_value", default=2026, show_default=True, help="Same seed, same data.")
+def demo_seed(months: int, seed_value: int) -> None:
+    """Fill an empty database with synthetic businesses, conversations and tickets; refuses a database
+    that holds real tickets."""
+    from bot.cli import _database, _settings
+    from knowledge.catalog import load_catalog
+    from tickets import demo as demo_data
+    from tickets.migrate import current_revision, head_revision
+    from tickets.models import utcnow
+    from tickets.sla import WorkingCalendar
+
+    database = _database(_settings())
+    if current_revision(database) != head_revision():
+        raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
+    try:
+        result = demo_data.seed(database, months=months, now=utcnow(), calendar=WorkingCalendar.load(), catalog=load_catalog(), seed=seed_value)
+    except demo_data.DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
+               f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp.")  # fmt: skip
+    from bot.cli import BATCH_THREADS, _encoder
+    from tickets.clusters import embed_missing
+
+    embedded = embed_missing(database, _encoder(threads=BATCH_THREADS))
+    click.echo(f"Đã tính vectơ cho {embedded} phản ánh (nhóm vấn đề lặp lại).")

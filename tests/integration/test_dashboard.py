@@ -1,0 +1,60 @@
+"""The statistics dashboard (/staff/stats) and its PDF and XLSX downloads, through the real app, on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.integration.test_console import account, file_ticket, signed_in
+from tickets.models import Role
+
+
+@pytest.fixture
+def app(services):  # noqa: ANN001, ANN201
+    from bot.app import create_app
+
+    return create_app(services, warm_up=False)
+
+
+def received(page: str) -> int:
+    return int(re.search(r"<b>(\d+)</b> phản ánh nhận", page).group(1))
+
+
+def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, database) -> None:  # noqa: ANN001
+    file_ticket(database, department="CUC_THUE", topic="thue")
+    file_ticket(database, department="CUC_HAI_QUAN", topic="hai_quan", description="Lô hàng nhập khẩu bị phân luồng đỏ kéo dài")
+    supervisor = signed_in(app, account(database, Role.supervisor))
+    page = supervisor.get("/staff/stats").text
+    assert received(page) == 2 and "Bảng xếp hạng đơn vị" in page and "<svg" in page and "Điểm (0–100)" in page
+    assert received(supervisor.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text) == 1
+    officer = signed_in(app, account(database, Role.staff, "CUC_THUE"))
+    own = officer.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text  # the filter cannot widen the scope
+    assert received(own) == 1 and "Cục Hải quan" not in own.split("Bảng xếp hạng đơn vị")[1]
+
+
+def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workbook(app, database) -> None:  # noqa: ANN001
+    file_ticket(database, department="CUC_THUE", topic="thue")
+    supervisor = signed_in(app, account(database, Role.supervisor))
+    pdf = supervisor.get("/staff/stats/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    assert "Cục Thuế Thành phố Hồ Chí Minh" in text
+    workbook = load_workbook(io.BytesIO(supervisor.get("/staff/stats/report.xlsx").content))
+    assert len(workbook.sheetnames) >= 5
+
+
+def test_a_wrong_period_is_explained_and_strangers_are_sent_to_sign_in(app, database) -> None:  # noqa: ANN001
+    supervisor = signed_in(app, account(database, Role.supervisor))
+    wrong = supervisor.get("/staff/stats", params={"period": "2026-H3"})
+    assert wrong.status_code == 422 and "Kỳ báo cáo không hợp lệ" in wrong.text
+    backwards = supervisor.get("/staff/stats", params={"first": "2026-05-01", "last": "2026-04-01"})
+    assert backwards.status_code == 422 and "Ngày kết thúc phải sau ngày bắt đầu" in backwards.text
+    stranger = TestClient(app, follow_redirects=False)
+    assert stranger.get("/staff/stats").headers["location"] == "/staff/login"
+    assert stranger.get("/staff/stats/report.pdf").headers["location"] == "/staff/login"
