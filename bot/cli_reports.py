@@ -10,20 +10,24 @@ import click
 FORMATS = ("pdf", "xlsx")
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"Ngày {value!r} không hợp lệ: viết dạng năm-tháng-ngày, ví dụ 2026-01-31.") from None
+
+
 def _period(period: str | None, first: str | None, last: str | None):  # noqa: ANN202 - tickets.report_data.Period
     from tickets.report_data import Period
 
+    if (first or last) and (period or not (first and last)):
+        raise click.UsageError("Dùng --period, hoặc cả --from lẫn --to.")
+    if not (period or first):
+        raise click.UsageError("Thiếu --period (ví dụ 2026-H1) hoặc --from/--to.")
     try:
-        if first or last:
-            if not (first and last) or period:
-                raise click.UsageError("Dùng --period, hoặc cả --from lẫn --to.")
-            return Period.between(date.fromisoformat(first), date.fromisoformat(last))
-        if not period:
-            raise click.UsageError("Thiếu --period (ví dụ 2026-H1) hoặc --from/--to.")
-        return Period.parse(period)
-    except ValueError as error:
-        message = str(error) if "hợp lệ" in str(error) or "phải" in str(error) else "Ngày phải viết dạng năm-tháng-ngày, ví dụ 2026-01-31."
-        raise click.BadParameter(message) from None
+        return Period.between(_day(first), _day(last)) if first else Period.parse(period)
+    except ValueError as error:  # the period's own Vietnamese explanation
+        raise click.BadParameter(str(error)) from None
 
 
 @click.command()

@@ -38,6 +38,29 @@ def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, d
     assert received(own) == 1 and "Cục Hải quan" not in own.split("Bảng xếp hạng đơn vị")[1]
 
 
+def test_web_chat_tickets_count_under_their_channel(app, database) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from tickets import services as tickets
+    from tickets.models import Conversation
+    from tickets.sla import WorkingCalendar
+
+    now = datetime.now(UTC)
+    with database.session() as session:
+        conversation = Conversation(channel="webchat", user_key="phien-web-1", created_at=now, updated_at=now)
+        session.add(conversation)
+        session.flush()
+        tickets.open_ticket(session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hóa đơn điện tử bị lỗi",
+                            company_name="Công ty TNHH Minh An", tax_code="0312345673", contact=None, district="Quận 1", now=now,
+                            deadlines=WorkingCalendar.load())  # fmt: skip
+    file_ticket(database, department="CUC_THUE", topic="thue")
+    supervisor = signed_in(app, account(database, Role.supervisor))
+    assert received(supervisor.get("/staff/stats", params={"channel": "webchat"}).text) == 1
+    assert "Trò chuyện trên web" in supervisor.get("/staff/stats").text
+    queue = supervisor.get("/staff", params={"channel": "webchat"}).text
+    assert queue.count("/staff/tickets/PA-") == 1
+
+
 def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workbook(app, database) -> None:  # noqa: ANN001
     file_ticket(database, department="CUC_THUE", topic="thue")
     supervisor = signed_in(app, account(database, Role.supervisor))
