@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from tests.integration.test_cli import run
 
 
-def test_demo_data_then_the_half_year_report_as_pdf_and_workbook(database_url: str, model_dir: Path, tmp_path: Path) -> None:
-    env = os.environ | {"DATABASE_URL": database_url, "DONGHANH_VAR_DIR": str(tmp_path / "var"), "EMBEDDING_MODEL": str(model_dir)}
+def test_demo_data_then_a_quarter_report_as_pdf_and_workbook(model_dir: Path, tmp_path: Path) -> None:
+    # SQLite only: the commands are the same on both databases, whose queries the other tests cover twice
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "DONGHANH_VAR_DIR": str(tmp_path / "var"), "EMBEDDING_MODEL": str(model_dir)}
     assert run("db", "upgrade", env=env).returncode == 0
     seeded = run("demo", "seed", "--months", "2", env=env)
     assert seeded.returncode == 0, seeded.stderr
