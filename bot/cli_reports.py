@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 FORMATS = ("pdf", "xlsx")
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"Ngày {value!r} không hợp lệ: viết dạng năm-tháng-ngày, ví dụ 2026-01-31.") from None
 
 
 def _period(period: str | None, first: str | None, last: str | None):  # noqa: ANN202 - tickets.report_data.Period
@@ -25,7 +17,7 @@ def _period(period: str | None, first: str | None, last: str | None):  # noqa: A
     if not (period or first):
         raise click.UsageError("Thiếu --period (ví dụ 2026-H1) hoặc --from/--to.")
     try:
-        return Period.between(_day(first), _day(last)) if first else Period.parse(period)
+        return Period.between_days(first, last) if first else Period.parse(period)
     except ValueError as error:  # the period's own Vietnamese explanation
         raise click.BadParameter(str(error)) from None
 

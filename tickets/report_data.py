@@ -49,6 +49,15 @@ class Period:
             raise ValueError("Ngày kết thúc phải sau ngày bắt đầu.")
         return cls(f"{first.isoformat()}..{last.isoformat()}", first, date.fromordinal(last.toordinal() + 1))
 
+    @classmethod
+    def between_days(cls, first: str, last: str) -> Period:
+        """`between` from two ISO dates as typed ("2026-01-15"); ValueError (Vietnamese) for anything else."""
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError:
+            raise ValueError(f"Ngày không hợp lệ: {first!r}, {last!r} (viết dạng năm-tháng-ngày, ví dụ 2026-01-31).") from None
+        return cls.between(start, end)
+
     def previous(self) -> Period:
         """The period of the same length just before this one (the month, quarter, half-year or year before)."""
         if re.match(r"^\d{4}(-(H[12]|Q[1-4]|\d{2}))?$", self.label):

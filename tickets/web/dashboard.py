@@ -48,11 +48,7 @@ def period_choices(today: date) -> list[tuple[str, str]]:
 def chosen_period(period: str, first: str, last: str, today: date) -> Period:
     """The period asked for: `from`/`to` dates when both are given, else a period code, else this month."""
     if first and last:
-        try:
-            start, end = date.fromisoformat(first), date.fromisoformat(last)
-        except ValueError:
-            raise ValueError("Ngày không hợp lệ: xin chọn ngày theo dạng năm-tháng-ngày.") from None
-        return Period.between(start, end)
+        return Period.between_days(first, last)
     return Period.parse(period or f"{today.year}-{today.month:02d}")
 
 
@@ -62,17 +58,9 @@ def masked(report: Report) -> Report:
     return replace(report, clusters=clusters)
 
 
-def percent(value: float | None) -> str:
-    """A rate as Vietnamese readers write it: "83,3 %"; "—" when there was nothing to measure."""
-    return "—" if value is None else f"{100 * value:.1f} %".replace(".", ",")
-
-
-def number(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
-
-
-TEMPLATES.env.filters["percent"] = percent
-TEMPLATES.env.filters["number"] = number
+# The report's own ways of writing figures: "83,3 %", "2,5", "—" where there was nothing to measure.
+TEMPLATES.env.filters["percent"] = reports.rate_text
+TEMPLATES.env.filters["number"] = lambda value, digits=1: charts.vn_number(value, digits)
 
 
 def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> APIRouter:
