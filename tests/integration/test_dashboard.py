@@ -38,6 +38,20 @@ def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, d
     assert received(own) == 1 and "Cục Hải quan" not in own.split("Bảng xếp hạng đơn vị")[1]
 
 
+def test_recurring_problems_are_shown_with_their_topics_and_examples(app, database) -> None:  # noqa: ANN001
+    import numpy as np
+
+    from tickets.models import TicketVector
+
+    filed = [file_ticket(database, description=f"Hồ sơ hoàn thuế giá trị gia tăng lần {n} chưa có kết quả") for n in range(3)]
+    vector = np.full(384, 1 / np.sqrt(384), dtype="<f4").tobytes()  # the same meaning: one group
+    with database.session() as session:
+        session.add_all([TicketVector(ticket_id=ticket.id, model="test:query", vector=vector) for ticket in filed])
+    page = signed_in(app, account(database, Role.supervisor)).get("/staff/stats").text
+    problems = page.split("Vấn đề lặp lại")[1].split("Phản ánh quá hạn")[0]
+    assert "· 3 phản ánh ·" in problems and "Thuế" in problems and filed[0].code in problems
+
+
 def test_web_chat_tickets_count_under_their_channel(app, database) -> None:  # noqa: ANN001
     from datetime import UTC, datetime
 
