@@ -141,7 +141,10 @@ def measure(backend: str, tickets: int) -> dict:
         topics_of: dict[str, list[str]] = {}
         for code, topic in catalog.topics.items():
             topics_of.setdefault(topic.department, []).append(code)
-        window = stats.Window.of(PERIOD, NOW)
+        def recurring(period: Period, filters: Filters) -> list:
+            window = stats.Window.of(period, NOW)
+            return recurring_problems(database, period_start=window.start, period_end=window.end, filters=filters)
+
         queries = {
             "summary": lambda s: stats.summary(s, PERIOD, Filters(), now=NOW, topics_of=topics_of),
             "summary_one_department": lambda s: stats.summary(s, PERIOD, Filters(department="CUC_THUE"), now=NOW, topics_of=topics_of),
@@ -149,13 +152,13 @@ def measure(backend: str, tickets: int) -> dict:
             "months": lambda s: stats.months(s, PERIOD, Filters(), now=NOW),
             "scoreboard": lambda s: scoreboard(s, PERIOD, Filters(), now=NOW, catalog=catalog),
             "overdue": lambda s: stats.overdue_tickets(s, PERIOD, Filters(), now=NOW, names={}),
-            "recurring_problems": lambda s: recurring_problems(database, period_start=window.start, period_end=window.end, filters=Filters()),
+            "recurring_problems": lambda s: recurring(PERIOD, Filters()),
         }  # fmt: skip
         seconds = {}
         with database.session() as session:
             for name, query in queries.items():
                 _, seconds[name] = timed(lambda query=query: query(session))
-            report, report_seconds = timed(lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=lambda p, f: queries["recurring_problems"](None)))
+            report, report_seconds = timed(lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=recurring))
         pdf, pdf_seconds = timed(lambda: reports.render_pdf(report))
         xlsx, xlsx_seconds = timed(lambda: reports.render_xlsx(report))
         return {
