@@ -9,6 +9,16 @@ import click
 FORMATS = ("pdf", "xlsx")
 
 
+def _migrated_database():  # noqa: ANN202 - tickets.db.Database
+    from bot.cli import _database, _settings
+    from tickets.migrate import current_revision, head_revision
+
+    database = _database(_settings())
+    if current_revision(database) != head_revision():
+        raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
+    return database
+
+
 def _period(period: str | None, first: str | None, last: str | None):  # noqa: ANN202 - tickets.report_data.Period
     from tickets.report_data import Period
 
@@ -32,7 +42,7 @@ def _period(period: str | None, first: str | None, last: str | None):  # noqa: A
 @click.option("--topic", default=None, help="Only this topic (code).")
 def report(period: str | None, first: str | None, last: str | None, kind: str | None, out: Path, department: str | None, topic: str | None) -> None:
     """Write the dialogue-session report of a period as PDF or XLSX."""
-    from bot.cli import _database, _encoder, _settings
+    from bot.cli import _encoder
     from knowledge.catalog import load_catalog
     from tickets import clusters, reports
     from tickets.models import utcnow
@@ -49,7 +59,7 @@ def report(period: str | None, first: str | None, last: str | None, kind: str | 
         raise click.BadParameter(f"Không có đơn vị mã {department}.")
     if topic is not None and topic not in catalog.topics:
         raise click.BadParameter(f"Không có lĩnh vực mã {topic}.")
-    database, now, encoder = _database(_settings()), utcnow(), _encoder()
+    database, now, encoder = _migrated_database(), utcnow(), _encoder()
     filters = Filters(department=department, topic=topic)
 
     def recurring(period, filters):  # noqa: ANN001, ANN202 - the clusters, the period's missing vectors computed first
@@ -74,24 +84,19 @@ def demo() -> None:
 def demo_seed(months: int, seed_value: int) -> None:
     """Fill an empty database with synthetic businesses, conversations and tickets; refuses a database
     that holds real tickets."""
-    from bot.cli import _database, _settings
+    from bot.cli import BATCH_THREADS, _encoder
     from knowledge.catalog import load_catalog
     from tickets import demo as demo_data
-    from tickets.migrate import current_revision, head_revision
+    from tickets.clusters import embed_missing
     from tickets.models import utcnow
     from tickets.sla import WorkingCalendar
 
-    database = _database(_settings())
-    if current_revision(database) != head_revision():
-        raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
+    database = _migrated_database()
     try:
         result = demo_data.seed(database, months=months, now=utcnow(), calendar=WorkingCalendar.load(), catalog=load_catalog(), seed=seed_value)
     except demo_data.DemoRefused as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
                f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp.")  # fmt: skip
-    from bot.cli import BATCH_THREADS, _encoder
-    from tickets.clusters import embed_missing
-
     embedded = embed_missing(database, _encoder(threads=BATCH_THREADS))
     click.echo(f"Đã tính vectơ cho {embedded} phản ánh (nhóm vấn đề lặp lại).")

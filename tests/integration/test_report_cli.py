@@ -34,9 +34,11 @@ def test_demo_data_then_a_quarter_report_as_pdf_and_workbook(model_dir: Path, tm
     assert "Bảng xếp hạng" in book.sheetnames and book["Theo đơn vị"].max_row > 5
 
 
-def test_a_wrong_period_is_explained(tmp_path: Path) -> None:
+def test_a_wrong_period_or_an_old_database_is_explained(tmp_path: Path) -> None:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     wrong = run("report", "--period", "2026-H3", "--out", str(tmp_path / "x.pdf"), env=env)
     assert wrong.returncode == 2 and "Kỳ báo cáo không hợp lệ" in wrong.stderr and "Traceback" not in wrong.stderr
     both = run("report", "--period", "2026", "--from", "2026-01-01", "--to", "2026-02-01", "--out", str(tmp_path / "x.pdf"), env=env)
     assert both.returncode == 2 and "Dùng --period, hoặc cả --from lẫn --to" in both.stderr
+    unmigrated = run("report", "--period", "2026", "--out", str(tmp_path / "x.pdf"), env=env)
+    assert unmigrated.returncode == 1 and "chạy `donghanh db upgrade` trước" in unmigrated.stderr and "Traceback" not in unmigrated.stderr
