@@ -32,6 +32,7 @@ def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, d
     supervisor = signed_in(app, account(database, Role.supervisor))
     page = supervisor.get("/staff/stats").text
     assert received(page) == 2 and "Bảng xếp hạng đơn vị" in page and "<svg" in page and "Điểm (0–100)" in page
+    assert re.search(r"<td>Phản ánh tiếp nhận</td><td>2</td><td>0</td><td[^>]*>↑ 2</td>", page)  # against the month before
     assert received(supervisor.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text) == 1
     officer = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     own = officer.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text  # the filter cannot widen the scope

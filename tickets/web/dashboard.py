@@ -102,8 +102,14 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
             "departments": charts.bar_chart([(row.label, row.received) for row in report.by_department], title="Phản ánh nhận theo đơn vị"),
             "channels": charts.bar_chart([(row.label, row.received) for row in report.by_channel], title="Phản ánh nhận theo kênh"),
         }
+        figures_table = []
+        for metric in reports.METRICS:
+            now_value, before = getattr(report.summary, metric.field), getattr(report.previous, metric.field)
+            text, tone = reports.change(metric, now_value, before)
+            figures_table.append({"label": metric.label, "now": reports.value_text(metric.kind, now_value),
+                                  "before": reports.value_text(metric.kind, before), "change": text, "tone": tone})  # fmt: skip
         query = request.url.query
-        return console.page(request, "stats.html", who, report=report, charts=figures, choices=period_choices(now), query=query,
+        return console.page(request, "stats.html", who, report=report, charts=figures, figures=figures_table, choices=period_choices(now), query=query,
                             chosen={"period": period, "first": first, "last": last, "department": report.filters.department or "",
                                     "topic": topic, "channel": channel, "district": district})  # fmt: skip
 
