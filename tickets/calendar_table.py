@@ -1,17 +1,13 @@
 """The `calendar_days` table: the ticket calendar's working days, written out for SQL to count.
 
-The migration fills it from `data/calendars/`; after an official change of days off (a new swap in the
-data file), `refresh` rewrites it.
+The migration fills it from `data/calendars/`; an official change of days off (a new swap in the data file)
+comes with a migration that rewrites it from `calendar_rows`.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert
-
-from tickets.db import Database
-from tickets.models import CalendarDay
 from tickets.sla import WorkingCalendar
 
 FIRST_DAY = date(2015, 1, 1)
@@ -28,11 +24,3 @@ def calendar_rows(calendar: WorkingCalendar, first: date = FIRST_DAY, last: date
         day += timedelta(days=1)
     return rows
 
-
-def refresh(database: Database, calendar: WorkingCalendar) -> int:
-    """Rewrite the table from `calendar`; returns the number of days."""
-    rows = calendar_rows(calendar)
-    with database.session() as session:
-        session.execute(delete(CalendarDay))
-        session.execute(insert(CalendarDay), rows)
-    return len(rows)

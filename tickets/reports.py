@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,9 +21,9 @@ from tickets import charts
 from tickets.charts import vn_number
 from tickets.notices import STATE_LABELS
 from tickets.report_data import OverdueTicket, Report
+from tickets.stats import LOCAL_TZ
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
-VIETNAM = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh keeps no daylight saving time
 
 REPORT_TITLE = "Báo cáo tình hình tiếp nhận và giải quyết phản ánh, kiến nghị của doanh nghiệp"
 REPORT_SUBTITLE = "Tài liệu phục vụ hội nghị đối thoại doanh nghiệp"
@@ -121,7 +121,7 @@ def change(metric: Metric, current: float | None, previous: float | None) -> tup
 
 def local(moment: datetime) -> datetime:
     """`moment` in Ho Chi Minh City time, still aware (a naive moment is taken as UTC, as the database keeps it)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(VIETNAM)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
 
 
 def report_filename(report: Report, extension: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,14 @@ from tickets.escalation import OPEN_STATES
 from tickets.models import FaqDraft, Role, Ticket, TicketEvent, TicketState, TranscriptMessage, User, utcnow
 from tickets.notices import STATE_LABELS
 from tickets.signin import SignedIn, SignInError, sign_in, sign_out, signed_in
+from tickets.stats import LOCAL_TZ
 from tickets.web import texts
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 STATIC_DIR = HERE / "static"
-VIETNAM = timezone(timedelta(hours=7))
-TEMPLATES.env.filters["vn_time"] = lambda moment: moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if moment else ""
-TEMPLATES.env.filters["vn_day"] = lambda moment: moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
+TEMPLATES.env.filters["vn_time"] = lambda moment: moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y") if moment else ""
+TEMPLATES.env.filters["vn_day"] = lambda moment: moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y") if moment else ""
 COOKIE = "donghanh_staff"
 LOGIN_CSRF_COOKIE = "donghanh_login_csrf"  # double-submit token of the sign-in form, before any session exists
 MAX_TEXT = 4000

@@ -123,7 +123,7 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
         if isinstance(report, Response):
             return report
         body = reports.render_pdf(report) if extension == "pdf" else reports.render_xlsx(report)
-        name = f"bao-cao-doi-thoai-{report.period.label.replace('..', '_')}.{extension}"
+        name = reports.report_filename(report, extension)
         return Response(body, media_type=PDF if extension == "pdf" else XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     return router
