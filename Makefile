@@ -8,7 +8,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test demo install install-test model db-upgrade indexes runtime-deps system-deps clean
+.PHONY: run test test-rasa demo install install-test model db-upgrade indexes runtime-deps system-deps clean
 
 run: install runtime-deps model db-upgrade indexes
 	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
@@ -16,6 +16,12 @@ run: install runtime-deps model db-upgrade indexes
 test: install-test system-deps model
 	$(BIN)/ruff check bot nlu knowledge tickets tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Đồng hành behind a real Rasa 3.6 server: Rasa's own Python 3.10 environment is created once under .rasa/
+# (scripts/rasa-env.sh), then tests/rasa/ exports, trains and talks to the assistant.
+test-rasa: install-test system-deps indexes
+	bash scripts/rasa-env.sh
+	$(BIN)/python -m pytest -m rasa tests/rasa $(PYTEST_ARGS)
 
 # Twelve months of synthetic businesses, conversations and tickets in the default database (refused if it
 # holds real tickets); `make run` then shows them in the console's statistics.
@@ -57,4 +63,4 @@ system-deps:
 	bash scripts/system-deps.sh
 
 clean:
-	rm -rf $(VENV) models var
+	rm -rf $(VENV) models var .rasa

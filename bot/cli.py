@@ -387,14 +387,15 @@ def users_add(username: str, role: str, department: str | None, full_name: str, 
     click.echo(f"Created {user.role.value} account '{user.username}'" + (f" in {user.department}" if user.department else ""))
 
 
-def _register_report_commands() -> None:
+def _register_commands() -> None:
+    from bot.cli_rasa import rasa_actions, rasa_export, rasa_import
     from bot.cli_reports import demo, report
 
-    main.add_command(report)
-    main.add_command(demo)
+    for command in (report, demo, rasa_actions, rasa_export, rasa_import):
+        main.add_command(command)
 
 
-_register_report_commands()
+_register_commands()
 
 if __name__ == "__main__":
     main()

@@ -42,7 +42,7 @@ class Reply:
 class IncomingMessage:
     """One thing a business did: a text, or a button press (`payload`)."""
 
-    channel: str  # "telegram" | "zalo" | "webchat" | "terminal"
+    channel: str  # "telegram" | "zalo" | "webchat" | "terminal" | "rasa"
     user_key: str  # the channel's id of the user
     text: str | None = None
     payload: str | None = None

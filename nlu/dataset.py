@@ -2,7 +2,9 @@
 
 - `topics/<topic>.yaml`: topical questions (intent `ask`, that topic);
 - `intents.yaml`: the other dialogue intents (no topic);
-- `out_of_scope.yaml`: messages that are not about a business–government matter.
+- `out_of_scope.yaml`: messages that are not about a business–government matter;
+- `imported.yaml` (when present): examples merged from a Rasa assistant's data (`donghanh rasa-import`),
+  `topics: {topic: [...]}` and `intents: {intent: [...]}`.
 
 The split is a function of each example's text alone (a hash of its diacritic-free form), so adding
 examples never moves an old one between train and held-out, and the same question typed with or without
@@ -24,6 +26,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "faq_vi" / "nlu"
 
 INTENTS = ("ask", "report_issue", "check_ticket", "greet", "thanks", "goodbye", "human", "affirm", "deny", "out_of_scope")
 TOPICAL_INTENTS = frozenset({"ask", "report_issue", "check_ticket"})
+IMPORTED_FILE = "imported.yaml"
 HELD_OUT_SHARE = 5  # one example in five is held out
 
 
@@ -68,7 +71,25 @@ def load_examples(data_dir: Path = DATA_DIR, *, topics: tuple[str, ...] | None =
     path = data_dir / "out_of_scope.yaml"
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     examples += [Example(t, "out_of_scope", None) for t in _strings(path, content.get("examples"), "examples")]
+    examples += _imported(data_dir / IMPORTED_FILE, topics)
     _refuse_contradictions(examples)
+    return examples
+
+
+def _imported(path: Path, topics: tuple[str, ...] | None) -> list[Example]:
+    """The examples merged from other assistants' data (`donghanh rasa-import`), when there are any."""
+    if not path.exists():
+        return []
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    examples = []
+    for topic, texts in (content.get("topics") or {}).items():
+        if topics is not None and topic not in topics:
+            raise ValueError(f"{path}: unknown topic {topic!r}")
+        examples += [Example(t, "ask", topic) for t in _strings(path, texts, topic)]
+    for intent, texts in (content.get("intents") or {}).items():
+        if intent not in INTENTS or intent == "ask":
+            raise ValueError(f"{path}: unknown intent {intent!r}")
+        examples += [Example(t, intent, None) for t in _strings(path, texts, intent)]
     return examples
 
 

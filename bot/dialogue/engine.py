@@ -2,7 +2,9 @@
 
 `handle(message)` loads the conversation of (channel, user), decides the replies from its state (see
 `states.mmd`), and in the same transaction stores the transcript, the new state and — for channels that
-deliver asynchronously — the replies in the outbox.
+deliver asynchronously — the replies in the outbox. A dialogue manager of its own (Rasa, `bot/rasa/`)
+uses `outside_answer`, `outside_status` and `outside_ticket` instead: the same answers, checks and
+tickets, recorded the same way, with the flow left to the manager.
 """
 
 from __future__ import annotations
@@ -67,12 +69,50 @@ class DialogueEngine:
         The turn reads, understands and answers before it writes anything (`_record`, at the end), so on
         SQLite the database's single write lock is held for the writes alone, not for the encoding.
         """
+        return self._turn(session, message, self._dispatch, deliver=deliver)
+
+    def _turn(self, session: Session, message: IncomingMessage, step: Callable[[Turn], list[Reply]], *, deliver: bool) -> list[Reply]:
         now = self.clock()
         conversation = _conversation(session, message, now)
         turn = Turn(session=session, conversation=conversation, message=message, now=now, context=dict(conversation.context))
-        replies = self._dispatch(turn)
+        replies = step(turn)
         _record(turn, replies, deliver=deliver)
         return replies
+
+    # ------------------------------------------------------------------ for an outside dialogue manager
+
+    def outside_answer(self, message: IncomingMessage) -> list[Reply]:
+        """A question (text), or a button of an earlier answer (payload: feedback, a chosen document, a
+        ticket to show), answered whatever the conversation's state: a dialogue manager outside this
+        engine (Rasa) owns the flow. The turn is recorded in the transcript like any other."""
+
+        def step(turn: Turn) -> list[Reply]:
+            if message.payload:
+                return self._on_payload(turn, message.payload)
+            text = message.text or ""
+            understood = self.parse(text)
+            turn.intent, turn.topic = understood.intent, understood.topic
+            return self._answer(turn, text, understood)
+
+        return self._outside_turn(message, step)
+
+    def outside_status(self, message: IncomingMessage) -> list[Reply]:
+        """The status of the ticket whose code the message gives (only the business's own), or the question for it."""
+        code = slots.ticket_code(message.text or "")
+        return self._outside_turn(message, lambda turn: self._status(turn, code) if code else self._ask_code(turn))
+
+    def outside_ticket(self, message: IncomingMessage, form: dict[str, str]) -> list[Reply]:
+        """File a ticket from a form an outside dialogue manager gathered, each answer checked by `slots`."""
+
+        def step(turn: Turn) -> list[Reply]:
+            turn.context["form"] = dict(form)
+            return self.filing.file_gathered(turn)
+
+        return self._outside_turn(message, step)
+
+    def _outside_turn(self, message: IncomingMessage, step: Callable[[Turn], list[Reply]]) -> list[Reply]:
+        with self.database.session() as session:
+            return self._turn(session, message, step, deliver=False)
 
     # ------------------------------------------------------------------ routing
 

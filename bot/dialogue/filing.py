@@ -12,6 +12,7 @@ from datetime import timedelta, timezone
 from bot.dialogue import slots, states, texts
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
+from knowledge.answer import PLAN_MONITOR
 from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
 from tickets import services
@@ -162,6 +163,18 @@ class Filing:
         if intent == "affirm":
             return self._file(turn)
         return [Reply(texts.SUMMARY_HINT, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
+
+    def file_gathered(self, turn: Turn) -> list[Reply]:
+        """File the form another dialogue manager gathered (`turn.form`: description, company name, tax
+        code, contact, district). The topic is the NLU's for the description, else its likeliest; a
+        description the NLU cannot place at all goes to Sở Nội vụ, which monitors the plan (IV.2)."""
+        understood = self.parse(turn.form["description"])
+        candidates = [code for code, _ in understood.topic_candidates if code in self.catalog.topics]
+        topic = understood.topic or (candidates[0] if candidates else None)
+        if topic is None:
+            topic = next(code for code, t in self.catalog.topics.items() if t.department == PLAN_MONITOR)
+        self._set_topic(turn, topic)
+        return self._file(turn)
 
     def _file(self, turn: Turn) -> list[Reply]:
         form = turn.form

@@ -5,7 +5,7 @@ from __future__ import annotations
 ROLE_LABELS = {
     "staff": "Cán bộ", "lead": "Lãnh đạo phòng", "supervisor": "Giám sát", "observer": "Quan sát viên", "admin": "Quản trị",
 }  # fmt: skip
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "webchat": "Trò chuyện trên web", "terminal": "Dòng lệnh"}
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "webchat": "Trò chuyện trên web", "terminal": "Dòng lệnh", "rasa": "Rasa"}
 EVENT_LABELS = {
     "created": "Tiếp nhận phản ánh", "state": "Đổi trạng thái", "reply": "Trả lời doanh nghiệp",
     "request_info": "Đề nghị bổ sung thông tin", "resolve": "Trả lời chính thức", "note": "Ghi chú nội bộ",
