@@ -19,7 +19,7 @@ test: install-test system-deps model
 
 # Đồng hành behind a real Rasa 3.6 server: Rasa's own Python 3.10 environment is created once under .rasa/
 # (scripts/rasa-env.sh), then tests/rasa/ exports, trains and talks to the assistant.
-test-rasa: install-test system-deps indexes
+test-rasa: install-test indexes
 	bash scripts/rasa-env.sh
 	$(BIN)/python -m pytest -m rasa tests/rasa $(PYTEST_ARGS)
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from tests.fakes.servers import free_port
 
 
 def _pg_bin(name: str) -> str:
@@ -26,12 +27,6 @@ def _pg_bin(name: str) -> str:
     if on_path:
         return on_path
     raise RuntimeError(f"PostgreSQL's {name} was not found: run `make test`, which installs Debian's postgresql")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -64,7 +59,7 @@ class PostgresServer:
         folder = Path(tempfile.mkdtemp(prefix="donghanh-pg-"))
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres", "postgres")
-        data, port = folder / "data", _free_port()
+        data, port = folder / "data", free_port()
         subprocess.run(
             _as_server_user([_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                              "--locale=C.UTF-8", "--no-sync"]),

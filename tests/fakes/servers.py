@@ -3,24 +3,48 @@
 `serve_asgi(app)` runs any ASGI app with uvicorn in a background thread on a free port, so that the real
 client code (python-telegram-bot, our httpx Zalo client) talks to it over TCP exactly as it would to the
 vendor. `FakeService` is the small base the fake Telegram and Zalo APIs share: a lock-protected state,
-start/stop, and waiting for something to be recorded.
+start/stop, and waiting for something to be recorded. `wait_until_answering` waits for a server started
+as a separate process (Rasa, `donghanh rasa-actions`).
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Literal, Self
 
+import httpx
 import uvicorn
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 LifespanMode = Literal["auto", "on", "off"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Wait until `url` answers 200; RuntimeError when the process stops first or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} stopped with status {process.returncode}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
 class RunningServer:

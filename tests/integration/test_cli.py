@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.fakes.servers import free_port
 
 DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
@@ -58,12 +59,6 @@ def test_users_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
     assert unknown.returncode == 1 and "unknown department CUC_THUE_X" in unknown.stderr
     short = run("users", "add", "--username", "minh", "--role", "admin", "--password-stdin", env=env, stdin="ngan")
     assert short.returncode == 1 and "password: String should have at least 12 characters" in short.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ the status look-up, and `/huy`. Needs the NLU model and the knowledge index in v
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from tests.fakes.servers import free_port, wait_until_answering
 from tests.integration.test_console import account, signed_in
 from tickets.models import Role, Ticket
 
@@ -32,24 +32,11 @@ EPOCHS = 40  # enough for these intents; the export's default is 100
 START_TIMEOUT = 300
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{process.args[:3]} stopped:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')[-3000:]}")
+    try:
+        wait_until_answering(url, process, START_TIMEOUT)
+    except RuntimeError as error:
+        pytest.fail(f"{error}:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def start(command: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen:
@@ -167,3 +154,18 @@ def test_huy_cancels_the_form_at_any_step(assistant: dict[str, str]) -> None:
     assert "Tên doanh nghiệp" in chat.say("Công trình bên cạnh xây lấn sang phần đất của công ty từ tháng trước")
     assert "Đã hủy" in chat.say("/huy")
     assert "Hiện không có thao tác nào đang thực hiện" in chat.say("/huy")
+
+
+def test_the_tokenizer_keeps_words_offsets_and_a_diacritic_free_lemma() -> None:
+    rasa = subprocess.run(["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    text = "Công  ty tôi hoàn thuế gtgt, mst 0312345673 ở quan 7 ko dc"
+    script = ("import json, sys; from nlu.rasa_components import vietnamese_tokens; "
+              "print(json.dumps([[t.text, t.start, t.end, t.lemma] for t in vietnamese_tokens(sys.argv[1])], ensure_ascii=False))")  # fmt: skip
+    run = subprocess.run([str(Path(rasa).parent / "python"), "-c", script, text], check=True, capture_output=True, text=True,
+                         env=os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"})  # fmt: skip
+    tokens = json.loads(run.stdout.strip().splitlines()[-1])
+    assert all(" ".join(text[start:end].split()) == written for written, start, end, _ in tokens)  # offsets into the text as sent
+    assert tokens[0] == ["Công ty", 0, 8, "cong ty"]  # one word, whatever the spaces between its syllables
+    lemmas = [lemma for *_, lemma in tokens]
+    assert "gia tri gia tang" in lemmas and "ma so thue" in lemmas and "khong" in lemmas
+    assert ["0312345673", 33, 43] in [t[:3] for t in tokens] and "7" in lemmas and "," not in lemmas
