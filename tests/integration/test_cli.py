@@ -106,7 +106,7 @@ def test_serve_first_start_prints_a_one_time_admin_password_and_loads_the_real_m
     finally:
         output = stop(process)
     assert health["status"] == "ok", health
-    assert health["model"]["name"] == "multilingual-e5-small"
+    assert health["model"]["name"] == "multilingual-e5-small-int8"
     assert health["model"]["loaded"] is True
     match = re.search(r"created the admin account 'admin' with the one-time password\s+(\S+)", output)
     assert match, output

