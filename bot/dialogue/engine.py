@@ -89,7 +89,11 @@ class DialogueEngine:
         def step(turn: Turn) -> list[Reply]:
             if message.payload:
                 return self._on_payload(turn, message.payload)
-            text = message.text or ""
+            text = (message.text or "").strip()
+            if not text:
+                return [Reply(texts.NOT_TEXT)]
+            if len(text) > MAX_MESSAGE_CHARS:
+                return [Reply(texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))]
             understood = self.parse(text)
             turn.intent, turn.topic = understood.intent, understood.topic
             return self._answer(turn, text, understood)

@@ -44,7 +44,7 @@ class _Backend:
     @classmethod
     def engine(cls):  # noqa: ANN206 - bot.dialogue.engine.DialogueEngine
         if cls.services is None:
-            raise RuntimeError("the Rasa actions need the services: build the executor with rasa.actions.executor(services)")
+            raise RuntimeError("the Rasa actions need the services: build the executor with bot.rasa.actions.executor(services)")
         return cls.services.engine
 
 

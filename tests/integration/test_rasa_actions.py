@@ -87,6 +87,14 @@ def test_an_out_of_scope_message_gets_the_polite_refusal(services) -> None:  # n
     assert "ngoài phạm vi" in said(responses)
 
 
+def test_a_10000_character_message_is_refused_politely_and_kept(services) -> None:  # noqa: ANN001
+    responses, _ = RasaCalls(services).run(project.ANSWER_ACTION, "hoàn thuế " * 1000, intent="nlu_fallback")
+    assert said(responses) == "Tin nhắn dài quá 4096 ký tự. Xin quý doanh nghiệp gửi ngắn gọn hơn, hoặc chia thành nhiều tin."
+    with services.database.session() as session:
+        kept = session.exec(select(TranscriptMessage).where(TranscriptMessage.direction == "in")).one()
+    assert len(kept.text) == 10_000
+
+
 def test_the_form_checks_each_answer_as_our_own_dialogue_does(services) -> None:  # noqa: ANN001
     rasa = RasaCalls(services)
     assert rasa.validate("description", "hoàn thuế") == (None, "Nội dung còn ngắn quá. Xin mô tả rõ hơn, ví dụ: «Hồ sơ hoàn thuế nộp từ tháng 3 đến nay chưa có kết quả».")
