@@ -7,7 +7,6 @@ invalid is stored. The form lives in the conversation's context until the ticket
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta, timezone
 
 from bot.dialogue import slots, states, texts
 from bot.dialogue.turn import Turn
@@ -17,8 +16,8 @@ from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
 from tickets import services
 from tickets.services import Deadlines
+from tickets.stats import LOCAL_TZ
 
-VIETNAM = timezone(timedelta(hours=7))
 IDENTIFYING_CHANNELS = frozenset({"telegram", "zalo"})  # the chat itself reaches the business
 DESCRIPTION_FROM_TRIGGER_WORDS = 8  # "tôi muốn phản ánh" starts a form; a longer message is the description
 
@@ -196,7 +195,7 @@ class Filing:
 
 
 def format_day(moment) -> str:  # noqa: ANN001 - an aware datetime
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y")
+    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
 
 
 def _short(text: str, limit: int = 48) -> str:
