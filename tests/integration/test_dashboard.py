@@ -85,6 +85,8 @@ def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workboo
     assert "Cục Thuế Thành phố Hồ Chí Minh" in text
     workbook = load_workbook(io.BytesIO(supervisor.get("/staff/stats/report.xlsx").content))
     assert len(workbook.sheetnames) >= 5
+    other = supervisor.get("/staff/stats/report.docx")
+    assert other.status_code == 404 and "PDF (.pdf) hoặc Excel (.xlsx)" in other.text
 
 
 def test_a_wrong_period_is_explained_and_strangers_are_sent_to_sign_in(app, database) -> None:  # noqa: ANN001

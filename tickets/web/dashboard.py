@@ -118,7 +118,7 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
                  topic: str = "", channel: str = "", district: str = "") -> Response:  # fmt: skip
         if extension not in ("pdf", "xlsx"):
             who, _ = console.gate(request)
-            return console.message(request, who, texts.NOT_FOUND, 404)
+            return console.message(request, who, texts.REPORT_FORMAT_UNKNOWN, 404)
         _, report = report_for(request, period, first, last, filters_of(department, topic, channel, district))
         if isinstance(report, Response):
             return report

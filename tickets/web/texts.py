@@ -27,6 +27,7 @@ SIGN_IN_LOCKED = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều l�
 CSRF_FAILED = "Phiên làm việc không hợp lệ hoặc đã hết hạn. Vui lòng tải lại trang và thử lại."
 FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
 NOT_FOUND = "Không tìm thấy phản ánh, hoặc phản ánh không thuộc phạm vi của bạn."
+REPORT_FORMAT_UNKNOWN = "Báo cáo chỉ tải được dưới dạng PDF (.pdf) hoặc Excel (.xlsx)."
 EMPTY_TEXT = "Vui lòng nhập nội dung."
 TOO_LONG = "Nội dung quá dài (tối đa {limit} ký tự)."
 NOT_ALLOWED = "Không thể thực hiện ở trạng thái hiện tại của phản ánh: {detail}"
