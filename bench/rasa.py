@@ -42,6 +42,7 @@ from nlu.evaluation import score, variants  # noqa: E402
 from nlu.normalize import strip_diacritics  # noqa: E402
 from nlu.pipeline import ParseResult  # noqa: E402
 from tests.fakes.servers import free_port, wait_until_answering  # noqa: E402
+from tests.rasa.assistant import rasa_executable, run_command  # noqa: E402
 
 DONGHANH = str(REPO / ".venv" / "bin" / "donghanh")
 TOKENIZERS = {"donghanh": TOKENIZER, "whitespace": "WhitespaceTokenizer"}
@@ -70,10 +71,8 @@ def train(project: Path, rasa: str, env: dict[str, str]) -> float:
 
 
 def serve_rasa(project: Path, rasa: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    (project / "credentials-rest.yml").write_text("rest:\n", encoding="utf-8")
     with log.open("wb") as output:
-        process = subprocess.Popen([rasa, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--credentials", "credentials-rest.yml",
-                                    "--endpoints", "endpoints.yml", "-m", "models/bench.tar.gz"], env=env, cwd=project,
+        process = subprocess.Popen(run_command(rasa, project, port=port, model="models/bench.tar.gz"), env=env, cwd=project,
                                    stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
     wait_until_answering(f"http://127.0.0.1:{port}/status", process, START_TIMEOUT)
     return process
@@ -151,7 +150,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=100, help="DIETClassifier epochs (the export's default)")
     parser.add_argument("--questions", type=int, default=60)
     args = parser.parse_args()
-    rasa = subprocess.run(["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    rasa = rasa_executable()
     env = os.environ | {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     folder = Path(tempfile.mkdtemp(prefix="donghanh-rasa-bench-"))
     systems = {name: understanding(name, tokenizer, folder, rasa, env, args.epochs) for name, tokenizer in TOKENIZERS.items()}

@@ -83,10 +83,7 @@ def _warm_up(services: Services) -> None:
 
     def warm() -> None:
         try:
-            if hasattr(services.encoder, "warm_up"):
-                services.encoder.warm_up()
-            _ = services.nlu
-            services.knowledge.retriever()
+            services.warm_up()
         except Exception:  # the first request retries and reports the error to its caller
             log.exception("warm-up failed")
 

@@ -70,6 +70,13 @@ class Services:
             )  # fmt: skip
         return self._engine
 
+    def warm_up(self) -> None:
+        """Load the embedding model, the NLU and the knowledge index now rather than at the first message."""
+        if hasattr(self.encoder, "warm_up"):
+            self.encoder.warm_up()
+        _ = self.nlu
+        self.knowledge.retriever()
+
     def close(self) -> None:
         self.database.dispose()
 

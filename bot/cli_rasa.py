@@ -20,8 +20,7 @@ def rasa_actions(host: str, port: int) -> None:
     services = build_services(_settings())
     if current_revision(services.database) != head_revision():
         raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
-    services.nlu.parse("khởi động")  # the models load before the first action, not during it
-    services.knowledge.retriever()
+    services.warm_up()  # before the first action, not during it
     click.echo(f"Rasa actions on http://{host}:{port}/webhook (database: {services.database.backend})")
     serve(services, host=host, port=port)
 

@@ -90,10 +90,9 @@ class DialogueEngine:
             if message.payload:
                 return self._on_payload(turn, message.payload)
             text = (message.text or "").strip()
-            if not text:
-                return [Reply(texts.NOT_TEXT)]
-            if len(text) > MAX_MESSAGE_CHARS:
-                return [Reply(texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))]
+            unreadable = _unreadable(text)
+            if unreadable:
+                return unreadable
             understood = self.parse(text)
             turn.intent, turn.topic = understood.intent, understood.topic
             return self._answer(turn, text, understood)
@@ -126,10 +125,9 @@ class DialogueEngine:
         payload = message.payload or _chosen_option(turn, text)
         if payload:
             return self._on_payload(turn, payload)
-        if not text:
-            return [Reply(texts.NOT_TEXT)]
-        if len(text) > MAX_MESSAGE_CHARS:
-            return [Reply(texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))]
+        unreadable = _unreadable(text)
+        if unreadable:
+            return unreadable
         if text.lower() in _CANCEL_WORDS:
             return self._cancel(turn)
         command = _COMMAND.match(text)
@@ -342,6 +340,15 @@ class DialogueEngine:
 
 
 # ---------------------------------------------------------------------- storage
+
+
+def _unreadable(text: str) -> list[Reply] | None:
+    """The reply to a message with no text, or one too long to read; None for any other."""
+    if not text:
+        return [Reply(texts.NOT_TEXT)]
+    if len(text) > MAX_MESSAGE_CHARS:
+        return [Reply(texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))]
+    return None
 
 
 def _conversation(session: Session, message: IncomingMessage, now: datetime) -> Conversation:

@@ -23,6 +23,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot.bootstrap import Services
 from bot.dialogue import slots, texts
+from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage, Reply
 from bot.rasa import project
 
@@ -34,18 +35,6 @@ RASA_INTENT_OF_PAYLOAD = {"file": "/report_issue", "status": "/check_ticket", "c
 ONE_STEP_PAYLOADS = ("fb:up", "fb:down", "doc:", "show:")
 SLOT_CHECKS = {"description": slots.description, "company_name": slots.company_name, "tax_code": slots.tax_code,
                "contact": slots.contact, "district": slots.district}  # fmt: skip
-
-
-class _Backend:
-    """The services the actions use, set once by `executor` before the server starts."""
-
-    services: Services | None = None
-
-    @classmethod
-    def engine(cls):  # noqa: ANN206 - bot.dialogue.engine.DialogueEngine
-        if cls.services is None:
-            raise RuntimeError("the Rasa actions need the services: build the executor with bot.rasa.actions.executor(services)")
-        return cls.services.engine
 
 
 def rasa_payload(payload: str) -> str:
@@ -70,7 +59,14 @@ def _button_payload(tracker: Tracker) -> str | None:
     return next(tracker.get_latest_entity_values(project.PAYLOAD_ENTITY), None)
 
 
-class AnswerFromKnowledge(Action):
+class _EngineAction(Action):
+    """An action answered by our dialogue engine."""
+
+    def __init__(self, engine: DialogueEngine) -> None:
+        self.engine = engine
+
+
+class AnswerFromKnowledge(_EngineAction):
     """A question answered by our hybrid retrieval with its sources, or the choices, the offer to file an
     issue or the polite refusal; also the buttons of such an answer."""
 
@@ -80,11 +76,11 @@ class AnswerFromKnowledge(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         payload = _button_payload(tracker)
         message = incoming(tracker, payload=payload) if payload else incoming(tracker, text=tracker.latest_message.get("text") or "")
-        utter(dispatcher, await asyncio.to_thread(_Backend.engine().outside_answer, message))
+        utter(dispatcher, await asyncio.to_thread(self.engine.outside_answer, message))
         return []
 
 
-class TicketStatus(Action):
+class TicketStatus(_EngineAction):
     """The state, department, deadline and last reply of the business's own ticket."""
 
     def name(self) -> str:
@@ -92,11 +88,11 @@ class TicketStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         code = tracker.get_slot("ticket_code") or tracker.latest_message.get("text") or ""
-        utter(dispatcher, await asyncio.to_thread(_Backend.engine().outside_status, incoming(tracker, text=code)))
+        utter(dispatcher, await asyncio.to_thread(self.engine.outside_status, incoming(tracker, text=code)))
         return [SlotSet("ticket_code", None)]
 
 
-class CreateTicket(Action):
+class CreateTicket(_EngineAction):
     """The ticket filed from the completed form: its code, department and deadline; the form is emptied."""
 
     def name(self) -> str:
@@ -111,7 +107,7 @@ class CreateTicket(Action):
             dispatcher.utter_message(text=texts.ASK_DESCRIPTION)
             return cleared
         message = incoming(tracker, text=str(form["description"]))
-        utter(dispatcher, await asyncio.to_thread(_Backend.engine().outside_ticket, message, form))
+        utter(dispatcher, await asyncio.to_thread(self.engine.outside_ticket, message, form))
         return cleared
 
 
@@ -147,9 +143,9 @@ class ValidateTicketForm(FormValidationAction):
 
 def executor(services: Services) -> ActionExecutor:
     """rasa-sdk's executor with our four actions, bound to `services`."""
-    _Backend.services = services
     found = ActionExecutor()
-    for action in (AnswerFromKnowledge, TicketStatus, CreateTicket, ValidateTicketForm):
+    engine = services.engine
+    for action in (AnswerFromKnowledge(engine), TicketStatus(engine), CreateTicket(engine), ValidateTicketForm()):
         found.register_action(action)
     return found
 

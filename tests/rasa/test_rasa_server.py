@@ -23,6 +23,7 @@ from sqlmodel import select
 
 from tests.fakes.servers import free_port, wait_until_answering
 from tests.integration.test_console import account, signed_in
+from tests.rasa.assistant import rasa_executable, run_command
 from tickets.models import Role, Ticket
 
 pytestmark = pytest.mark.rasa
@@ -47,7 +48,7 @@ def start(command: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> s
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Rasa and our action server, running; yields the REST webhook URL and the database URL."""
-    rasa = subprocess.run(["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    rasa = rasa_executable()
     folder = tmp_path_factory.mktemp("rasa")
     project, database_url = folder / "project", f"sqlite:///{folder / 'donghanh.db'}"
     actions_port, rasa_port = free_port(), free_port()
@@ -60,17 +61,13 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-3000:]
     trained = subprocess.run([rasa, "train", "--fixed-model-name", "donghanh"], check=False, env=env, cwd=project, capture_output=True, text=True)
     assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
-    # The exported credentials also hold Telegram, which registers its webhook with api.telegram.org at start.
-    credentials = yaml.safe_load((project / "credentials.yml").read_text(encoding="utf-8"))
-    assert set(credentials) == {"rest", "telegram"}
-    (project / "credentials-rest.yml").write_text(yaml.safe_dump({"rest": credentials["rest"]}), encoding="utf-8")
+    assert set(yaml.safe_load((project / "credentials.yml").read_text(encoding="utf-8"))) == {"rest", "telegram"}
 
     subprocess.run([DONGHANH, "db", "upgrade"], check=True, env=env, cwd=folder, capture_output=True)
     actions_log, rasa_log = folder / "actions.log", folder / "rasa.log"
     processes = [
         start([DONGHANH, "rasa-actions", "--port", str(actions_port)], env=env, cwd=folder, log=actions_log),
-        start([rasa, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port), "--credentials", "credentials-rest.yml",
-               "--endpoints", "endpoints.yml", "-m", "models/donghanh.tar.gz"], env=env, cwd=project, log=rasa_log),
+        start(run_command(rasa, project, port=rasa_port, model="models/donghanh.tar.gz"), env=env, cwd=project, log=rasa_log),
     ]  # fmt: skip
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
@@ -157,7 +154,7 @@ def test_huy_cancels_the_form_at_any_step(assistant: dict[str, str]) -> None:
 
 
 def test_the_tokenizer_keeps_words_offsets_and_a_diacritic_free_lemma() -> None:
-    rasa = subprocess.run(["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    rasa = rasa_executable()
     text = "Công  ty tôi hoàn thuế gtgt, mst 0312345673 ở quan 7 ko dc"
     script = ("import json, sys; from nlu.rasa_components import vietnamese_tokens; "
               "print(json.dumps([[t.text, t.start, t.end, t.lemma] for t in vietnamese_tokens(sys.argv[1])], ensure_ascii=False))")  # fmt: skip
