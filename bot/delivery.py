@@ -4,7 +4,8 @@ In: a webhook or poll stores the event (`tickets.inbound`: unique per channel an
 event is dropped), claims it when the user has nothing earlier unfinished, and answers at once; the event
 then goes to the dialogue engine in a worker thread. The engine's replies land in the outbox, claimed for
 sending, in the same transaction that marks the event handled and claims the user's next event, and go
-out as soon as it commits. A message costs four short transactions: store, claim, turn, mark sent.
+out as soon as it commits. A message costs three short transactions: store and claim, the turn, and
+"mark sent", which the sends finishing at the same time share.
 
 Out: the replies of a turn are sent by the task that handled it; a dispatcher sends everything else
 (staff replies, rating prompts, retries), the oldest message of each recipient first, and retries failures
@@ -73,6 +74,8 @@ class Delivery:
         self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
         self._room_wanted = False  # the sweep left events behind for lack of workers
         self._held: set[tuple[str, str]] = set()  # recipients whose messages wait behind one being sent
+        self._sent: list[tuple[int, asyncio.Future]] = []  # delivered messages waiting to be recorded as sent
+        self._recorder: asyncio.Task | None = None
         self._incoming = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -98,6 +101,8 @@ class Delivery:
         for task in [*self._tasks, *self._running]:
             task.cancel()
         await asyncio.gather(*self._tasks, *self._running, return_exceptions=True)
+        if self._recorder is not None:  # what was delivered is recorded, so it is not sent again after a restart
+            await asyncio.gather(self._recorder, return_exceptions=True)
         self._tasks = []
         self._turns.shutdown(wait=False, cancel_futures=True)
 
@@ -118,12 +123,11 @@ class Delivery:
         return True
 
     def _store(self, message: IncomingMessage) -> tuple[bool, InboundEvent | None]:
-        now = self.clock()
-        event_id = inbound.accept(self.database, channel=message.channel, external_id=message.external_id,
-                                  user_key=message.user_key, message=message.as_dict(), now=now)  # fmt: skip
-        if event_id is None:
+        accepted = inbound.accept(self.database, channel=message.channel, external_id=message.external_id,
+                                  user_key=message.user_key, message=message.as_dict(), now=self.clock())  # fmt: skip
+        if accepted is None:
             return False, None
-        return True, inbound.claim(self.database, event_id, now=now)
+        return True, accepted.claimed
 
     def _start(self, event: InboundEvent) -> None:
         task = asyncio.create_task(self._handle(event))
@@ -184,13 +188,14 @@ class Delivery:
         """The turn's transaction: the engine's answer, its replies claimed for sending, the event marked
         handled and the user's next event claimed."""
         with self.database.session() as session:
-            current = session.get(InboundEvent, event.id, with_for_update=True)
-            if current is None or current.state != "processing" or current.claimed_at != event.claimed_at:
+            connection = session.connection()
+            if inbound.current_claim(connection, event.id) != event.claimed_at:
                 return outbox.TurnMessages([], held=False), None  # taken over by another process after looking stale
             self.engine.respond(session, message, deliver=True)
+            session.flush()
             now = self.clock()
-            turn = outbox.claim_for_turn(session, channel=message.channel, user_key=message.user_key, now=now)
-            following = inbound.finish(session, current, now=now)
+            turn = outbox.claim_for_turn(connection, channel=message.channel, user_key=message.user_key, now=now)
+            following = inbound.finish(connection, event, now=now)
         return turn, following
 
     def _give_up(self, event_id: int, message: IncomingMessage, error: str) -> None:
@@ -257,5 +262,31 @@ class Delivery:
             log.exception("outbox %s to %s failed", message.id, message.channel)
             await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=f"{type(error).__name__}: {error}", now=self.clock())
             return False
-        await asyncio.to_thread(outbox.mark_sent, self.database, message.id, now=self.clock())
+        await self._mark_sent(message.id)
         return True
+
+    async def _mark_sent(self, message_id: int) -> None:
+        """Record a delivery. The sends that finish while one record is being written share the next one
+        (a group commit): under load, one short transaction for many messages."""
+        recorded = asyncio.get_running_loop().create_future()
+        self._sent.append((message_id, recorded))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_sent())
+        await recorded
+
+    async def _record_sent(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                await asyncio.to_thread(outbox.mark_sent, self.database, [message_id for message_id, _ in batch], now=self.clock())
+            except Exception as error:  # each sender of the batch gets it, as if it had written its own record
+                outcome: Exception | None = error
+            else:
+                outcome = None
+            for _, recorded in batch:
+                if recorded.done():
+                    continue
+                if outcome is None:
+                    recorded.set_result(None)
+                else:
+                    recorded.set_exception(outcome)

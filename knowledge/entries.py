@@ -16,6 +16,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from nlu import inference
 from nlu.intents import lexical_vectorizers
 from nlu.normalize import normalize
 
@@ -44,7 +45,7 @@ class EntryClassifier:
 
     @staticmethod
     def _features(chars: TfidfVectorizer, words: TfidfVectorizer, folded: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([chars.transform(folded), words.transform(folded)], format="csr")
+        return sparse.hstack([inference.tfidf(chars, folded), inference.tfidf(words, folded)], format="csr")
 
     def probabilities(self, queries: Sequence[str]) -> np.ndarray:
         """(queries x documents): the probability that each document is the entry asked about.
@@ -53,7 +54,7 @@ class EntryClassifier:
         the signal ranks FAQ entries among themselves and neither lifts nor sinks the others.
         """
         folded = [normalize(q).folded for q in queries]
-        known = self.model.predict_proba(self._features(self.chars, self.words, folded)).astype(np.float32)
+        known = inference.class_probabilities(self.model, self._features(self.chars, self.words, folded)).astype(np.float32)
         result = np.repeat(known.max(axis=1, keepdims=True), self.documents, axis=1)
         result[:, self.model.classes_] = known
         return result

@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from nlu import inference
 from nlu.dataset import Example
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
@@ -62,7 +63,7 @@ class Features:
 
     def transform(self, normalized: Sequence[Normalized], encoder: Encoder | None) -> sparse.csr_matrix:
         folded = [n.folded for n in normalized]
-        blocks = [self.chars.transform(folded), self.words.transform(folded)]
+        blocks = [inference.tfidf(self.chars, folded), inference.tfidf(self.words, folded)]
         if encoder is not None:
             vectors = encoder.encode_queries([dense_input(n, self.restorer) for n in normalized])
             blocks.append(sparse.csr_matrix(vectors * self.dense_weight))
@@ -81,7 +82,7 @@ class CalibratedHead:
         return [str(label) for label in self.model.classes_]
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
-        return _softmax(self.model.decision_function(features) / self.temperature)
+        return _softmax(inference.decision_scores(self.model, features) / self.temperature)
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, update
+from sqlalchemy import Connection, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from tickets.db import Database
@@ -28,6 +28,21 @@ DEFAULT_TEXT_LIMIT = 4096
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 600
 _ERROR_CHARS = 500
+
+# The statements every message runs, built once (building a SQLAlchemy expression costs more than running it).
+_OUTBOX = OutboxMessage.__table__
+_RECIPIENT_UNSENT = (
+    select(*_OUTBOX.c, (_OUTBOX.c.next_attempt_at <= bindparam("now")).label("due"))
+    .where(_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.user_key == bindparam("user_key"), _OUTBOX.c.state.in_(("pending", "sending")))
+    .order_by(_OUTBOX.c.id)
+    .with_for_update()
+)  # fmt: skip
+_CLAIM_IDS = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.state == "pending")
+    .values(state="sending", attempts=_OUTBOX.c.attempts + 1)
+)
+_MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(state="sent", sent_at=bindparam("now"), last_error=None)
 
 
 def enqueue(
@@ -110,24 +125,20 @@ class TurnMessages(NamedTuple):
     held: bool  # others wait behind a message being sent or retried: the dispatcher sends them
 
 
-def claim_for_turn(session: Session, *, channel: str, user_key: str, now: datetime) -> TurnMessages:
-    """In the transaction of a dialogue turn: the recipient's due messages in order, the turn's replies
-    among them, marked as being sent — none while another message to them is being sent or waits for a
-    retry, so the order holds."""
-    session.flush()
-    unsent = session.exec(
-        select(OutboxMessage, col(OutboxMessage.next_attempt_at) <= now)
-        .where(OutboxMessage.channel == channel, OutboxMessage.user_key == user_key, col(OutboxMessage.state).in_(("pending", "sending")))
-        .order_by(col(OutboxMessage.id))
-        .with_for_update()
-    ).all()  # fmt: skip
+def claim_for_turn(connection: Connection, *, channel: str, user_key: str, now: datetime) -> TurnMessages:
+    """In the transaction of a dialogue turn, its replies already written: the recipient's due messages in
+    order, the turn's replies among them, marked as being sent — none while another message to them is
+    being sent or waits for a retry, so the order holds."""
+    unsent = connection.execute(_RECIPIENT_UNSENT, {"channel": channel, "user_key": user_key, "now": now}).all()
     claimed: list[OutboxMessage] = []
-    for message, due in unsent:
-        if message.state != "pending" or not due:
+    for row in unsent:
+        if row.state != "pending" or not row.due:
             break
-        message.state, message.attempts = "sending", message.attempts + 1
-        session.add(message)
-        claimed.append(message)
+        fields = dict(row._mapping)
+        del fields["due"]
+        claimed.append(OutboxMessage(**fields | {"state": "sending", "attempts": row.attempts + 1}))
+    if claimed:
+        connection.execute(_CLAIM_IDS, {"ids": [message.id for message in claimed]})
     return TurnMessages(claimed, held=len(claimed) < len(unsent))
 
 
@@ -163,13 +174,10 @@ def claim_for_recipient(database: Database, *, channel: str, user_key: str, now:
         return rows
 
 
-def mark_sent(database: Database, message_id: int, *, now: datetime) -> None:
-    with database.session() as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id) == message_id)
-            .values(state="sent", sent_at=now, last_error=None)
-        )
+def mark_sent(database: Database, message_ids: Sequence[int], *, now: datetime) -> None:
+    """Record messages the channels accepted, in one statement however many they are."""
+    with database.engine.begin() as connection:
+        connection.execute(_MARK_SENT, {"ids": list(message_ids), "now": now})
 
 
 def mark_failed(

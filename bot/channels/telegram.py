@@ -17,8 +17,8 @@ from fastapi import APIRouter, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError  # noqa: E402
-from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.channels.telegram_transport import AiohttpRequest  # noqa: E402
 from bot.delivery import Delivery, DeliveryError  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -42,8 +42,8 @@ class TelegramChannel:
     def __init__(self, settings: Settings) -> None:
         self.bot = Bot(
             settings.TELEGRAM_BOT_TOKEN or "", base_url=settings.TELEGRAM_API_BASE_URL,
-            request=HTTPXRequest(connection_pool_size=32),
-            get_updates_request=HTTPXRequest(read_timeout=POLL_TIMEOUT_SECONDS + 10),
+            request=AiohttpRequest(connection_pool_size=32),
+            get_updates_request=AiohttpRequest(read_timeout=POLL_TIMEOUT_SECONDS + 10),
         )  # fmt: skip
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
         self.secret = settings.TELEGRAM_WEBHOOK_SECRET

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
@@ -352,16 +353,22 @@ def _unreadable(text: str) -> list[Reply] | None:
 
 
 def _conversation(session: Session, message: IncomingMessage, now: datetime) -> Conversation:
-    """The conversation of (channel, user), locked for this transaction; created on the first message."""
+    """The conversation of (channel, user), locked for this transaction; created on the first message.
+
+    A new conversation is stored in a short transaction of its own: inside the turn's, the insert would
+    make SQLite take its single write lock before the turn has even understood the message."""
     query = select(Conversation).where(Conversation.channel == message.channel, Conversation.user_key == message.user_key)
     conversation = session.exec(query.with_for_update()).first()
     if conversation is None:
         try:
-            with session.begin_nested():
-                conversation = Conversation(channel=message.channel, user_key=message.user_key, created_at=now, updated_at=now)
-                session.add(conversation)
+            with session.get_bind().begin() as connection:
+                connection.execute(insert(Conversation.__table__).values(
+                    channel=message.channel, user_key=message.user_key, state=states.IDLE, context={},
+                    created_at=now, updated_at=now,
+                ))  # fmt: skip
         except IntegrityError:  # the same user's first two messages raced; the other one created it
-            conversation = session.exec(query.with_for_update()).one()
+            pass
+        conversation = session.exec(query.with_for_update()).one()
     return conversation
 
 

@@ -21,22 +21,27 @@ def test_a_resent_event_is_stored_once(database) -> None:  # noqa: ANN001
     assert _accept(database, "u1", "100") is None
 
 
-def test_one_users_events_are_claimed_one_at_a_time_in_order_and_others_in_parallel(database) -> None:  # noqa: ANN001
-    for user, event in [("u1", "1"), ("u1", "2"), ("u2", "3")]:
-        _accept(database, user, event)
-    first = inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)
-    assert sorted(e.external_id for e in first) == ["1", "3"]
-    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # "2" waits for "1"
+def test_an_event_is_claimed_as_it_is_stored_unless_the_users_earlier_one_is_unfinished(database) -> None:  # noqa: ANN001
+    first, second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
+    assert first.claimed.external_id == "1" and first.claimed.state == "processing"
+    assert second.claimed is None  # "1" is still being handled
+    assert other.claimed.external_id == "3"  # another user's event does not wait
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # "2" still waits for "1"
+
+
+def test_the_sweep_claims_a_users_waiting_event_once_the_earlier_one_is_done(database) -> None:  # noqa: ANN001
+    first, _second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
     with database.session() as session:
-        for event in first:
+        for event_id in (first.id, other.id):
+            event = session.get(InboundEvent, event_id)
             event.state = "done"
             session.add(event)
     assert [e.external_id for e in inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)] == ["2"]
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # never twice
 
 
 def test_an_event_left_by_a_stopped_process_is_claimed_again_after_a_while(database) -> None:  # noqa: ANN001
-    _accept(database, "u1", "1")
-    (claimed,) = inbound.claim_next(database, channels=["telegram"], now=NOW, limit=1)
+    claimed = _accept(database, "u1", "1").claimed
     assert inbound.claim_next(database, channels=["telegram"], now=NOW + timedelta(seconds=30), limit=1) == []
     (again,) = inbound.claim_next(database, channels=["telegram"], now=NOW + inbound.STALE_AFTER + timedelta(seconds=1), limit=1)
     assert again.id == claimed.id and again.attempts == 2
@@ -49,8 +54,7 @@ def test_the_outbox_sends_each_recipient_in_order_and_never_claims_a_message_twi
     first = outbox.claim_due(database, channels=["telegram"], now=NOW)
     assert sorted(m.text for m in first) == ["ba", "một"]
     assert outbox.claim_due(database, channels=["telegram"], now=NOW) == []
-    for message in first:
-        outbox.mark_sent(database, message.id, now=NOW)
+    outbox.mark_sent(database, [message.id for message in first], now=NOW)
     assert [m.text for m in outbox.claim_due(database, channels=["telegram"], now=NOW)] == ["hai"]
 
 
@@ -81,40 +85,34 @@ def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -
     assert " ".join(p.text for p in parts).split() == text.split()
 
 
-def test_a_stored_event_is_claimed_at_once_unless_the_users_earlier_one_is_unfinished(database) -> None:  # noqa: ANN001
-    first, second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
-    assert inbound.claim(database, second, now=NOW) is None  # "1" is still waiting
-    assert inbound.claim(database, first, now=NOW).external_id == "1"
-    assert inbound.claim(database, first, now=NOW) is None  # never twice
-    assert inbound.claim(database, other, now=NOW).external_id == "3"
-    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []
-
-
 def test_finishing_an_event_claims_the_same_users_next_one_in_the_same_transaction(database) -> None:  # noqa: ANN001
-    first = _accept(database, "u1", "1")
+    claimed = _accept(database, "u1", "1").claimed
     _accept(database, "u1", "2")
     _accept(database, "u2", "3")
-    claimed = inbound.claim(database, first, now=NOW)
-    with database.session() as session:
-        following = inbound.finish(session, session.get(InboundEvent, claimed.id), now=NOW)
+    with database.engine.begin() as connection:
+        following = inbound.finish(connection, claimed, now=NOW)
     assert following.external_id == "2" and following.state == "processing"
-    assert [e.external_id for e in inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10)] == ["3"]
-    with database.session() as session:
-        assert inbound.finish(session, session.get(InboundEvent, following.id), now=NOW) is None
+    assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # "3" was claimed when stored
+    with database.engine.begin() as connection:
+        assert inbound.current_claim(connection, claimed.id) is None  # "1" is done
+        assert inbound.current_claim(connection, following.id) == following.claimed_at
+        assert inbound.finish(connection, following, now=NOW) is None
 
 
 def test_a_turns_replies_are_claimed_in_order_but_not_past_a_message_being_sent_or_waiting_to_retry(database) -> None:  # noqa: ANN001
     with database.session() as session:
         outbox.enqueue(session, channel="telegram", user_key="u1", text="một", now=NOW)
         outbox.enqueue(session, channel="telegram", user_key="u1", text="hai", now=NOW)
-        turn = outbox.claim_for_turn(session, channel="telegram", user_key="u1", now=NOW)
+        session.flush()
+        turn = outbox.claim_for_turn(session.connection(), channel="telegram", user_key="u1", now=NOW)
     assert [m.text for m in turn.claimed] == ["một", "hai"] and not turn.held
     assert outbox.claim_due(database, channels=["telegram"], now=NOW) == []  # both are being sent
     outbox.mark_failed(database, turn.claimed[0].id, error="unreachable", now=NOW)
     outbox.release(database, [turn.claimed[1].id])
     with database.session() as session:
         outbox.enqueue(session, channel="telegram", user_key="u1", text="ba", now=NOW)
-        held = outbox.claim_for_turn(session, channel="telegram", user_key="u1", now=NOW)
+        session.flush()
+        held = outbox.claim_for_turn(session.connection(), channel="telegram", user_key="u1", now=NOW)
     assert held.claimed == [] and held.held  # "một" waits for its retry, and the rest behind it
     later = NOW + outbox.backoff(1)
     assert [m.text for m in outbox.claim_due(database, channels=["telegram"], now=later)] == ["một"]

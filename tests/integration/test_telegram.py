@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import create_app
+from bot.dialogue import texts
 from tests.fakes.servers import serve_asgi
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
 from tickets import services as tickets
@@ -130,6 +132,32 @@ def test_a_retried_update_gives_no_second_reply_and_no_second_ticket(server, tel
     assert "Đã tiếp nhận phản ánh PA-" in telegram.sent_messages(CHAT)[-1]["text"]
     with server.services.database.session() as session:
         assert len(session.exec(select(Ticket)).all()) == 1
+
+
+def test_many_businesses_at_once_each_get_their_reply_and_every_send_is_recorded_once(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+    chats = [CHAT + n for n in range(1, 13)]
+    with ThreadPoolExecutor(max_workers=len(chats)) as pool:  # the webhook receives them all at the same moment
+        statuses = list(pool.map(lambda chat: Business(server, telegram, chat).post(text_update(chat, chat, "/huy")).status_code, chats))
+    assert statuses == [200] * len(chats)
+    for chat in chats:
+        assert [m["text"] for m in telegram.wait_for_messages(chat, 1)] == [texts.NOTHING_TO_CANCEL]
+    deadline = time.monotonic() + 5  # the "sent" records of sends finishing together are written together
+    while time.monotonic() < deadline and _outbox_states(server) != {("sent", 1)}:
+        time.sleep(0.05)
+    assert _outbox_states(server) == {("sent", 1)}
+
+
+def test_messages_sent_without_waiting_are_answered_one_by_one_in_order(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+    business = Business(server, telegram)
+    for update_id, text in enumerate(["/help", "/tracuu", "/huy", "/huy"], start=1):  # each stored before the previous is answered
+        assert business.post(text_update(update_id, CHAT, text)).status_code == 200
+    replies = [m["text"] for m in telegram.wait_for_messages(CHAT, 4)]
+    assert replies == [texts.HELP, texts.ASK_CODE, texts.CANCELLED, texts.NOTHING_TO_CANCEL]
+
+
+def _outbox_states(server) -> set[tuple[str, int]]:  # noqa: ANN001
+    with server.services.database.session() as session:
+        return {(m.state, m.attempts) for m in session.exec(select(OutboxMessage)).all()}
 
 
 def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001

@@ -17,7 +17,7 @@ FORBIDDEN = {
     "tickets": {"bot"},
 }
 # Dialogue code stays channel- and framework-neutral.
-DIALOGUE_FORBIDDEN_LIBRARIES = {"telegram", "httpx", "fastapi", "starlette"}
+DIALOGUE_FORBIDDEN_LIBRARIES = {"telegram", "httpx", "aiohttp", "fastapi", "starlette"}
 
 
 def imported_modules(path: Path, package: str) -> set[str]:
