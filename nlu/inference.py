@@ -2,7 +2,7 @@
 
 `TfidfVectorizer.transform` and `LogisticRegression.decision_function` check and convert their input on
 every call (about 1 ms each, mostly dataframe detection), which is most of their cost for one short
-message, and the server calls them five times per message. These functions do the same arithmetic on
+message, and answering one message calls them several times. These functions do the same arithmetic on
 the fitted attributes: same vocabulary, same term weighting, same normalisation, same linear scores
 (tests/unit/test_inference.py compares them with scikit-learn's own results). Training still uses
 scikit-learn as it is.
@@ -82,6 +82,11 @@ def class_probabilities(model: LogisticRegression, features: sparse.csr_matrix |
     if scores.ndim == 1:
         positive = 1 / (1 + np.exp(-scores))
         return np.column_stack([1 - positive, positive])
+    return softmax(scores)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Each row's scores as probabilities."""
     scores = scores - scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
     return exp / exp.sum(axis=1, keepdims=True)

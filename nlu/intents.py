@@ -82,13 +82,7 @@ class CalibratedHead:
         return [str(label) for label in self.model.classes_]
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
-        return _softmax(inference.decision_scores(self.model, features) / self.temperature)
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    scores = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(scores)
-    return exp / exp.sum(axis=1, keepdims=True)
+        return inference.softmax(inference.decision_scores(self.model, features) / self.temperature)
 
 
 def _new_model() -> LogisticRegression:
@@ -99,7 +93,7 @@ def _fit_temperature(scores: np.ndarray, labels: np.ndarray, classes: list[str])
     index = np.array([classes.index(label) for label in labels])
 
     def negative_log_likelihood(temperature: float) -> float:
-        probabilities = _softmax(scores / temperature)
+        probabilities = inference.softmax(scores / temperature)
         return float(-np.log(probabilities[np.arange(len(index)), index] + 1e-12).mean())
 
     return float(minimize_scalar(negative_log_likelihood, bounds=(0.05, 20.0), method="bounded").x)
