@@ -112,22 +112,16 @@ class Delivery:
         """Store an event a channel received and start on it; False when it was a re-sent duplicate."""
         if message.external_id is None:
             raise ValueError("an asynchronous channel's message needs its event id")
-        stored, claimed = await asyncio.to_thread(self._store, message)
-        if not stored:
+        accepted = await asyncio.to_thread(inbound.accept, self.database, channel=message.channel, external_id=message.external_id,
+                                           user_key=message.user_key, message=message.as_dict(), now=self.clock())  # fmt: skip
+        if accepted is None:
             log.info("duplicate %s event %s ignored", message.channel, message.external_id)
             return False
-        if claimed is None:  # the user's earlier message is still being handled
+        if accepted.claimed is None:  # the user's earlier message is still being handled
             self._incoming.set()
         else:
-            self._start(claimed)
+            self._start(accepted.claimed)
         return True
-
-    def _store(self, message: IncomingMessage) -> tuple[bool, InboundEvent | None]:
-        accepted = inbound.accept(self.database, channel=message.channel, external_id=message.external_id,
-                                  user_key=message.user_key, message=message.as_dict(), now=self.clock())  # fmt: skip
-        if accepted is None:
-            return False, None
-        return True, accepted.claimed
 
     def _start(self, event: InboundEvent) -> None:
         task = asyncio.create_task(self._handle(event))
