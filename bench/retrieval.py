@@ -40,6 +40,7 @@ from bot.bootstrap import build_nlu  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from knowledge.answer import Calibration, answer_probability  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
+from knowledge.legal import load_register  # noqa: E402
 from knowledge.loader import load_plan  # noqa: E402
 from knowledge.retriever import Document, HybridRetriever, TopicPrior, Weights  # noqa: E402
 from knowledge.service import all_documents  # noqa: E402
@@ -221,7 +222,7 @@ def main() -> None:
     xquad = retriever_for(documents, encoder)
     print(f"XQuAD-vi: {len(questions)} questions, {len(documents)} paragraphs; index built in {time.perf_counter() - started:.1f} s")
     results["xquad_vi"] = evaluate(xquad, questions, None)
-    full = all_documents(plan, catalog)
+    full = all_documents(plan, catalog, load_register())
     faq_documents, dev, test = faq_split(full)
     faq = retriever_for(faq_documents, encoder)
     print(f"FAQ: {len(dev)} dev and {len(test)} test paraphrases, held out, over {len(faq_documents)} documents (FAQ entries and plan sections)")

@@ -36,6 +36,7 @@ from bot.bootstrap import build_nlu  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.index import APPROXIMATE_FROM  # noqa: E402
+from knowledge.legal import load_register  # noqa: E402
 from knowledge.loader import load_plan  # noqa: E402
 from knowledge.retriever import Document, HybridRetriever  # noqa: E402
 from knowledge.service import all_documents  # noqa: E402
@@ -72,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings()
     catalog, plan = load_catalog(), load_plan()
-    real, _dev, test = faq_split(all_documents(plan, catalog))
+    real, _dev, test = faq_split(all_documents(plan, catalog, load_register()))
     pool = [key for d in real if d.source == "faq" for key in d.keys[:-1]]  # questions and kept paraphrases
     documents = real + synthetic_entries(pool, args.entries)
     keys = [key for d in documents for key in d.keys]

@@ -2,7 +2,7 @@
 PostgreSQL.
 
 Fills a fresh database (migrated to the newest schema) with synthetic tickets spread over two years, in
-every topic, department, channel and district, most answered, some late, some rated, reopened or
+every topic, department, channel and place (districts before 1 July 2025, wards since), most answered, some late, some rated, reopened or
 transferred; conversations with topical questions for the self-service rate; and stored vectors for the
 newest tickets, as the server's background job leaves them, so the recurring problems are clustered.
 Then times, for the half-year 2026-H1: each dashboard query, the whole report, and its PDF and XLSX.
@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from knowledge.catalog import load_catalog  # noqa: E402
+from nlu.places import current_units, former_districts  # noqa: E402
 from tests.fakes.postgres import PostgresServer  # noqa: E402
 from tickets import reports, stats  # noqa: E402
 from tickets.clusters import recurring_problems  # noqa: E402
@@ -42,9 +43,9 @@ from tickets.report_data import Filters, Period  # noqa: E402
 PERIOD = Period.parse("2026-H1")
 NOW = datetime(2026, 11, 27, 9, tzinfo=UTC)
 FIRST = datetime(2025, 1, 1, tzinfo=UTC)
-DISTRICTS = ["Quận 1", "Quận 3", "Quận 4", "Quận 5", "Quận 6", "Quận 7", "Quận 8", "Quận 10", "Quận 11", "Quận 12",
-             "Quận Bình Tân", "Quận Bình Thạnh", "Quận Gò Vấp", "Quận Phú Nhuận", "Quận Tân Bình", "Quận Tân Phú",
-             "Thành phố Thủ Đức", "Huyện Bình Chánh", "Huyện Cần Giờ", "Huyện Củ Chi", "Huyện Hóc Môn", "Huyện Nhà Bè"]  # fmt: skip
+UNITS_SINCE_AT = datetime(2025, 6, 30, 17, tzinfo=UTC)  # 1 July 2025, 00:00 in Vietnam
+DISTRICTS = [district.name for district in former_districts() if district.province == "Thành phố Hồ Chí Minh"]
+WARDS = [unit.name for unit in current_units()]
 PROBLEMS = [
     "Hồ sơ hoàn thuế giá trị gia tăng nộp đã lâu chưa có kết quả",
     "Lô hàng nhập khẩu bị phân luồng đỏ, kiểm tra thực tế kéo dài",
@@ -97,7 +98,8 @@ def fill(database: Database, tickets: int, rng: random.Random) -> None:
                 rows.append({
                     "code": f"PA-{created.year}-{i:07d}"[:16], "state": "da_tra_loi" if answered else "dang_xu_ly", "topic": topic.code,
                     "department": topic.department, "channel": rng.choice(("telegram", "telegram", "zalo", "webchat")),
-                    "district": rng.choice(DISTRICTS), "description": rng.choice(PROBLEMS) + f" (hồ sơ số {i})",
+                    "district": rng.choice(DISTRICTS) if created < UNITS_SINCE_AT else None,
+                    "ward": rng.choice(WARDS) if created >= UNITS_SINCE_AT else None, "description": rng.choice(PROBLEMS) + f" (hồ sơ số {i})",
                     "company_name": f"Công ty TNHH Thương mại {i}", "tax_code": "0312345673", "created_at": created,
                     "acknowledge_due": created + timedelta(days=1), "due_at": due,
                     "acknowledged_at": created + timedelta(hours=rng.expovariate(1 / 20)), "resolved_at": answered,
@@ -148,7 +150,7 @@ def measure(backend: str, tickets: int) -> dict:
         queries = {
             "summary": lambda s: stats.summary(s, PERIOD, Filters(), now=NOW, topics_of=topics_of),
             "summary_one_department": lambda s: stats.summary(s, PERIOD, Filters(department="CUC_THUE"), now=NOW, topics_of=topics_of),
-            **{f"by_{d}": (lambda s, d=d: stats.breakdown(s, PERIOD, Filters(), d, now=NOW, labels={})) for d in ("topic", "department", "channel", "district")},
+            **{f"by_{d}": (lambda s, d=d: stats.breakdown(s, PERIOD, Filters(), d, now=NOW, labels={})) for d in ("topic", "department", "channel", "ward")},
             "months": lambda s: stats.months(s, PERIOD, Filters(), now=NOW),
             "scoreboard": lambda s: scoreboard(s, PERIOD, Filters(), now=NOW, catalog=catalog),
             "overdue": lambda s: stats.overdue_tickets(s, PERIOD, Filters(), now=NOW, names={}),

@@ -28,6 +28,7 @@ from tickets.report_data import Cluster, Filters, Period
 from tickets.stats import Window
 from tickets.web.console import STATIC_DIR as CONSOLE_STATIC
 from tickets.web.console import Console, console_routes
+from tickets.web.content import content_routes
 from tickets.web.dashboard import dashboard_routes
 
 HERE = Path(__file__).resolve().parent
@@ -132,10 +133,11 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.state.delivery = delivery
     channels = _channels(services, delivery, app)
     app.include_router(webchat_routes(services))
-    console = Console(database=services.database, catalog=services.catalog, suggest=lambda text: services.knowledge.search(text, 3),
-                      on_publish=services.knowledge.rebuild)  # fmt: skip
+    console = Console(database=services.database, catalog=services.catalog, register=services.register,
+                      suggest=lambda text: services.knowledge.search(text, 3), on_publish=services.knowledge.rebuild)  # fmt: skip
     app.include_router(console_routes(console))
     app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))
+    app.include_router(content_routes(console, entries=services.faq))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -16,11 +16,13 @@ from pathlib import Path
 from bot.dialogue.engine import DialogueEngine
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
-from knowledge.loader import Plan, load_plan
+from knowledge.legal import Register, load_register
+from knowledge.loader import FaqEntry, Plan, load_plan
 from knowledge.retriever import Document
-from knowledge.service import KnowledgeBase, all_documents
+from knowledge.service import KnowledgeBase, all_documents, current_entries
 from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
+from tickets.content import revision_rows
 from tickets.db import Database
 from tickets.drafts import published_entries
 from tickets.sla import WorkingCalendar
@@ -43,6 +45,7 @@ class Services:
     settings: Settings
     database: Database
     catalog: Catalog
+    register: Register
     plan: Plan
     encoder: Encoder
     secret_key: str
@@ -69,6 +72,11 @@ class Services:
                 deadlines=self.calendar,
             )  # fmt: skip
         return self._engine
+
+    def faq(self) -> list[FaqEntry]:
+        """The FAQ as the assistant answers from it: the files, the drafts published in the console, and the
+        admins' reviews and edits."""
+        return current_entries(self.catalog, self.register, published=published_entries(self.database), revisions=revision_rows(self.database))
 
     def warm_up(self) -> None:
         """Load the embedding model, the NLU and the knowledge index now rather than at the first message."""
@@ -106,6 +114,7 @@ def build_services(
     logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # health checks read the revision often
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
+    register = load_register()
     plan = load_plan()
     encoder = encoder or load_encoder(settings.EMBEDDING_MODEL)
     database = database or Database.connect(settings.database_url)
@@ -113,10 +122,11 @@ def build_services(
         settings=settings,
         database=database,
         catalog=catalog,
+        register=register,
         plan=plan,
         encoder=encoder,
         secret_key=session_secret(settings),
-        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, plan=plan, database=database),
+        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, register=register, plan=plan, database=database),
         nlu_factory=(lambda: nlu) if nlu else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
         calendar=WorkingCalendar.load(),
     )
@@ -129,14 +139,18 @@ def build_nlu(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: P
         departments={code: topic.department for code, topic in catalog.topics.items()},
         cache_dir=settings.DONGHANH_VAR_DIR / "nlu",
         restoration_corpus=[f"{section.title}. {section.text}" for section in plan.sections],
+        route=catalog.route,
     )
 
 
-def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: Plan, database: Database | None = None) -> KnowledgeBase:
+def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, register: Register, plan: Plan,
+                    database: Database | None = None) -> KnowledgeBase:  # fmt: skip
     """The FAQ and plan knowledge base, its index cached under the var directory; with a database, the FAQ
-    drafts published in the console join the FAQ files."""
+    drafts published in the console join the FAQ files, and the admins' reviews and edits apply."""
 
     def documents() -> list[Document]:
-        return all_documents(plan, catalog, published=published_entries(database) if database else ())
+        published = published_entries(database) if database else ()
+        revisions = revision_rows(database) if database else ()
+        return all_documents(plan, catalog, register, published=published, revisions=revisions)
 
     return KnowledgeBase(documents, encoder, catalog, settings.DONGHANH_VAR_DIR / "kb")

@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -224,10 +225,12 @@ def nlu_train() -> None:
 def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported lazily
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
+    from knowledge.legal import load_register
     from knowledge.loader import load_plan
 
     settings = _settings()
-    return build_knowledge(settings, encoder=_encoder(), catalog=load_catalog(), plan=load_plan(), database=_database(settings))
+    return build_knowledge(settings, encoder=_encoder(), catalog=load_catalog(), register=load_register(), plan=load_plan(),
+                           database=_database(settings))  # fmt: skip
 
 
 @main.command()
@@ -242,7 +245,7 @@ def ask(question: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
     elif answer.answer is not None:
-        click.echo(format_reply(answer, knowledge.catalog))
+        click.echo(format_reply(answer, knowledge.catalog, today=date.today()))
     elif answer.choices:
         click.echo("Chưa chắc chắn; có phải quý doanh nghiệp hỏi về:\n" + "\n".join(f"- {d.title}" for d in answer.choices))
     elif answer.decision == "out_of_scope":
@@ -316,12 +319,14 @@ def kb_build() -> None:
 
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
+    from knowledge.legal import load_register
     from knowledge.loader import load_plan
     from knowledge.service import build_index
 
     settings = _settings()
     encoder = _encoder(threads=BATCH_THREADS)
-    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan(), database=_database(settings))
+    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), register=load_register(), plan=load_plan(),
+                                database=_database(settings))  # fmt: skip
     documents = knowledge.load_documents()
     bar = tqdm(desc="Encoding", unit="key")
 
@@ -388,10 +393,11 @@ def users_add(username: str, role: str, department: str | None, full_name: str, 
 
 
 def _register_commands() -> None:
+    from bot.cli_content import content
     from bot.cli_rasa import rasa_actions, rasa_export, rasa_import
     from bot.cli_reports import demo, report
 
-    for command in (report, demo, rasa_actions, rasa_export, rasa_import):
+    for command in (report, demo, content, rasa_actions, rasa_export, rasa_import):
         main.add_command(command)
 
 

@@ -11,9 +11,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from knowledge.catalog import Catalog
-from knowledge.loader import FaqEntry, Plan
+from knowledge.legal import Register
+from knowledge.loader import FaqEntry, Plan, SourceRef
 from knowledge.retriever import Document, Hit
 
 TELEGRAM_LIMIT = 4096
@@ -42,7 +44,7 @@ def answer_probability(score: float, margin: float, calibration: Calibration = C
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-_PLAN_SOURCE = re.compile(r"^Kế hoạch 2022\b.*\bmục ((?:I|II|III|IV|V)(?:\.\d+)*)$")
+PLAN_CITATION = "Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố"
 PLAN_EXCERPT_CHARS = 1500
 PLAN_MONITOR = "SO_NV"
 PASSAGE_WORDS = 80
@@ -50,6 +52,10 @@ OUT_OF_SCOPE_REPLY = (
     "Xin lỗi, câu hỏi này nằm ngoài phạm vi hỗ trợ. Đồng hành giải đáp thủ tục và tiếp nhận phản ánh của doanh "
     "nghiệp về thuế, hải quan, tín dụng, đầu tư, đăng ký kinh doanh, đất đai, xây dựng, quy hoạch, chuyển đổi số, "
     "cải cách hành chính, tư pháp, y tế và khiếu nại, tố cáo."
+)
+PAST_REVIEW_NOTE = (
+    "Lưu ý: nội dung này đã quá hạn rà soát định kỳ ({day:%d/%m/%Y}); quy định có thể đã thay đổi, xin đối chiếu với "
+    "{department} trước khi áp dụng."
 )
 REFERENCE_NOTE = (
     "Thông tin chỉ mang tính tham khảo; kết quả giải quyết hồ sơ cụ thể do cơ quan có thẩm quyền quyết định."
@@ -78,6 +84,7 @@ class Answer:
     citations: tuple[Citation, ...]
     choices: tuple[Document, ...] = ()
     sources: tuple[str, ...] = ()  # the legal sources or plan reference, as the user reads them
+    review_by: date | None = None  # when the FAQ entry's facts are due to be checked again
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -89,10 +96,19 @@ class Answer:
         }
 
 
-def faq_document(entry: FaqEntry) -> Document:
+def cite(source: SourceRef, register: Register) -> str:
+    """A source as the business reads it: "Luật Quản lý thuế số 108/2025/QH15, Điều 44"."""
+    document = register.documents.get(source.doc)
+    name = document.citation if document else source.doc
+    return f"{name}, {source.part}" if source.part else name
+
+
+def faq_document(entry: FaqEntry, register: Register) -> Document:
     return Document(
         id=entry.id, source="faq", title=entry.question, text=entry.answer, topic=entry.topic,
-        department=entry.department, keys=(entry.question, *entry.paraphrases, entry.answer), citations=entry.sources,
+        department=entry.department, keys=(entry.question, *entry.paraphrases, entry.answer),
+        citations=tuple(cite(source, register) for source in entry.sources), plan_sections=tuple(entry.plan_sections()),
+        review_by=entry.review_by,
     )  # fmt: skip
 
 
@@ -109,7 +125,7 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
             Document(
                 id=section.id, source="plan-2022", title=title, text=section.text, topic=None,
                 department=section_department.get(section.id, PLAN_MONITOR), keys=_section_keys(section.title, section.text),
-                citations=(f"Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố, mục {section.id}",),
+                citations=(f"{PLAN_CITATION}, mục {section.id}",),
             )
         )  # fmt: skip
     return documents
@@ -170,18 +186,14 @@ def answer_from(document: Document, catalog: Catalog, *, confidence: float, topi
     topic = document.topic or _topic_of(department, topic_hint, catalog)
     text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
     citations = (Citation(document.source, document.id, document.title), *_plan_citations(document))
-    return Answer("answer", text, topic, department, confidence, citations, sources=document.citations)
+    return Answer("answer", text, topic, department, confidence, citations, sources=document.citations, review_by=document.review_by)
 
 
 def _plan_citations(document: Document) -> tuple[Citation, ...]:
-    """The plan sections an FAQ entry names among its sources ("Kế hoạch 2022 …, mục III.2.2.2")."""
+    """The plan sections an FAQ entry cites among its sources."""
     if document.source != "faq":
         return ()
-    return tuple(
-        Citation("plan-2022", match.group(1), source)
-        for source in document.citations
-        if (match := _PLAN_SOURCE.search(source))
-    )
+    return tuple(Citation("plan-2022", section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections)
 
 
 def _topic_of(department: str | None, hint: str | None, catalog: Catalog) -> str | None:
@@ -196,8 +208,9 @@ def _department(topic: str | None, explicit: str | None, catalog: Catalog) -> st
     return catalog.topics[topic].department if topic in catalog.topics else None
 
 
-def format_reply(answer: Answer, catalog: Catalog) -> str:
-    """The answer as the user reads it, within Telegram's 4096 characters."""
+def format_reply(answer: Answer, catalog: Catalog, *, today: date | None = None) -> str:
+    """The answer as the user reads it, within Telegram's 4096 characters; on `today`, an entry past its review
+    date says so."""
     if answer.answer is None:
         raise ValueError("only an answer can be formatted as a reply")
     sources = "; ".join(answer.sources)
@@ -205,6 +218,8 @@ def format_reply(answer: Answer, catalog: Catalog) -> str:
     footer = [f"Nguồn: {sources}"]
     if department:
         footer.append(f"Đơn vị phụ trách: {department}")
+    if today is not None and answer.review_by is not None and answer.review_by < today:
+        footer.append(PAST_REVIEW_NOTE.format(day=answer.review_by, department=department or "cơ quan có thẩm quyền"))
     footer.append(REFERENCE_NOTE)
     tail = "\n\n" + "\n".join(footer)
     body = _excerpt(answer.answer, TELEGRAM_LIMIT - len(tail) - 2)

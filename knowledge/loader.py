@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from knowledge.legal import Check, Register, RegisterError, parse_checks, read_date
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLAN_PATH = REPO_ROOT / "data" / "plan" / "plan-2022.yaml"
@@ -233,9 +236,28 @@ def _check_leaf_texts(sections: tuple[PlanSection, ...], where: str) -> None:
 # --------------------------------------------------------------------------- FAQ
 
 FAQ_DIR = REPO_ROOT / "data" / "faq_vi" / "faq"
-FAQ_KEYS = {"id", "topic", "department", "question", "paraphrases", "answer", "sources", "reviewed"}
+FAQ_KEYS = {"id", "topic", "department", "question", "paraphrases", "answer", "sources", "reviewed", "review_by"}
+OPTIONAL_FAQ_KEYS = {"checked"}
+PLAN_DOCUMENT = "plan-2022"
+# How long checked facts stay current by default before they are due for review again (about six months).
+REVIEW_PERIOD = timedelta(days=182)
 _FAQ_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
-_PLAN_REFERENCE = re.compile(r"mục ((?:[IVX]+)(?:\.\d+)*)")
+_PLAN_PART = re.compile(r"^mục ((?:[IVX]+)(?:\.\d+)*)$")
+_PLAN_LINE = re.compile(r"^Kế hoạch\b.*\b2022\b.*\bmục ((?:[IVX]+)(?:\.\d+)*)$")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A citation of a register document, with the article, clause or plan section cited ("Điều 44")."""
+
+    doc: str
+    part: str = ""
+
+    @property
+    def plan_section(self) -> str | None:
+        """The plan section id when this cites the 2022 plan ("mục III.2.1" → "III.2.1")."""
+        match = _PLAN_PART.match(self.part) if self.doc == PLAN_DOCUMENT else None
+        return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -248,54 +270,99 @@ class FaqEntry:
     question: str
     paraphrases: tuple[str, ...]
     answer: str
-    sources: tuple[str, ...]
-    reviewed: str
+    sources: tuple[SourceRef, ...]
+    reviewed: date
+    review_by: date
+    checks: tuple[Check, ...] = ()
 
     def plan_sections(self) -> list[str]:
-        """Plan section ids cited in the sources ("… Kế hoạch 2022 …, mục III.2.2.11")."""
-        return [m.group(1) for source in self.sources for m in _PLAN_REFERENCE.finditer(source)]
+        """Plan section ids cited in the sources."""
+        return [section for source in self.sources if (section := source.plan_section)]
 
 
-def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None) -> FaqEntry:
+def source_ref(raw: Any, register: Register | None, where: str) -> SourceRef:
+    """A source as the files write it ({doc, part}), or as a line of text naming a document by its number or
+    register id ("108/2025/QH15, Điều 44"; "plan-2022, mục III.2.1"; "Kế hoạch 2022 …, mục III.2.1"), which
+    needs the register to resolve."""
+    if isinstance(raw, dict):
+        if set(raw) - {"doc", "part"} or not isinstance(raw.get("doc"), str):
+            raise ValueError(f"{where}: a source is {{doc: <register id>, part: <article>}}")
+        part = raw.get("part") or ""
+        if not isinstance(part, str) or unicodedata.normalize("NFC", part) != part:
+            raise ValueError(f"{where}: a source's part must be NFC text")
+        return SourceRef(raw["doc"], part.strip())
+    if isinstance(raw, str) and raw.strip():
+        if plan := _PLAN_LINE.match(raw.strip()):
+            return SourceRef(PLAN_DOCUMENT, f"mục {plan.group(1)}")
+        head, _, rest = raw.partition(",")
+        if register is not None and head.strip() in register:  # a register id: "plan-2022, mục III.2.1"
+            return SourceRef(head.strip(), rest.strip())
+        found = register.find_in(raw) if register is not None else None
+        if found is None:
+            raise ValueError(f"{where}: the source {raw.strip()!r} names no document of the legal register")
+        return SourceRef(found[0].id, found[1])
+    raise ValueError(f"{where}: sources must be non-empty")
+
+
+def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None, register: Register | None, departments: set[str] | None) -> FaqEntry:
     where = f"{path}: entry {raw.get('id', '?') if isinstance(raw, dict) else '?'}"
-    if not isinstance(raw, dict) or set(raw) != FAQ_KEYS:
+    if not isinstance(raw, dict) or not FAQ_KEYS <= set(raw) <= FAQ_KEYS | OPTIONAL_FAQ_KEYS:
         keys = sorted(raw) if isinstance(raw, dict) else type(raw).__name__
-        raise ValueError(f"{where}: expected exactly the keys {sorted(FAQ_KEYS)}, got {keys}")
-    texts = [raw["question"], raw["answer"], *raw["paraphrases"], *raw["sources"]]
+        raise ValueError(f"{where}: expected the keys {sorted(FAQ_KEYS)} (and optionally {sorted(OPTIONAL_FAQ_KEYS)}), got {keys}")
+    texts = [raw["question"], raw["answer"], *raw["paraphrases"]]
     if not all(isinstance(t, str) and t.strip() for t in texts):
-        raise ValueError(f"{where}: question, answer, paraphrases and sources must be non-empty text")
+        raise ValueError(f"{where}: question, answer and paraphrases must be non-empty text")
     if any(unicodedata.normalize("NFC", t) != t for t in texts):
         raise ValueError(f"{where}: text is not Unicode NFC")
     if not _FAQ_ID.match(str(raw["id"])):
         raise ValueError(f"{where}: id must be lowercase ASCII words joined by '-'")
     if len(raw["paraphrases"]) < 3:
         raise ValueError(f"{where}: needs at least 3 paraphrases")
-    if topics is not None and (raw["topic"] not in topics or raw["department"] not in set(topics.values())):
-        raise ValueError(f"{where}: unknown topic {raw['topic']!r} or department {raw['department']!r}")
+    if topics is not None and raw["topic"] not in topics:
+        raise ValueError(f"{where}: unknown topic {raw['topic']!r}")
+    allowed = departments if departments is not None else (set(topics.values()) if topics is not None else None)
+    if allowed is not None and raw["department"] not in allowed:
+        raise ValueError(f"{where}: unknown department {raw['department']!r}")
+    if not isinstance(raw["sources"], list) or not raw["sources"]:
+        raise ValueError(f"{where}: needs at least one source")
+    sources = tuple(source_ref(source, register, where) for source in raw["sources"])
+    if register is not None and (unknown := [s.doc for s in sources if s.doc not in register]):
+        raise ValueError(f"{where}: cites {', '.join(unknown)}, which the legal register does not hold")
+    reviewed, review_by = read_date(raw, "reviewed", where, required=True), read_date(raw, "review_by", where, required=True)
+    if review_by <= reviewed:
+        raise ValueError(f"{where}: review_by must come after reviewed")
+    try:
+        checks = parse_checks(raw.get("checked"), where)
+    except RegisterError as error:
+        raise ValueError(str(error)) from None
     return FaqEntry(
         id=raw["id"], topic=raw["topic"], department=raw["department"], question=raw["question"].strip(),
         paraphrases=tuple(p.strip() for p in raw["paraphrases"]), answer=raw["answer"].strip(),
-        sources=tuple(s.strip() for s in raw["sources"]), reviewed=str(raw["reviewed"]),
+        sources=sources, reviewed=reviewed, review_by=review_by, checks=checks,
     )  # fmt: skip
 
 
-def faq_entries(raws: list[dict], *, origin: str, topics: dict[str, str] | None = None) -> list[FaqEntry]:
+def faq_entries(raws: list[dict], *, origin: str, topics: dict[str, str] | None = None, register: Register | None = None,
+                departments: set[str] | None = None) -> list[FaqEntry]:  # fmt: skip
     """FAQ entries from raw mappings held elsewhere than the files (published drafts), validated alike."""
-    return [_faq_entry(Path(origin), raw, topics) for raw in raws]
+    return [_faq_entry(Path(origin), raw, topics, register, departments) for raw in raws]
 
 
-def load_faq(directory: Path = FAQ_DIR, *, topics: dict[str, str] | None = None) -> list[FaqEntry]:
+def load_faq(directory: Path = FAQ_DIR, *, topics: dict[str, str] | None = None, register: Register | None = None,
+             departments: set[str] | None = None) -> list[FaqEntry]:  # fmt: skip
     """Every FAQ entry of `directory/*.yaml`, validated.
 
     Args:
-        topics: topic code -> default department, to check codes against the catalogue.
+        topics: topic code -> default department, to check topic codes against the catalogue.
+        register: the legal register, to check that every cited document is in it.
+        departments: the catalogue's department codes (default: the topics' default departments).
     """
     entries: list[FaqEntry] = []
     for path in sorted(directory.glob("*.yaml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         if not isinstance(content, list):
             raise ValueError(f"{path}: expected a list of entries")
-        entries += [_faq_entry(path, raw, topics) for raw in content]
+        entries += [_faq_entry(path, raw, topics, register, departments) for raw in content]
     seen: set[str] = set()
     for entry in entries:
         if entry.id in seen:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 
@@ -33,7 +34,9 @@ class Document:
     topic: str | None
     department: str | None
     keys: tuple[str, ...]
-    citations: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()  # the legal sources or plan reference, as the user reads them
+    plan_sections: tuple[str, ...] = ()  # plan sections an FAQ entry cites
+    review_by: date | None = None  # when an FAQ entry's facts are due to be checked again
 
 
 @dataclass(frozen=True)

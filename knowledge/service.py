@@ -8,35 +8,56 @@ running `KnowledgeBase` sees the new stamp at its next question and reloads, wit
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from knowledge.answer import Answer, answer_from, compose, faq_document, plan_documents
 from knowledge.catalog import Catalog
-from knowledge.loader import FAQ_DIR, Plan, faq_entries, load_faq
+from knowledge.legal import Register
+from knowledge.loader import FAQ_DIR, FaqEntry, Plan, faq_entries, load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
+from knowledge.revisions import apply_revisions
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.normalize import normalize
 from nlu.pipeline import ParseResult
 
 BATCH = 64
+log = logging.getLogger(__name__)
 
 
 def key_hash(encoder: Encoder, text: str) -> str:
     return hashlib.sha256(f"{encoder.name}\n{text}".encode()).hexdigest()[:24]
 
 
-def all_documents(plan: Plan, catalog: Catalog, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = ()) -> list[Document]:
-    """The FAQ files' entries, any published drafts (raw FAQ mappings) and the plan's sections."""
+def current_entries(catalog: Catalog, register: Register, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = (),
+                    revisions: Sequence[Mapping[str, Any]] = ()) -> list[FaqEntry]:  # fmt: skip
+    """The FAQ as the assistant answers from it: the files' entries and the drafts published in the console
+    (raw FAQ mappings), with the admins' reviews and edits applied. A published draft that no longer passes
+    the checks (it cites a document removed from the register) is left out with a warning."""
     topics = {code: topic.department for code, topic in catalog.topics.items()}
-    entries = load_faq(faq_dir, topics=topics)
+    departments = set(catalog.departments)
+    entries = load_faq(faq_dir, topics=topics, register=register, departments=departments)
     known = {entry.id for entry in entries}
-    entries += [e for e in faq_entries(list(published), origin="faq_drafts", topics=topics) if e.id not in known]
-    return [faq_document(entry) for entry in entries] + plan_documents(plan, catalog)
+    for raw in published:
+        try:
+            entries += [e for e in faq_entries([raw], origin="faq_drafts", topics=topics, register=register, departments=departments)
+                        if e.id not in known]  # fmt: skip
+        except ValueError as error:
+            log.warning("published FAQ draft %s left out: %s", raw.get("id"), error)
+    return apply_revisions(entries, revisions, register)
+
+
+def all_documents(plan: Plan, catalog: Catalog, register: Register, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = (),
+                  revisions: Sequence[Mapping[str, Any]] = ()) -> list[Document]:  # fmt: skip
+    """The current FAQ entries (`current_entries`) and the plan's sections, as retrieval documents."""
+    entries = current_entries(catalog, register, faq_dir, published=published, revisions=revisions)
+    return [faq_document(entry, register) for entry in entries] + plan_documents(plan, catalog)
 
 
 def _load_vectors(path: Path) -> dict[str, np.ndarray]:

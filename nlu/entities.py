@@ -1,7 +1,9 @@
 """Entities in a business's message, each with its character offsets in the (NFC) text.
 
 Types: `tax_code` (checked with python-stdnum's `vn.mst`), `phone`, `email`, `ticket_code`,
-`customs_declaration` (12 digits), `hs_code`, `money`, `date`, `district`. Matching runs on an
+`customs_declaration` (12 digits), `hs_code`, `money`, `date`, `ward` (a current commune-level unit, by its
+official name) and `former_district` (a district before 1 July 2025, with the current units that took over
+its wards as `candidates`; see `nlu.places`). Matching runs on an
 offset-preserving lower-cased, diacritic-free copy of the text, so "hôm qua" and "hom qua" are both found
 and the offsets point into the text as given. Every pattern is linear and the input is bounded, so time
 is bounded whatever arrives.
@@ -14,17 +16,14 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
+from nlu import places
 from nlu.normalize import MAX_CHARS, fold_preserving_offsets
 
-DISTRICTS_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "districts.yaml"
-
 # Earlier types win when two matches overlap (after longer spans).
-TYPE_PRIORITY = ("email", "ticket_code", "tax_code", "customs_declaration", "phone", "hs_code", "date", "money", "district")
+TYPE_PRIORITY = (
+    "email", "ticket_code", "tax_code", "customs_declaration", "phone", "hs_code", "date", "money", "ward", "former_district",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,9 +32,12 @@ class Entity:
     value: str
     start: int
     end: int
+    candidates: tuple[str, ...] = ()  # a former district's successors; a ward's look-alikes when unaccented
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        fields = asdict(self)
+        fields["candidates"] = list(self.candidates)
+        return fields if self.candidates else {k: v for k, v in fields.items() if k != "candidates"}
 
 
 Finder = Callable[[str, str, date], Iterator[Entity]]
@@ -198,41 +200,17 @@ def find_dates(_text: str, folded: str, today: date) -> Iterator[Entity]:
         yield Entity("date", _relative(match.group(1), match.group(2), match.group(3), today), match.start(), match.end())
 
 
-# --------------------------------------------------------------------------- districts
+# --------------------------------------------------------------------------- places
 
 
-@lru_cache(maxsize=2)
-def _district_pattern(path: Path = DISTRICTS_PATH) -> tuple[re.Pattern[str], dict[str, str]]:
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    by_alias = {}
-    for entry in entries:
-        for alias in entry["aliases"]:
-            key = fold_preserving_offsets(alias)
-            if key in by_alias:
-                raise ValueError(f"{path}: alias {alias!r} is used twice")
-            by_alias[key] = entry["name"]
-    aliases = sorted(by_alias, key=len, reverse=True)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in aliases) + r")(?![\w.]\d|\w)")
-    return pattern, by_alias
-
-
-# Words that make "quan" part of another word: "liên quan 1 vấn đề" is no district.
-_QUAN_COMPOUNDS = {"lien", "co", "khach", "chu", "tuong", "lac", "tham", "hai", "bi", "nhan", "quy"}
-
-
-def find_districts(_text: str, folded: str, _today: date) -> Iterator[Entity]:
-    pattern, by_alias = _district_pattern()
-    for match in pattern.finditer(folded):
-        key = re.sub(r"\s+", " ", match.group(1))
-        previous = _before(folded, match.start(), 12).split()
-        if key.startswith("quan ") and previous and previous[-1] in _QUAN_COMPOUNDS:
-            continue
-        yield Entity("district", by_alias[key], match.start(), match.end())
+def find_places(text: str, folded: str, _today: date) -> Iterator[Entity]:
+    for place in places.find_places(text, folded):
+        yield Entity(place.kind, place.value, place.start, place.end, place.candidates)
 
 
 FINDERS: tuple[Finder, ...] = (
     find_emails, find_ticket_codes, find_tax_codes, find_customs_declarations, find_phones, find_hs_codes,
-    find_dates, find_money, find_districts,
+    find_dates, find_money, find_places,
 )  # fmt: skip
 
 

@@ -71,11 +71,13 @@ class NluPipeline:
         departments: Mapping[str, str],
         *,
         today: Callable[[], date] = date.today,
+        route: Callable[[str, str], str] | None = None,
     ) -> None:
         self.model = model
         self.encoder = encoder if model.uses_encoder else None
         self.departments = dict(departments)
         self.today = today
+        self.route = route  # (topic, text) -> department, where a topic's rules send some texts elsewhere
 
     def parse(self, text: str) -> ParseResult:
         return self.parse_batch([text])[0]
@@ -126,11 +128,17 @@ class NluPipeline:
             text=text,
             intent=intent,
             topic=topic,
-            department=self.departments.get(topic) if topic else None,
+            department=self._department(topic, text),
             confidence=confidence,
             entities=entities,
             topic_candidates=tuple(ranked_topics[:3]),
         )
+
+
+    def _department(self, topic: str | None, text: str) -> str | None:
+        if topic is None:
+            return None
+        return self.route(topic, text) if self.route else self.departments.get(topic)
 
 
 def _cache_key(fingerprint: str, encoder: Encoder | None, corpus_hash: str) -> str:
@@ -162,6 +170,7 @@ def build_pipeline(
     restoration_corpus: Sequence[str] = (),
     today: Callable[[], date] = date.today,
     data_dir: Path = DATA_DIR,
+    route: Callable[[str, str], str] | None = None,
 ) -> NluPipeline:
     """The pipeline, from the cached artefact when it is current, else trained and cached."""
     corpus_hash = hashlib.sha256("\n".join(restoration_corpus).encode()).hexdigest()[:16]
@@ -179,4 +188,4 @@ def build_pipeline(
         for stale in cache_dir.glob("nlu-*.joblib"):
             if stale != path:
                 stale.unlink(missing_ok=True)
-    return NluPipeline(model, encoder, departments, today=today)
+    return NluPipeline(model, encoder, departments, today=today, route=route)

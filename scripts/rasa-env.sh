@@ -12,6 +12,7 @@ VENV="$ROOT/.rasa/venv"
 RASA_VERSION=3.6.21
 UNDERTHESEA_VERSION=9.5.0  # the versions our own environment uses
 STDNUM_VERSION=2.2
+PROVINCES_VERSION=2025.10.1  # the current commune-level units the entity finder knows
 
 find_python310() {
     local candidate
@@ -31,12 +32,13 @@ if [ "${1:-}" = "python" ]; then
     exit
 fi
 
-STAMP="$VENV/.installed-$RASA_VERSION-$UNDERTHESEA_VERSION-$STDNUM_VERSION"
+STAMP="$VENV/.installed-$RASA_VERSION-$UNDERTHESEA_VERSION-$STDNUM_VERSION-$PROVINCES_VERSION"
 if [ ! -f "$STAMP" ]; then
     PYTHON="$(find_python310)"
     rm -rf "$VENV"
     "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q "rasa==$RASA_VERSION" "underthesea==$UNDERTHESEA_VERSION" "python-stdnum==$STDNUM_VERSION"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q "rasa==$RASA_VERSION" "underthesea==$UNDERTHESEA_VERSION" "python-stdnum==$STDNUM_VERSION" \
+        "vietnam-provinces==$PROVINCES_VERSION"
     SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
     echo "$ROOT" > "$SITE/donghanh.pth"
     touch "$STAMP"

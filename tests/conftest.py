@@ -97,12 +97,13 @@ def knowledge_base(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - knowle
     from bot.bootstrap import build_knowledge
     from bot.settings import load_settings
     from knowledge.catalog import load_catalog
+    from knowledge.legal import load_register
     from knowledge.loader import load_plan
     from nlu.embeddings import load_encoder
 
     settings = load_settings(DONGHANH_VAR_DIR=nlu_var_dir, EMBEDDING_MODEL=model_dir)
     encoder = load_encoder(model_dir, threads=min(4, os.cpu_count() or 1))
-    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), plan=load_plan())
+    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), register=load_register(), plan=load_plan())
     knowledge.retriever()
     return knowledge
 

@@ -32,6 +32,7 @@ from nlu.normalize import normalize
 from tickets.db import Database
 from tickets.models import Ticket, TicketVector
 from tickets.report_data import Cluster, ClusterTicket, Filters
+from tickets.stats import filtered
 
 DISTANCE_THRESHOLD = 0.095  # average-linkage cosine distance; calibrated on multilingual-e5-small
 EXCERPT_CHARS = 200
@@ -163,10 +164,7 @@ def _load(
         .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
         .limit(max_tickets)
     )
-    for column, value in ((Ticket.department, filters.department), (Ticket.topic, filters.topic),
-                          (Ticket.channel, filters.channel), (Ticket.district, filters.district)):  # fmt: skip
-        if value is not None:
-            query = query.where(col(column) == value)
+    query = query.where(*filtered(filters))
     with database.session() as session:
         rows = session.exec(query).all()
         if encoder is not None:

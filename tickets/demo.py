@@ -26,8 +26,11 @@ from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 from stdnum.vn import mst
 
+from knowledge.answer import cite
 from knowledge.catalog import Catalog
+from knowledge.legal import load_register
 from knowledge.loader import FaqEntry, load_faq
+from nlu.places import former_districts
 from tickets import demo_texts as texts
 from tickets.accounts import hash_password
 from tickets.db import Database
@@ -103,14 +106,16 @@ def seed(
     rng = random.Random(seed)
     start = _months_before(now, months)
     entries = list(faq if faq is not None else load_faq())
+    register = load_register()
+    citations = {entry.id: "; ".join(cite(source, register) for source in entry.sources) for entry in entries}
     clock = Clock(calendar=calendar, rng=rng)
     with database.session() as session:
         staff, created = _ensure_staff(session, catalog=catalog, rng=rng, at=start)
         businesses = _businesses(rng, count=150 + 25 * months)
         arrivals = _arrivals(clock, start=start, now=now)
-        _visits(session, rng, clock=clock, entries=entries, catalog=catalog, arrivals=arrivals, now=now)
+        _visits(session, rng, clock=clock, entries=entries, citations=citations, catalog=catalog, arrivals=arrivals, now=now)
         life = Life(session=session, database=database, rng=rng, clock=clock, catalog=catalog, staff=staff,
-                    entries=entries, now=now)  # fmt: skip
+                    entries=entries, citations=citations, now=now)  # fmt: skip
         life.run(businesses=businesses, arrivals=[at for at, kind in arrivals if kind == "ticket"])
     _mark_delivered(database, now=now)
     return _result(database, start=start, now=now, staff_created=created)
@@ -184,6 +189,7 @@ def _businesses(rng: random.Random, *, count: int) -> list[Business]:
     result = []
     forms, form_weights = zip(*texts.COMPANY_FORMS, strict=True)
     districts, district_weights = zip(*texts.DISTRICTS, strict=True)
+    successors = {district.name: district.successors for district in former_districts()}
     while len(result) < count:
         form = rng.choices(forms, form_weights)[0]
         if form == "Hộ kinh doanh":
@@ -196,7 +202,8 @@ def _businesses(rng: random.Random, *, count: int) -> list[Business]:
         channel = rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]
         contact = None if channel != "webchat" and rng.random() < 0.4 else (
             f"+849{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.7 else f"ketoan{len(result) + 1}@doanhnghiep.vn")
-        result.append(Business(name=name, tax_code=_tax_code(rng, codes), district=rng.choices(districts, district_weights)[0],
+        district = rng.choices(districts, district_weights)[0]
+        result.append(Business(name=name, tax_code=_tax_code(rng, codes), district=district, ward=rng.choice(successors[district]),
                                channel=channel, contact=contact, user_key=f"{DEMO_KEY_PREFIX}{channel}-dn{len(result) + 1:04d}",
                                weight=1 / (len(result) + 1) ** 0.7))  # fmt: skip
     rng.shuffle(result)
@@ -234,7 +241,7 @@ def _arrivals(clock: Clock, *, start: datetime, now: datetime) -> list[tuple[dat
     return found
 
 
-def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list[FaqEntry], catalog: Catalog,
+def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list[FaqEntry], citations: dict[str, str], catalog: Catalog,
             arrivals: list[tuple[datetime, str]], now: datetime) -> None:  # fmt: skip
     """Conversations the bot handled alone: answered questions (some rated «Hữu ích» or «Chưa đúng»),
     questions it could not answer, greetings and chit-chat. Inserted in bulk."""
@@ -258,7 +265,7 @@ def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list
                     turns += _turn(question, texts.NO_ANSWER, intent="ask", topic=topic, buttons=[["Gửi phản ánh", "file"]])
                     break
                 answer = f"{entry.answer}\n\n" + texts.ANSWER_FOOTER.format(
-                    sources="; ".join(entry.sources), department=catalog.departments[entry.department].name)
+                    sources=citations[entry.id], department=catalog.departments[entry.department].name)
                 turns += _turn(question, answer, intent="ask", topic=topic, answer_id=entry.id, buttons=texts.BUTTONS_ANSWER)
                 feedback = rng.random()
                 if feedback < 0.25:

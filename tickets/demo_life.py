@@ -14,11 +14,13 @@ from sqlmodel import Session
 
 from knowledge.catalog import Catalog
 from knowledge.loader import FaqEntry
+from nlu.places import UNITS_SINCE
 from tickets import demo_texts as texts
 from tickets import escalation, services
 from tickets.db import Database
 from tickets.models import Conversation, OutboxMessage, Ticket, TicketEvent, TranscriptMessage, User
 from tickets.sla import WorkingCalendar
+from tickets.stats import LOCAL_TZ
 
 Staff = dict[str, list[User]]  # department -> [lead, staff…]
 # When businesses write, by local hour: office hours mostly, some evenings.
@@ -37,7 +39,8 @@ TOPIC_WEIGHTS = {
 class Business:
     name: str
     tax_code: str
-    district: str
+    district: str  # where it is, as a district before 1 July 2025 …
+    ward: str  # … and as a commune-level unit since
     channel: str
     contact: str | None
     user_key: str
@@ -115,6 +118,7 @@ class Life:
     catalog: Catalog
     staff: Staff
     entries: list[FaqEntry]
+    citations: dict[str, str]  # FAQ entry id -> its sources as a business reads them
     now: datetime
     conversations: dict[str, Conversation] = field(default_factory=dict)
     transcript: list[dict] = field(default_factory=list)  # messages not yet written, inserted in bulk
@@ -169,12 +173,13 @@ class Life:
         misrouted = rng.random() < 0.07
         topic = texts.MISROUTES[true_topic] if misrouted else true_topic
         asked = [e for e in self.entries if e.topic == topic] if rng.random() < 0.3 else []
-        plan = _Plan(business=business, topic=topic, department=self.catalog.topics[topic].department,
-                     description=self._describe(true_topic, at, business), question=rng.choice(asked) if asked else None)  # fmt: skip
+        description = self._describe(true_topic, at, business)
+        plan = _Plan(business=business, topic=topic, department=self.catalog.route(topic, description), description=description,
+                     question=rng.choice(asked) if asked else None)  # fmt: skip
         limit = self.clock.calendar.resolve_days_for(topic)
         moment = plan.add("open", at)
         if misrouted:
-            target = self.catalog.topics[true_topic].department
+            target = self.catalog.route(true_topic, description)
             reason = rng.choice(texts.TRANSFER_REASONS).format(department=self.catalog.departments[target].name)
             moment = plan.add("transfer", clock.staff_moment(moment, rng.choices([0, 1, 2], [45, 40, 15])[0]),
                               department=target, text=reason)  # fmt: skip
@@ -220,7 +225,7 @@ class Life:
             "months": rng.randint(3, 18), "times": rng.randint(2, 4), "households": rng.randint(3, 40),
             "amount": f"{rng.randint(2, 60)} tỷ đồng" if rng.random() < 0.6 else f"{rng.randint(2, 9) * 100} triệu đồng",
             "goods": rng.choice(texts.GOODS), "port": rng.choice(texts.PORTS), "bank": rng.choice(texts.BANKS),
-            "project": rng.choice(texts.PROJECTS), "district": business.district, "office": f"UBND {business.district}",
+            "project": rng.choice(texts.PROJECTS), "place": _place(business, at), "office": f"UBND {_place(business, at)}",
             "declaration": f"30{rng.randrange(10**10):010d}", "co_form": rng.choice(texts.CO_FORMS),
             "service": rng.choice(texts.SERVICES),
         }  # fmt: skip
@@ -285,7 +290,7 @@ class Life:
             self.conversations[business.user_key] = conversation
         if entry is not None:
             answer = f"{entry.answer}\n\n" + texts.ANSWER_FOOTER.format(
-                sources="; ".join(entry.sources), department=self.catalog.departments[entry.department].name)
+                sources=self.citations[entry.id], department=self.catalog.departments[entry.department].name)
             self._say(plan, asked, self.rng.choice([entry.question, *entry.paraphrases]), intent="ask", topic=entry.topic,
                       answer_id=entry.id, reply=answer, buttons=texts.BUTTONS_ANSWER, conversation=conversation)  # fmt: skip
             self._say(plan, asked + timedelta(minutes=1), "", payload="fb:down", intent="feedback", answer_id=entry.id,
@@ -293,7 +298,8 @@ class Life:
         self._say(plan, at, plan.description, intent="report_issue", topic=plan.topic, conversation=conversation)
         ticket = services.open_ticket(
             session, conversation=conversation, topic=plan.topic, department=plan.department, description=plan.description,
-            company_name=business.name, tax_code=business.tax_code, contact=business.contact, district=business.district,
+            company_name=business.name, tax_code=business.tax_code, contact=business.contact,
+            ward=None if _before_units(at) else business.ward, district=business.district if _before_units(at) else None,
             now=at, deadlines=self.clock.calendar,
         )  # fmt: skip
         plan.ticket = ticket
@@ -301,7 +307,7 @@ class Life:
                                    due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}")  # fmt: skip
         self._say(plan, at, "", payload="confirm", topic=plan.topic, reply=filed)
         conversation.context = {"business": {"company_name": business.name, "tax_code": business.tax_code,
-                                             "contact": business.contact, "district": business.district}}  # fmt: skip
+                                             "contact": business.contact, "ward": business.ward}}  # fmt: skip
 
     def _say(self, plan: _Plan, at: datetime, text: str, *, reply: str | None = None, payload: str | None = None,
              intent: str | None = None, topic: str | None = None, answer_id: str | None = None, buttons: list | None = None,
@@ -317,3 +323,11 @@ class Life:
                                     "answer_id": answer_id, "buttons": buttons})  # fmt: skip
         conversation.last_user_message_at = conversation.updated_at = max(at, conversation.updated_at)
 
+
+def _before_units(at: datetime) -> bool:
+    return at.astimezone(LOCAL_TZ).date() < UNITS_SINCE
+
+
+def _place(business: Business, at: datetime) -> str:
+    """Where the business says it is at `at`: its district before the commune-level units replaced them."""
+    return business.district if _before_units(at) else business.ward

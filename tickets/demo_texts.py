@@ -1,16 +1,17 @@
-"""Vietnamese material for the demo-data seeder (`tickets.demo`): company and staff names, districts, ticket
+"""Vietnamese material for the demo-data seeder (`tickets.demo`): company and staff names, places, ticket
 descriptions per topic with variable parts, and the staff's and businesses' messages.
 
 Descriptions use `str.format` fields filled by the seeder: {month}, {quarter}, {days}, {weeks}, {months},
-{times}, {amount}, {goods}, {port}, {bank}, {project}, {district}, {office}, {declaration}, {co_form},
+{times}, {amount}, {goods}, {port}, {bank}, {project}, {place}, {office}, {declaration}, {co_form},
 {service}, {households}. Every template of a topic keeps the topic's vocabulary, so that the
 recurring-problem clustering groups similar complaints.
 """
 
 from __future__ import annotations
 
-# (name, weight): district-level units of Ho Chi Minh City (data/lexicon/districts.yaml), weighted by
-# how many businesses they host.
+# (name, weight): where the demo businesses are, by the city's district-level units before 1 July 2025
+# (data/lexicon/former_districts.yaml), weighted by how many businesses they host; each business is then
+# placed in one of the commune-level units that took over its district.
 DISTRICTS = [
     ("Quận 1", 14), ("Quận 3", 8), ("Quận 4", 3), ("Quận 5", 5), ("Quận 6", 3), ("Quận 7", 9), ("Quận 8", 3),
     ("Quận 10", 5), ("Quận 11", 3), ("Quận 12", 5), ("Quận Bình Thạnh", 8), ("Quận Gò Vấp", 5),
@@ -61,7 +62,7 @@ DESCRIPTIONS: dict[str, list[str]] = {
         "Đề nghị hướng dẫn gia hạn nộp thuế GTGT và thuế TNDN theo chính sách hỗ trợ năm nay; chi cục thuế trả lời chưa rõ.",
         "Hóa đơn điện tử có mã của cơ quan thuế bị treo ở trạng thái chờ cấp mã {days} ngày, không xuất được hóa đơn cho khách hàng.",
         "Văn bản đề nghị xóa tiền chậm nộp thuế gửi chi cục thuế từ {month} đến nay chưa được trả lời.",
-        "Mã số thuế bị chuyển trạng thái không hoạt động tại địa chỉ đăng ký trong khi doanh nghiệp vẫn hoạt động tại {district}.",
+        "Mã số thuế bị chuyển trạng thái không hoạt động tại địa chỉ đăng ký trong khi doanh nghiệp vẫn hoạt động tại {place}.",
     ],
     "hai_quan": [
         "Lô hàng {goods} nhập khẩu qua {port} bị phân luồng đỏ, chờ kiểm hóa {days} ngày chưa được thông quan, phát sinh phí lưu kho bãi.",
@@ -91,7 +92,7 @@ DESCRIPTIONS: dict[str, list[str]] = {
     ],
     "dang_ky_kinh_doanh": [
         "Hồ sơ đăng ký thay đổi người đại diện theo pháp luật nộp qua mạng bị trả về {times} lần với lý do khác nhau.",
-        "Hồ sơ đăng ký thành lập chi nhánh tại {district} nộp {days} ngày vẫn chưa có kết quả đăng ký kinh doanh.",
+        "Hồ sơ đăng ký thành lập chi nhánh tại {place} nộp {days} ngày vẫn chưa có kết quả đăng ký kinh doanh.",
         "Đã nộp thông báo tạm ngừng kinh doanh đúng hạn nhưng hệ thống vẫn ghi doanh nghiệp đang hoạt động, bị nhắc nộp tờ khai.",
         "Thủ tục giải thể doanh nghiệp kéo dài {months} tháng vì chờ xác nhận hoàn thành nghĩa vụ thuế.",
         "Không ký số được hồ sơ đăng ký doanh nghiệp trên Cổng thông tin quốc gia về đăng ký doanh nghiệp, báo lỗi tài khoản.",
@@ -99,7 +100,7 @@ DESCRIPTIONS: dict[str, list[str]] = {
         "Hộ kinh doanh chuyển đổi thành doanh nghiệp nhưng chưa được hướng dẫn thủ tục đăng ký và ưu đãi.",
     ],
     "dat_dai": [
-        "Hồ sơ cấp Giấy chứng nhận quyền sử dụng đất cho nhà xưởng tại {district} nộp từ {month} chưa được giải quyết.",
+        "Hồ sơ cấp Giấy chứng nhận quyền sử dụng đất cho nhà xưởng tại {place} nộp từ {month} chưa được giải quyết.",
         "Đơn giá thuê đất hằng năm của doanh nghiệp bị điều chỉnh tăng gấp {times} lần, đề nghị xem xét lại tiền thuê đất.",
         "Thủ tục gia hạn thời hạn thuê đất của doanh nghiệp kéo dài {months} tháng, ảnh hưởng việc thế chấp vay vốn.",
         "Dự án {project} vướng bồi thường, giải phóng mặt bằng {months} tháng, còn {households} hộ chưa bàn giao đất.",
@@ -108,18 +109,18 @@ DESCRIPTIONS: dict[str, list[str]] = {
         "Hồ sơ xác định giá đất cụ thể để tính tiền sử dụng đất của dự án {project} chờ hội đồng thẩm định {months} tháng.",
     ],
     "xay_dung": [
-        "Hồ sơ cấp giấy phép xây dựng nhà xưởng tại {district} nộp từ {month} đã quá hạn nhưng chưa có kết quả.",
+        "Hồ sơ cấp giấy phép xây dựng nhà xưởng tại {place} nộp từ {month} đã quá hạn nhưng chưa có kết quả.",
         "Công trình đã hoàn thành nhưng chưa được nghiệm thu đưa vào sử dụng, doanh nghiệp chưa thể vận hành.",
-        "Công trình lân cận xây dựng sai phép làm nứt tường nhà xưởng tại {district}, đã báo phường nhưng chưa được xử lý.",
+        "Công trình lân cận xây dựng sai phép làm nứt tường nhà xưởng tại {place}, đã báo phường nhưng chưa được xử lý.",
         "Đề nghị hướng dẫn thủ tục và ưu đãi khi doanh nghiệp đầu tư xây dựng nhà ở cho công nhân, nhà ở xã hội.",
         "Hồ sơ cấp chứng chỉ năng lực hoạt động xây dựng nộp {weeks} tuần vẫn chưa được cấp.",
         "Hồ sơ điều chỉnh giấy phép xây dựng bị yêu cầu bổ sung giấy tờ không có trong quy định.",
     ],
     "quy_hoach": [
-        "Đề nghị cung cấp thông tin quy hoạch 1/2000 khu đất tại {district}; hồ sơ nộp {weeks} tuần chưa được trả lời.",
-        "Khu đất của doanh nghiệp tại {district} nằm trong quy hoạch treo nhiều năm, không thể xây dựng hay chuyển nhượng.",
+        "Đề nghị cung cấp thông tin quy hoạch 1/2000 khu đất tại {place}; hồ sơ nộp {weeks} tuần chưa được trả lời.",
+        "Khu đất của doanh nghiệp tại {place} nằm trong quy hoạch treo nhiều năm, không thể xây dựng hay chuyển nhượng.",
         "Hồ sơ điều chỉnh quy hoạch chi tiết 1/500 của dự án {project} chậm thẩm định {months} tháng.",
-        "Chứng chỉ quy hoạch khu đất tại {district} chưa được cấp, ảnh hưởng tiến độ lập dự án.",
+        "Chứng chỉ quy hoạch khu đất tại {place} chưa được cấp, ảnh hưởng tiến độ lập dự án.",
         "Thông tin quy hoạch trên cổng tra cứu khác với bản đồ quy hoạch phân khu, đề nghị Sở xác nhận.",
     ],
     "chuyen_doi_so": [
@@ -146,14 +147,15 @@ DESCRIPTIONS: dict[str, list[str]] = {
     ],
     "y_te": [
         "Hồ sơ cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm nộp từ {month} chưa được thẩm định.",
+        "Hồ sơ tự công bố sản phẩm thực phẩm bao gói sẵn nộp {weeks} tuần chưa thấy đăng tải, nhà phân phối chưa nhận hàng.",
         "Hồ sơ công bố sản phẩm mỹ phẩm nộp {weeks} tuần chưa được cấp số tiếp nhận phiếu công bố.",
         "Hồ sơ công bố tiêu chuẩn áp dụng trang thiết bị y tế bị trả về không nêu rõ lý do.",
-        "Hồ sơ mở nhà thuốc tại {district} bị Sở Y tế yêu cầu bổ sung {times} lần.",
+        "Hồ sơ mở nhà thuốc tại {place} bị Sở Y tế yêu cầu bổ sung {times} lần.",
         "Đề nghị hướng dẫn khám sức khỏe định kỳ và tiêm chủng cho người lao động tại doanh nghiệp.",
     ],
     "khieu_nai": [
         "Doanh nghiệp bị {times} đoàn thanh tra, kiểm tra khác nhau làm việc trong năm với cùng nội dung, đề nghị xem xét việc chồng chéo.",
-        "Đoàn kiểm tra đến doanh nghiệp tại {district} nhưng không xuất trình quyết định kiểm tra.",
+        "Đoàn kiểm tra đến doanh nghiệp tại {place} nhưng không xuất trình quyết định kiểm tra.",
         "Đơn khiếu nại quyết định xử phạt vi phạm hành chính gửi từ {month} chưa được thụ lý giải quyết.",
         "Cán bộ gợi ý doanh nghiệp thuê dịch vụ tư vấn bên ngoài để hồ sơ được giải quyết nhanh, đề nghị làm rõ.",
         "Đề nghị cho biết lịch tiếp công dân của lãnh đạo Thành phố để trình bày vụ việc khiếu nại kéo dài.",

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from knowledge.legal import Register
+from knowledge.loader import REVIEW_PERIOD, source_ref
 from tickets.db import Database
 from tickets.models import FaqDraft, Ticket, TicketState, User
+from tickets.stats import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 MIN_PARAPHRASES = 3
+UNKNOWN_DOCUMENT = "Văn bản «{line}» chưa có trong danh mục văn bản pháp luật (data/legal/); cần bổ sung vào danh mục trước khi trích dẫn."
 RESOLVED_STATES = (TicketState.da_tra_loi, TicketState.dong)
 
 
@@ -52,8 +56,9 @@ def propose(session: Session, *, ticket: Ticket, actor: User, question: str, ans
 
 
 def review(session: Session, *, draft: FaqDraft, actor: User, question: str, paraphrases: str, answer: str, sources: str,
-           publish: bool, now: datetime) -> FaqDraft:  # fmt: skip
-    """Save the admin's edits; with `publish`, check the FAQ rules and publish."""
+           publish: bool, now: datetime, register: Register) -> FaqDraft:  # fmt: skip
+    """Save the admin's edits; with `publish`, check the FAQ rules and publish: every source line names a
+    document of the legal register by its number ("38/2019/QH14") or a section of the plan."""
     if draft.state != "draft":
         raise DraftError("Bản nháp này đã được xử lý.")
     draft.question, draft.answer = _clean(question), _clean(answer)
@@ -65,6 +70,11 @@ def review(session: Session, *, draft: FaqDraft, actor: User, question: str, par
             raise DraftError(f"Cần ít nhất {MIN_PARAPHRASES} cách hỏi khác (mỗi dòng một cách), trong đó có một cách viết không dấu hoặc thân mật.")
         if not draft.sources:
             raise DraftError("Cần ghi căn cứ: số và tên văn bản pháp luật, hoặc mục của Kế hoạch.")
+        for line in draft.sources:
+            try:
+                source_ref(line, register, "faq_drafts")
+            except ValueError:
+                raise DraftError(UNKNOWN_DOCUMENT.format(line=line[:80])) from None
         draft.state, draft.reviewed_by, draft.reviewed_at = "published", actor.username, now
     session.add(draft)
     return draft
@@ -93,6 +103,10 @@ def published_entries(database: Database) -> list[dict]:
         return []
     return [
         {"id": d.faq_id, "topic": d.topic, "department": d.department, "question": d.question, "paraphrases": list(d.paraphrases),
-         "answer": d.answer, "sources": list(d.sources), "reviewed": d.reviewed_at.date().isoformat() if d.reviewed_at else ""}
+         "answer": d.answer, "sources": list(d.sources), "reviewed": _reviewed(d).isoformat(), "review_by": (_reviewed(d) + REVIEW_PERIOD).isoformat()}
         for d in drafts
     ]  # fmt: skip
+
+
+def _reviewed(draft: FaqDraft) -> date:
+    return (draft.reviewed_at or draft.created_at).astimezone(LOCAL_TZ).date()

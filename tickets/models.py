@@ -183,7 +183,8 @@ class Ticket(SQLModel, table=True):
     company_name: str = Field(max_length=200)
     tax_code: str = Field(max_length=14)
     contact: str | None = Field(default=None, max_length=200)
-    district: str | None = Field(default=None, max_length=64)
+    district: str | None = Field(default=None, max_length=64)  # tickets filed before 1 July 2025: the district
+    ward: str | None = Field(default=None, max_length=64, index=True)  # the commune-level unit's official name
     assignee_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, index=True)
     acknowledge_due: datetime
@@ -269,6 +270,24 @@ class FaqDraft(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     reviewed_by: str | None = Field(default=None, max_length=64)
     reviewed_at: datetime | None = Field(default=None)
+
+
+class FaqRevision(SQLModel, table=True):
+    """An admin's review or edit of an FAQ entry in the console. The knowledge base applies an entry's newest
+    revision over the file's version unless the file was reviewed later (`knowledge.revisions`)."""
+
+    __tablename__ = "faq_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    faq_id: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)  # "reviewed" | "edited"
+    actor: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    reviewed: date
+    review_by: date
+    answer: str | None = Field(default=None, sa_type=sa.Text)  # an edit's new answer
+    sources: list | None = Field(default=None, sa_type=sa.JSON)  # an edit's sources: [{"doc", "part"}]
+    note: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class CalendarDay(SQLModel, table=True):

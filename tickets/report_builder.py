@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from knowledge.catalog import Catalog
+from nlu.places import unit_named
 from tickets import stats
 from tickets.report_data import Cluster, DepartmentScore, Filters, Period, Report
 from tickets.web.texts import CHANNEL_LABELS
@@ -51,7 +52,7 @@ def scoreboard(session: Session, period: Period, filters: Filters, *, now: datet
         g = groups.get(code) or stats.Group(code, 0, 0, 0, 0, None, 0, 0)
         on_time, reopen = stats.ratio(g.on_time, g.resolved), stats.ratio(g.reopened, g.resolved)
         board.append(DepartmentScore(
-            department=code, name=department.name, received=g.received, resolved=g.resolved, overdue=g.overdue,
+            department=code, name=department.label_during(period.start, period.last_day), received=g.received, resolved=g.resolved, overdue=g.overdue,
             on_time_rate=on_time, satisfaction_mean=g.rating_mean, reopen_rate=reopen,
             transfer_rate=stats.ratio(g.transferred, g.received), score=score(on_time, g.rating_mean, reopen), rank=None,
         ))  # fmt: skip
@@ -64,6 +65,20 @@ def scoreboard(session: Session, period: Period, filters: Filters, *, now: datet
     return sorted(board, key=lambda entry: (entry.rank is None, entry.rank or 0, -entry.received, entry.name))
 
 
+def department_names(catalog: Catalog, period: Period) -> dict[str, str]:
+    """Each department's name as a report of `period` shows it: the name in force then (both names when the
+    department was renamed within the period)."""
+    return {code: department.label_during(period.start, period.last_day) for code, department in catalog.departments.items()}
+
+
+def place_label(key: str) -> str:
+    """A place as a report shows it: a current unit by its name, a district of a ticket filed before the
+    reorganisation marked as such."""
+    if not key:
+        return "Không rõ"
+    return key if unit_named(key) else f"{key} (địa bàn trước 01/7/2025)"
+
+
 def build_report(session: Session, period: Period, filters: Filters, *, now: datetime, catalog: Catalog,
                  clusters: Clusterer | None = None) -> Report:  # fmt: skip
     """Everything the dashboard and the PDF and XLSX reports show for `period`."""
@@ -71,8 +86,8 @@ def build_report(session: Session, period: Period, filters: Filters, *, now: dat
     for code, topic in catalog.topics.items():
         topics_of.setdefault(topic.department, []).append(code)
     previous_period = period.previous()
-    by_department = stats.breakdown(session, period, filters, "department", now=now,
-                                    labels={code: d.name for code, d in catalog.departments.items()})  # fmt: skip
+    names = department_names(catalog, period)
+    by_department = stats.breakdown(session, period, filters, "department", now=now, labels=names)
     return Report(
         period=period,
         previous_period=previous_period,
@@ -82,10 +97,10 @@ def build_report(session: Session, period: Period, filters: Filters, *, now: dat
         by_topic=stats.breakdown(session, period, filters, "topic", now=now, labels={code: t.name for code, t in catalog.topics.items()}),
         by_department=by_department,
         by_channel=stats.breakdown(session, period, filters, "channel", now=now, labels=CHANNEL_LABELS),
-        by_district=stats.breakdown(session, period, filters, "district", now=now, labels={}),
+        by_ward=[replace(row, label=place_label(row.key)) for row in stats.breakdown(session, period, filters, "ward", now=now, labels={})],
         months=stats.months(session, period, filters, now=now),
         scoreboard=scoreboard(session, period, filters, now=now, catalog=catalog),
-        overdue=stats.overdue_tickets(session, period, filters, now=now, names={code: d.name for code, d in catalog.departments.items()}),
+        overdue=stats.overdue_tickets(session, period, filters, now=now, names=names),
         clusters=clusters(period, filters) if clusters else [],
         generated_at=now,
         score_method=SCORE_METHOD,

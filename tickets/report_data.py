@@ -72,10 +72,13 @@ class Period:
         return Period.between(start, date.fromordinal(self.start.toordinal() - 1))
 
     @property
+    def last_day(self) -> date:
+        return date.fromordinal(self.end.toordinal() - 1)
+
+    @property
     def title(self) -> str:
         """The period in Vietnamese, for page and report titles."""
-        last = date.fromordinal(self.end.toordinal() - 1)
-        return f"từ {self.start:%d/%m/%Y} đến {last:%d/%m/%Y}"
+        return f"từ {self.start:%d/%m/%Y} đến {self.last_day:%d/%m/%Y}"
 
 
 def _month_after(year: int, month: int) -> date:
@@ -94,12 +97,13 @@ def _label(start: date, months: int) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict every figure to one department, topic, channel and/or district (None: all)."""
+    """Restrict every figure to one department, topic, channel and/or place (None: all). A place is a current
+    commune-level unit ("Phường Sài Gòn"), or the district a ticket filed before 1 July 2025 named."""
 
     department: str | None = None
     topic: str | None = None
     channel: str | None = None
-    district: str | None = None
+    ward: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +132,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """One topic, department, channel or district in the period."""
+    """One topic, department, channel or place in the period."""
 
-    key: str  # the code ("thue", "CUC_THUE", "telegram", "Quận 1"); "" for tickets without one
+    key: str  # the code ("thue", "CUC_THUE", "telegram", "Phường Sài Gòn"); "" for tickets without one
     label: str  # what a reader sees ("Thuế", "Cục Thuế Thành phố Hồ Chí Minh", "Telegram", "Quận 1")
     received: int
     resolved: int
@@ -205,7 +209,7 @@ class Report:
     by_topic: list[BreakdownRow]
     by_department: list[BreakdownRow]
     by_channel: list[BreakdownRow]
-    by_district: list[BreakdownRow]
+    by_ward: list[BreakdownRow]
     months: list[MonthRow]
     scoreboard: list[DepartmentScore]
     overdue: list[OverdueTicket]

@@ -112,7 +112,7 @@ def workbook(report: Report, *, department_names: Mapping[str, str] | None = Non
                    ("Phạm vi", names.scope(report), None), ("Thời điểm lập", naive(report.generated_at), DATETIME)])  # fmt: skip
 
     for key, breakdown in (("topic", report.by_topic), ("department", report.by_department),
-                           ("channel", report.by_channel), ("district", report.by_district)):  # fmt: skip
+                           ("channel", report.by_channel), ("ward", report.by_ward)):  # fmt: skip
         rows = [(r.key, label_or_code(r.label, r.key), r.received, r.resolved, r.overdue, r.on_time_rate, r.satisfaction_mean)
                 for r in breakdown]  # fmt: skip
         _sheet(book, SHEETS[key], BREAKDOWN, rows)

@@ -29,7 +29,7 @@ REPORT_TITLE = "Báo cáo tình hình tiếp nhận và giải quyết phản á
 REPORT_SUBTITLE = "Tài liệu phục vụ hội nghị đối thoại doanh nghiệp"
 UNKNOWN = "Chưa xác định"
 ALL_SCOPE = "Toàn bộ phản ánh (không lọc)"
-SCOPE_LABELS = {"department": "Đơn vị", "topic": "Chủ đề", "channel": "Kênh", "district": "Quận/huyện"}
+SCOPE_LABELS = {"department": "Đơn vị", "topic": "Chủ đề", "channel": "Kênh", "ward": "Phường, xã"}
 SAME = "không đổi"
 CHART_TITLES = {
     "topic": "Phản ánh tiếp nhận theo chủ đề", "department": "Phản ánh tiếp nhận theo đơn vị",
@@ -37,7 +37,7 @@ CHART_TITLES = {
 }  # fmt: skip
 SHEETS = {
     "summary": "Tổng hợp", "topic": "Theo chủ đề", "department": "Theo đơn vị", "channel": "Theo kênh",
-    "district": "Theo quận huyện", "month": "Theo tháng", "scoreboard": "Bảng xếp hạng", "overdue": "Quá hạn",
+    "ward": "Theo phường xã", "month": "Theo tháng", "scoreboard": "Bảng xếp hạng", "overdue": "Quá hạn",
     "clusters": "Vấn đề lặp lại",
 }  # fmt: skip
 
@@ -142,7 +142,7 @@ class Names:
         self.topics = {row.key: row.label for row in report.by_topic if row.label}
         self.extra = {
             "channel": {r.key: r.label for r in report.by_channel},
-            "district": {r.key: r.label for r in report.by_district},
+            "ward": {r.key: r.label for r in report.by_ward},
         }
 
     def department(self, code: str, given: str = "") -> str:
@@ -212,7 +212,7 @@ def render_html(report: Report, *, department_names: Mapping[str, str] | None = 
         summary=[(m, value_text(m.kind, now), value_text(m.kind, before), *change(m, now, before)) for m, now, before in summary],
         charts=_charts(report), overdue=overdue, state_labels=STATE_LABELS,
         breakdowns=[("Theo chủ đề", "Chủ đề", report.by_topic), ("Theo đơn vị", "Đơn vị", report.by_department),
-                    ("Theo kênh tiếp nhận", "Kênh", report.by_channel), ("Theo quận, huyện", "Quận/huyện", report.by_district)],
+                    ("Theo kênh tiếp nhận", "Kênh", report.by_channel), ("Theo phường, xã", "Phường, xã", report.by_ward)],
     )  # fmt: skip
 
 

@@ -91,15 +91,19 @@ def open_ticket(
     company_name: str,
     tax_code: str,
     contact: str | None,
-    district: str | None,
+    ward: str | None,
     now: datetime,
     deadlines: Deadlines,
+    district: str | None = None,
 ) -> Ticket:
-    """File a new ticket from a conversation, with its acknowledgement and resolution deadlines."""
+    """File a new ticket from a conversation, with its acknowledgement and resolution deadlines.
+
+    `ward` is the current commune-level unit; `district` is only for tickets recorded from before 1 July 2025
+    (imports, demo history), which keep the district they were filed with."""
     ticket = Ticket(
         code=next_code(session, now.year), topic=topic, department=department, channel=conversation.channel,
         conversation_id=conversation.id, description=description, company_name=company_name, tax_code=tax_code,
-        contact=contact, district=district, created_at=now, updated_at=now,
+        contact=contact, ward=ward, district=district, created_at=now, updated_at=now,
         acknowledge_due=deadlines.add_working_days(now, deadlines.acknowledge_days),
         due_at=deadlines.add_working_days(now, deadlines.resolve_days_for(topic)),
     )  # fmt: skip

@@ -57,6 +57,9 @@ def local_day(session: Session, column: ColumnElement) -> ColumnElement:
     return func.date(column, "+7 hours")  # Vietnam keeps no daylight saving time
 
 
+DIMENSIONS = ("department", "topic", "channel", "ward")
+
+
 def local_month(session: Session, column: ColumnElement) -> ColumnElement:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone(str(LOCAL_TZ), column), "YYYY-MM")
@@ -77,13 +80,18 @@ def _index_of_date(session: Session, value: date) -> int:
     return index
 
 
+def dimension_column(dimension: str) -> ColumnElement:
+    """The column a breakdown or a filter reads; a ticket's place is its commune-level unit, or for a ticket
+    filed before 1 July 2025 the district it was filed with."""
+    if dimension == "ward":
+        return func.coalesce(col(Ticket.ward), col(Ticket.district))
+    if dimension in ("topic", "department", "channel"):
+        return col(getattr(Ticket, dimension))
+    raise ValueError(f"unknown dimension {dimension!r}")
+
+
 def filtered(filters: Filters) -> list[ColumnElement[bool]]:
-    conditions = []
-    for name in ("department", "topic", "channel", "district"):
-        value = getattr(filters, name)
-        if value is not None:
-            conditions.append(getattr(Ticket, name) == value)
-    return conditions
+    return [dimension_column(name) == value for name in DIMENSIONS if (value := getattr(filters, name)) is not None]
 
 
 def _between(column: ColumnElement, window: Window) -> ColumnElement[bool]:
@@ -230,7 +238,7 @@ def self_service(session: Session, window: Window, filters: Filters, *, topics_o
 
 @dataclass(frozen=True)
 class Group:
-    """Raw counts of one topic, department, channel or district in a period."""
+    """Raw counts of one topic, department, channel or place in a period."""
 
     key: str
     received: int
@@ -244,10 +252,8 @@ class Group:
 
 def grouped(session: Session, period: Period, filters: Filters, dimension: str, *, now: datetime) -> list[Group]:
     """The period's counts per value of `dimension`, in one aggregate query."""
-    if dimension not in ("topic", "department", "channel", "district"):
-        raise ValueError(f"unknown dimension {dimension!r}")
     window = Window.of(period, now)
-    key = func.coalesce(getattr(Ticket, dimension), "")
+    key = func.coalesce(dimension_column(dimension), "")
     received = _between(col(Ticket.created_at), window)
     resolved = _between(col(Ticket.resolved_at), window)
     late = col(Ticket.resolved_at) > col(Ticket.due_at)
@@ -274,7 +280,7 @@ def grouped(session: Session, period: Period, filters: Filters, dimension: str, 
 
 
 def breakdown(session: Session, period: Period, filters: Filters, dimension: str, *, now: datetime, labels: dict[str, str]) -> list[BreakdownRow]:
-    """Received, resolved, overdue, on-time rate and satisfaction per topic, department, channel or district."""
+    """Received, resolved, overdue, on-time rate and satisfaction per topic, department, channel or place."""
     rows = [
         BreakdownRow(key=g.key, label=labels.get(g.key, g.key or "Không rõ"), received=g.received, resolved=g.resolved,
                      overdue=g.overdue, on_time_rate=ratio(g.on_time, g.resolved), satisfaction_mean=g.rating_mean)

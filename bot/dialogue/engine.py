@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from bot.dialogue import slots, states, texts
-from bot.dialogue.filing import Filing, format_day
+from bot.dialogue.filing import Filing, format_day, local_day
 from bot.dialogue.turn import Turn
 from bot.messages import Button, IncomingMessage, Reply
 from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
@@ -33,9 +33,6 @@ from tickets.services import Deadlines, TicketError
 
 MAX_MESSAGE_CHARS = 4096
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?\s*(.*)$", re.IGNORECASE | re.DOTALL)
-# The form step whose answer may be a bare number ("1" for Quận 1): there a digit is never an option number
-# (and the step offers no buttons).
-_FREE_TEXT_STEPS = (states.FILING_DISTRICT,)
 _CANCEL_WORDS = {"huy", "hủy", "/huy", "thoat", "thoát"}
 
 
@@ -234,7 +231,7 @@ class DialogueEngine:
         turn.context["last_question"] = text
         if answer.decision == "answer":
             turn.answer_id = turn.context["last_answer"] = answer.citations[0].id
-            return [Reply(format_reply(answer, self.catalog), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
+            return [Reply(format_reply(answer, self.catalog, today=local_day(turn.now)), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
         if answer.decision == "choose":
             choices = tuple(Button(_short(d.title), f"doc:{d.id}") for d in answer.choices[:3])
             return [Reply(texts.CHOOSE, (*choices, texts.FILE_ISSUE))]
@@ -246,7 +243,7 @@ class DialogueEngine:
             return [Reply(texts.UNKNOWN_BUTTON)]
         turn.intent, turn.topic, turn.answer_id = "ask", answer.topic, document_id
         turn.context["last_answer"] = document_id
-        return [Reply(format_reply(answer, self.catalog), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
+        return [Reply(format_reply(answer, self.catalog, today=local_day(turn.now)), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
 
     # ------------------------------------------------------------------ tickets
 
@@ -417,7 +414,7 @@ def _offered_payloads(turn: Turn) -> set[str]:
 
 def _chosen_option(turn: Turn, text: str) -> str | None:
     """A digit answering numbered options (Zalo, the terminal shows buttons that way) becomes that button."""
-    if not text.isdigit() or len(text) > 2 or turn.state in _FREE_TEXT_STEPS:
+    if not text.isdigit() or len(text) > 2:
         return None
     offered = _offered_buttons(turn)
     index = int(text) - 1

@@ -1,12 +1,15 @@
-"""Filing an issue: description, topic when unclear, company, tax code, contact, district, summary, ticket.
+"""Filing an issue: description, topic when unclear, company, tax code, contact, ward, summary, ticket.
 
 Each step checks its answer (`slots`) and asks again with an example when it does not fit; nothing
-invalid is stored. The form lives in the conversation's context until the ticket is filed.
+invalid is stored. The form lives in the conversation's context until the ticket is filed. The place is the
+current commune-level unit: a business that names its former district is offered the units that took over
+that district; a misspelt name is offered the closest names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
 from bot.dialogue import slots, states, texts
 from bot.dialogue.turn import Turn
@@ -14,11 +17,13 @@ from bot.messages import Button, Reply
 from knowledge.answer import PLAN_MONITOR
 from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
+from nlu.places import unit_by_code, unit_named
 from tickets import services
 from tickets.services import Deadlines
 from tickets.stats import LOCAL_TZ
 
 IDENTIFYING_CHANNELS = frozenset({"telegram", "zalo"})  # the chat itself reaches the business
+WARD_PREFIX = "ward:"  # + the unit's code: a chosen commune-level unit
 DESCRIPTION_FROM_TRIGGER_WORDS = 8  # "tôi muốn phản ánh" starts a form; a longer message is the description
 
 
@@ -44,7 +49,8 @@ class Filing:
             states.FILING_COMPANY: self._company,
             states.FILING_TAX_CODE: self._tax_code,
             states.FILING_CONTACT: self._contact,
-            states.FILING_DISTRICT: self._district,
+            states.FILING_WARD: self._ward,
+            states.FILING_DISTRICT_BEFORE_WARDS: self._ward,
             states.FILING_CONFIRM: self._confirm_text,
         }[turn.state]
         return step(turn, text)
@@ -58,11 +64,17 @@ class Filing:
             return self._ask_company(turn)
         if payload == "reuse" and turn.state == states.FILING_COMPANY and turn.context.get("business"):
             turn.form.update(turn.context["business"])
+            if not turn.form.get("ward"):  # kept from before wards replaced districts
+                turn.move(states.FILING_WARD)
+                return [Reply(texts.ASK_WARD)]
             return self._summary(turn)
         if payload == "skip" and turn.state == states.FILING_CONTACT and turn.message.channel in IDENTIFYING_CHANNELS:
             turn.form["contact"] = None
-            turn.move(states.FILING_DISTRICT)
-            return [Reply(texts.ASK_DISTRICT)]
+            turn.move(states.FILING_WARD)
+            return [Reply(texts.ASK_WARD)]
+        if payload.startswith(WARD_PREFIX) and turn.state in (states.FILING_WARD, states.FILING_DISTRICT_BEFORE_WARDS):
+            unit = unit_by_code(int(payload[len(WARD_PREFIX) :])) if payload[len(WARD_PREFIX) :].isdigit() else None
+            return self._set_ward(turn, unit.name) if unit else [Reply(texts.ASK_WARD)]
         if payload == "edit" and turn.state == states.FILING_CONFIRM:
             turn.context["editing"] = True
             turn.move(states.FILING_DESCRIPTION)
@@ -93,7 +105,7 @@ class Filing:
 
     def _set_topic(self, turn: Turn, topic: str) -> None:
         turn.form["topic"] = topic
-        turn.form["department"] = self.catalog.topics[topic].department
+        turn.form["department"] = self.catalog.route(topic, turn.form.get("description", ""))
         turn.topic = topic
 
     def _topic_text(self, turn: Turn, text: str) -> list[Reply]:
@@ -104,7 +116,7 @@ class Filing:
         return [Reply(texts.ASK_TOPIC, tuple(Button(t.name, f"topic:{code}") for code, t in self.catalog.topics.items()))]
 
     def _ask_company(self, turn: Turn) -> list[Reply]:
-        if turn.context.pop("editing", False) and "district" in turn.form:
+        if turn.context.pop("editing", False) and "ward" in turn.form:
             return self._summary(turn)
         turn.move(states.FILING_COMPANY)
         known = turn.context.get("business")
@@ -137,14 +149,22 @@ class Filing:
             skip = (texts.SKIP,) if turn.message.channel in IDENTIFYING_CHANNELS else ()
             return [Reply(texts.CONTACT_INVALID, (*skip, texts.CANCEL))]
         turn.form["contact"] = value
-        turn.move(states.FILING_DISTRICT)
-        return [Reply(texts.ASK_DISTRICT)]
+        turn.move(states.FILING_WARD)
+        return [Reply(texts.ASK_WARD)]
 
-    def _district(self, turn: Turn, text: str) -> list[Reply]:
-        value = slots.district(text)
-        if value is None:
-            return [Reply(texts.DISTRICT_INVALID.format(value=_short(text.strip(), 40)))]
-        turn.form["district"] = value
+    def _ward(self, turn: Turn, text: str) -> list[Reply]:
+        answer = slots.ward(text)
+        if answer is None:
+            return [Reply(texts.WARD_INVALID.format(value=_short(text.strip(), 40)))]
+        if answer.ward:
+            return self._set_ward(turn, answer.ward)
+        question = texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
+        buttons = tuple(Button(name, f"{WARD_PREFIX}{unit.code}") for name in answer.choices if (unit := unit_named(name)))
+        return [Reply(question, (*buttons, texts.CANCEL))]
+
+    def _set_ward(self, turn: Turn, name: str) -> list[Reply]:
+        turn.form["ward"] = name
+        turn.form.pop("district", None)
         return self._summary(turn)
 
     def _summary(self, turn: Turn) -> list[Reply]:
@@ -153,7 +173,7 @@ class Filing:
         summary = texts.SUMMARY.format(
             description=form["description"], topic=self.catalog.topics[form["topic"]].name,
             department=self.catalog.departments[form["department"]].name, company=form["company_name"],
-            tax_code=form["tax_code"], contact=form.get("contact") or texts.NO_CONTACT, district=form["district"],
+            tax_code=form["tax_code"], contact=form.get("contact") or texts.NO_CONTACT, ward=form["ward"],
         )  # fmt: skip
         return [Reply(summary, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
 
@@ -165,7 +185,7 @@ class Filing:
 
     def file_gathered(self, turn: Turn) -> list[Reply]:
         """File the form another dialogue manager gathered (`turn.form`: description, company name, tax
-        code, contact, district). The topic is the NLU's for the description, else its likeliest; a
+        code, contact, ward). The topic is the NLU's for the description, else its likeliest; a
         description the NLU cannot place at all goes to Sở Nội vụ, which monitors the plan (IV.2)."""
         understood = self.parse(turn.form["description"])
         candidates = [code for code, _ in understood.topic_candidates if code in self.catalog.topics]
@@ -180,11 +200,11 @@ class Filing:
         ticket = services.open_ticket(
             turn.session, conversation=turn.conversation, topic=form["topic"], department=form["department"],
             description=form["description"], company_name=form["company_name"], tax_code=form["tax_code"],
-            contact=form.get("contact"), district=form.get("district"), now=turn.now, deadlines=self.deadlines,
+            contact=form.get("contact"), ward=form.get("ward"), now=turn.now, deadlines=self.deadlines,
         )  # fmt: skip
         turn.ticket_id = ticket.id
         turn.topic = ticket.topic
-        turn.context["business"] = {key: form.get(key) for key in ("company_name", "tax_code", "contact", "district")}
+        turn.context["business"] = {key: form.get(key) for key in ("company_name", "tax_code", "contact", "ward")}
         turn.context.pop("last_question", None)
         turn.reset(states.IDLE)
         filed = texts.FILED.format(
@@ -192,6 +212,11 @@ class Filing:
             due=format_day(ticket.due_at), days=self.deadlines.resolve_days_for(ticket.topic),
         )  # fmt: skip
         return [Reply(filed, (texts.CHECK_TICKET,))]
+
+
+def local_day(moment: datetime) -> date:
+    """The day an aware moment falls on in Vietnam."""
+    return moment.astimezone(LOCAL_TZ).date()
 
 
 def format_day(moment) -> str:  # noqa: ANN001 - an aware datetime

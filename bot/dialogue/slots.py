@@ -3,13 +3,16 @@ when the answer does not fit and must be asked again."""
 
 from __future__ import annotations
 
+import difflib
 import re
+from dataclasses import dataclass
 
 from stdnum.exceptions import ValidationError
 from stdnum.vn import mst
 
 from nlu.entities import extract_entities
 from nlu.normalize import fold_preserving_offsets
+from nlu.places import current_units, fold
 
 MIN_DESCRIPTION_WORDS = 4
 MAX_DESCRIPTION_CHARS = 4000
@@ -48,12 +51,48 @@ def contact(text: str) -> str | None:
     return str(found[0].value) if found else None
 
 
-def district(text: str) -> str | None:
-    """The district-level unit's official name ("Quận 1", "Thành phố Thủ Đức")."""
-    found = [e for e in extract_entities(text) if e.type == "district"]
+@dataclass(frozen=True)
+class WardAnswer:
+    """What an answer to "which ward?" names: one current unit (`ward`), or units to choose among — a former
+    district's successors (`former` names it), look-alike unaccented names, or near spellings."""
+
+    ward: str | None = None
+    choices: tuple[str, ...] = ()
+    former: str | None = None
+
+
+def ward(text: str) -> WardAnswer | None:
+    """The commune-level unit an answer names, with or without its type word ("Tân Định", "p. Tân Định",
+    "Quận 3", "3" for Quận 3); None when it names nothing the city has."""
+    cleaned = " ".join(text.split())[:200]
+    if not cleaned:
+        return None
+    if cleaned.isdigit():
+        cleaned = f"quận {cleaned}"
+    found = [e for e in extract_entities(cleaned) if e.type in ("ward", "former_district")]
     if not found:
-        found = [e for e in extract_entities(f"quận {text.strip()}") if e.type == "district"] if text.strip().isdigit() else []
-    return str(found[0].value) if found else None
+        found = [e for e in extract_entities(f"phường {cleaned}") + extract_entities(f"xã {cleaned}") if e.type == "ward"]
+    if found:
+        first = found[0]
+        if first.type == "former_district":
+            if len(first.candidates) == 1:
+                return WardAnswer(ward=first.candidates[0], former=first.value)
+            return WardAnswer(choices=first.candidates, former=first.value)
+        return WardAnswer(choices=first.candidates) if first.candidates else WardAnswer(ward=first.value)
+    return _near_spellings(cleaned)
+
+
+def _near_spellings(text: str) -> WardAnswer | None:
+    """Up to three units whose unaccented name is closest to a misspelt answer ("tan dihn")."""
+    by_folded = {fold(unit.bare_name): unit.name for unit in current_units()}
+    close = difflib.get_close_matches(fold(text), list(by_folded), n=3, cutoff=0.84)
+    return WardAnswer(choices=tuple(by_folded[name] for name in close)) if close else None
+
+
+def ward_name(text: str) -> str | None:
+    """The official name when the answer names exactly one current unit (for checks that cannot offer choices)."""
+    answer = ward(text)
+    return answer.ward if answer else None
 
 
 def ticket_code(text: str) -> str | None:

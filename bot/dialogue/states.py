@@ -12,10 +12,12 @@ FILING_TOPIC = "filing_topic"  # only when the NLU cannot tell the topic of the 
 FILING_COMPANY = "filing_company"
 FILING_TAX_CODE = "filing_tax_code"
 FILING_CONTACT = "filing_contact"
-FILING_DISTRICT = "filing_district"
+FILING_WARD = "filing_ward"  # the commune-level unit; a former district offers its successors
+FILING_DISTRICT_BEFORE_WARDS = "filing_district"  # a conversation stored at the old place step goes on as FILING_WARD
 FILING_CONFIRM = "filing_confirm"
 AWAITING_CODE = "awaiting_code"  # status lookup: waiting for a ticket code
 TICKET_MESSAGE = "ticket_message"  # the business writes into one of its tickets
 RATING_COMMENT = "rating_comment"  # after a rating, an optional comment
 
-FILING = (FILING_DESCRIPTION, FILING_TOPIC, FILING_COMPANY, FILING_TAX_CODE, FILING_CONTACT, FILING_DISTRICT, FILING_CONFIRM)
+FILING = (FILING_DESCRIPTION, FILING_TOPIC, FILING_COMPANY, FILING_TAX_CODE, FILING_CONTACT, FILING_WARD, FILING_DISTRICT_BEFORE_WARDS,
+          FILING_CONFIRM)

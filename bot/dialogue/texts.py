@@ -59,8 +59,16 @@ TAX_CODE_INVALID = (
 ASK_CONTACT = "Số điện thoại hoặc email để cán bộ liên hệ khi cần?"
 ASK_CONTACT_OPTIONAL = "Số điện thoại hoặc email để cán bộ liên hệ khi cần? (có thể bỏ qua: câu trả lời sẽ gửi về cuộc trò chuyện này)"
 CONTACT_INVALID = "Thông tin liên hệ chưa hợp lệ. Xin nhập số điện thoại (ví dụ 0901234567) hoặc email (ví dụ ketoan@congty.vn)."
-ASK_DISTRICT = "Doanh nghiệp ở quận, huyện nào? (ví dụ: Quận 1, Thành phố Thủ Đức, Huyện Bình Chánh; /huy để hủy)"
-DISTRICT_INVALID = "Chưa nhận ra quận, huyện «{value}». Xin nhập lại, ví dụ: Quận 3, Quận Bình Thạnh, Thành phố Thủ Đức."
+ASK_WARD = (
+    "Doanh nghiệp ở phường, xã nào? (ví dụ: Phường Sài Gòn, Phường Thủ Dầu Một, Xã Củ Chi; nếu chỉ nhớ quận, huyện "
+    "cũ, xin nhập tên quận, huyện đó; /huy để hủy)"
+)
+WARD_INVALID = (
+    "Chưa nhận ra phường, xã «{value}» trong 168 phường, xã, đặc khu của Thành phố. Xin nhập lại, ví dụ: Phường Tân "
+    "Định, Xã Bình Chánh, hoặc tên quận, huyện cũ như Quận 3."
+)
+WARD_OF_FORMER_DISTRICT = "Từ ngày 01/7/2025, địa bàn {former} cũ thuộc các phường, xã sau. Doanh nghiệp ở phường, xã nào?"
+WARD_CHOICES = "Có phải ý quý doanh nghiệp là một trong các phường, xã sau? Xin chọn, hoặc nhập lại tên phường, xã."
 SUMMARY = (
     "Xin kiểm tra lại phản ánh:\n"
     "• Nội dung: {description}\n"
@@ -69,7 +77,7 @@ SUMMARY = (
     "• Doanh nghiệp: {company}\n"
     "• Mã số thuế: {tax_code}\n"
     "• Liên hệ: {contact}\n"
-    "• Quận, huyện: {district}\n\n"
+    "• Phường, xã: {ward}\n\n"
     "Bấm «Xác nhận gửi» để gửi, «Sửa nội dung» để sửa, hoặc /huy để hủy."
 )
 SUMMARY_HINT = "Xin bấm «Xác nhận gửi» để gửi phản ánh, «Sửa nội dung» để sửa, hoặc /huy để hủy."

@@ -34,7 +34,7 @@ RASA_INTENT_OF_PAYLOAD = {"file": "/report_issue", "status": "/check_ticket", "c
 # own engine (a message into a ticket, a rating, a reopening) are left out under Rasa, which owns the flow.
 ONE_STEP_PAYLOADS = ("fb:up", "fb:down", "doc:", "show:")
 SLOT_CHECKS = {"description": slots.description, "company_name": slots.company_name, "tax_code": slots.tax_code,
-               "contact": slots.contact, "district": slots.district}  # fmt: skip
+               "contact": slots.contact, "ward": slots.ward_name}  # fmt: skip
 
 
 def rasa_payload(payload: str) -> str:
@@ -136,9 +136,18 @@ class ValidateTicketForm(FormValidationAction):
     def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
         return self._check("contact", value, dispatcher, texts.CONTACT_INVALID)
 
-    def validate_district(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_ward(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+        """A current unit; a former district or a near spelling is asked again with the units to choose."""
         written = tracker.latest_message.get("text") or str(value)
-        return self._check("district", value, dispatcher, texts.DISTRICT_INVALID.format(value=written.strip()[:40]))
+        answer = slots.ward(str(value)) if isinstance(value, str) else None
+        if answer is not None and answer.ward:
+            return {"ward": answer.ward}
+        if answer is not None:
+            question = texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
+            dispatcher.utter_message(text=question, buttons=[{"title": name, "payload": name} for name in answer.choices])
+        else:
+            dispatcher.utter_message(text=texts.WARD_INVALID.format(value=written.strip()[:40]))
+        return {"ward": None}
 
 
 def executor(services: Services) -> ActionExecutor:

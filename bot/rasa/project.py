@@ -1,7 +1,7 @@
 """A complete Rasa 3.x project built from Đồng hành's own data (`donghanh rasa-export OUT_DIR`).
 
 - `data/nlu.yml`: every example of `data/faq_vi/nlu/`; topical questions become one intent per topic
-  (`ask_thue`, `ask_hai_quan`, …), the dialogue intents keep their names; identifiers, districts and sums
+  (`ask_thue`, `ask_hai_quan`, …), the dialogue intents keep their names; identifiers, places and sums
   of money found by our entity extractor are annotated with their normalised values.
 - `domain.yml`: intents, entities, the ticket form's slots, the assistant's Vietnamese texts as responses,
   and the custom actions served by `donghanh rasa-actions`.
@@ -38,9 +38,9 @@ CANCEL_EXAMPLES = (
     "dừng lại", "dung lai", "thoát", "thoat", "thôi không gửi phản ánh nữa", "hủy phản ánh", "huy phan anh",
 )  # fmt: skip
 # Entity types worth annotating: identifiers and places whose values do not depend on the day.
-ANNOTATED_ENTITIES = ("tax_code", "ticket_code", "phone", "email", "customs_declaration", "hs_code", "district", "money")
+ANNOTATED_ENTITIES = ("tax_code", "ticket_code", "phone", "email", "customs_declaration", "hs_code", "ward", "former_district", "money")
 FORM = "ticket_form"
-FORM_SLOTS = ("description", "company_name", "tax_code", "contact", "district")
+FORM_SLOTS = ("description", "company_name", "tax_code", "contact", "ward")
 ANSWER_ACTION = "action_answer_from_knowledge"
 CREATE_TICKET_ACTION = "action_create_ticket"
 STATUS_ACTION = "action_ticket_status"
@@ -61,7 +61,7 @@ RESPONSES = {
     "utter_ask_company_name": texts.ASK_COMPANY,
     "utter_ask_tax_code": texts.ASK_TAX_CODE,
     "utter_ask_contact": texts.ASK_CONTACT,
-    "utter_ask_district": texts.ASK_DISTRICT,
+    "utter_ask_ward": texts.ASK_WARD,
 }
 SMALL_TALK = {"greet": "utter_greet", "thanks": "utter_thanks", "goodbye": "utter_goodbye", "human": "utter_human",
               "out_of_scope": "utter_out_of_scope", CANCEL_INTENT: "utter_nothing_to_cancel"}  # fmt: skip
@@ -123,7 +123,7 @@ def _slot(name: str, *, entity: str | None = None) -> dict:
 
 def domain(catalog: Catalog) -> dict:
     topic_intents = [topic_intent(code) for code in catalog.topics]
-    slots = {name: _slot(name, entity={"tax_code": "tax_code", "district": "district"}.get(name)) for name in FORM_SLOTS}
+    slots = {name: _slot(name, entity={"tax_code": "tax_code", "ward": "ward"}.get(name)) for name in FORM_SLOTS}
     slots["ticket_code"] = {"type": "text", "influence_conversation": False,
                             "mappings": [{"type": "from_entity", "entity": "ticket_code"}]}  # fmt: skip
     return {

@@ -68,7 +68,8 @@ def file_by_telegram(server, telegram: FakeTelegramApi) -> str:  # noqa: ANN001
     for text in FILING:
         exchange(text_update(next(updates), CHAT, text))
     press("Bỏ qua")  # no contact
-    exchange(text_update(next(updates), CHAT, "Bình Thạnh"))
+    exchange(text_update(next(updates), CHAT, "Bình Thạnh"))  # a former district: its wards come as buttons
+    press("Phường Gia Định")
     return re.search(r"PA-\d{4}-\d{6}", press("Xác nhận gửi")).group(0)
 
 
@@ -81,7 +82,7 @@ def file_directly(server, *, department: str, topic: str, description: str, comp
         session.add(conversation)
         session.flush()
         return tickets.open_ticket(session, conversation=conversation, topic=topic, department=department, description=description,
-                                   company_name=company, tax_code="0312345673", contact=contact, district="Phường Sài Gòn",
+                                   company_name=company, tax_code="0312345673", contact=contact, ward="Phường Sài Gòn",
                                    now=now, deadlines=WorkingCalendar.load())  # fmt: skip
 
 
@@ -114,7 +115,7 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     sign_in(page, server, "canbo.thue")
 
     expect(page.get_by_role("heading", name="Phản ánh cần xử lý")).to_be_visible()
-    expect(page.locator(".bar .me")).to_have_text("canbo.thue · Cán bộ · Cục Thuế")
+    expect(page.locator(".bar .me")).to_have_text("canbo.thue · Cán bộ · Thuế TP.HCM")
     expect(page.locator("p.count")).to_have_text("1 phản ánh, sắp theo hạn xử lý.")
     row = page.locator("table.queue tbody tr", has=page.get_by_role("link", name=code, exact=True))
     expect(row).to_contain_text(COMPANY)
@@ -130,7 +131,7 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     expect(page.locator(".company")).to_have_text(COMPANY)
     expect(page.locator(".tax-code")).to_have_text("0312345673")
     expect(page.locator(".contact")).to_have_text("—")
-    expect(page.locator(".department")).to_have_text("Cục Thuế Thành phố Hồ Chí Minh")
+    expect(page.locator(".department")).to_have_text("Thuế Thành phố Hồ Chí Minh")
     expect(page.locator(".transcript li.in").filter(has_text="hoàn thuế giá trị gia tăng")).not_to_have_count(0)
     # Button presses read as the buttons' titles, not their codes.
     expect(page.locator(".transcript li.in").filter(has_text="Xác nhận gửi")).to_have_count(1)
@@ -138,7 +139,7 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     assert_fits_the_screen(page)
     snap("ticket")
 
-    answer = "Cục Thuế đã nhận hồ sơ hoàn thuế của doanh nghiệp và sẽ trả lời trong tuần này."
+    answer = "Cơ quan thuế đã nhận hồ sơ hoàn thuế của doanh nghiệp và sẽ trả lời trong tuần này."
     before = len(telegram.sent_messages(CHAT))
     page.get_by_role("textbox", name="Nội dung").fill(answer)
     page.get_by_role("button", name="Trả lời", exact=True).click()
@@ -149,7 +150,7 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     snap("after-reply")
 
     delivered = telegram.wait_for_messages(CHAT, before + 1, timeout=15)[-1]["text"]
-    assert answer in delivered and "Phản hồi của Cục Thuế Thành phố Hồ Chí Minh" in delivered and code in delivered
+    assert answer in delivered and "Phản hồi của Thuế Thành phố Hồ Chí Minh" in delivered and code in delivered
 
 
 def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_page: Page, snap: Snap) -> None:  # noqa: ANN001
@@ -158,19 +159,19 @@ def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_pa
     page = console_page
     sign_in(page, server, account(server, "giamsat", Role.supervisor))
     page.get_by_role("link", name=ticket.code, exact=True).click()
-    expect(page.locator(".department")).to_have_text("Cục Thuế Thành phố Hồ Chí Minh")
+    expect(page.locator(".department")).to_have_text("Thuế Thành phố Hồ Chí Minh")
     snap("ticket-before")
 
-    reason = "Thuế nhập khẩu và mã HS thuộc thẩm quyền Cục Hải quan"
-    page.get_by_label("Chuyển sang đơn vị").select_option(label="Cục Hải quan Thành phố Hồ Chí Minh")
+    reason = "Thuế nhập khẩu và mã HS thuộc thẩm quyền cơ quan hải quan"
+    page.get_by_label("Chuyển sang đơn vị").select_option(label="Chi cục Hải quan khu vực II")
     page.get_by_label("Lý do").fill(reason)
     page.get_by_role("button", name="Chuyển", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Đã chuyển phản ánh sang đơn vị khác.")
-    expect(page.locator(".department")).to_have_text("Cục Hải quan Thành phố Hồ Chí Minh")
+    expect(page.locator(".department")).to_have_text("Chi cục Hải quan khu vực II")
     transfer = page.locator(".timeline li").filter(has_text="Chuyển đơn vị")
     expect(transfer).to_contain_text(reason)
-    expect(transfer).to_contain_text("Cục Thuế Thành phố Hồ Chí Minh → Cục Hải quan Thành phố Hồ Chí Minh")
-    expect(page.get_by_label("Chuyển sang đơn vị").locator("option", has_text="Cục Hải quan")).to_have_count(0)
+    expect(transfer).to_contain_text("Thuế Thành phố Hồ Chí Minh → Chi cục Hải quan khu vực II")
+    expect(page.get_by_label("Chuyển sang đơn vị").locator("option", has_text="Hải quan khu vực II")).to_have_count(0)
     snap("after-transfer")
 
     page.get_by_role("button", name="Đăng xuất").click()
@@ -178,7 +179,7 @@ def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_pa
     sign_in(page, server, account(server, "canbo.haiquan", Role.staff, "CUC_HAI_QUAN"))
     row = page.locator("table.queue tbody tr", has=page.get_by_role("link", name=ticket.code, exact=True))
     expect(row).to_contain_text("Sao Việt")
-    expect(row).to_contain_text("Cục Hải quan")
+    expect(row).to_contain_text("Hải quan KV II")
     snap("customs-queue")
     row.get_by_role("link").click()
     expect(page.get_by_role("textbox", name="Nội dung")).to_be_editable()

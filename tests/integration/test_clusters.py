@@ -84,7 +84,7 @@ def _file(database, tickets: list[tuple[str, str, str, str, datetime]]) -> None:
         for number, (description, topic, department, channel, at) in enumerate(tickets, start=1):
             session.add(Ticket(
                 code=f"PA-2026-{number:06d}", topic=topic, department=department, channel=channel, description=description,
-                company_name="Công ty TNHH Ví Dụ", tax_code="0312345673", district="Quận 1", created_at=at,
+                company_name="Công ty TNHH Ví Dụ", tax_code="0312345673", ward="Phường Bến Thành", created_at=at,
                 acknowledge_due=at + timedelta(days=1), due_at=at + timedelta(days=14),
             ))  # fmt: skip
 

@@ -40,7 +40,7 @@ def file_ticket(database, *, department: str = "CUC_THUE", topic: str = "thue", 
         session.add(conversation)
         session.flush()
         return tickets.open_ticket(session, conversation=conversation, topic=topic, department=department, description=description,
-                                   company_name=company, tax_code=tax_code, contact=contact, district="Phường Sài Gòn", now=now,
+                                   company_name=company, tax_code=tax_code, contact=contact, ward="Phường Sài Gòn", now=now,
                                    deadlines=WorkingCalendar.load())  # fmt: skip
 
 
@@ -193,7 +193,7 @@ def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, databas
     assert moved.status_code == 303
     customs = signed_in(app, account(database, Role.staff, "CUC_HAI_QUAN"))
     page = customs.get(f"/staff/tickets/{ticket.code}").text
-    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "Cục Thuế Thành phố Hồ Chí Minh → Cục Hải quan Thành phố Hồ Chí Minh" in page
+    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "Thuế Thành phố Hồ Chí Minh → Chi cục Hải quan khu vực II" in page
     assert signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").status_code == 404
     with database.session() as session:
         stored = session.exec(select(Ticket).where(Ticket.code == ticket.code)).one()
@@ -298,12 +298,14 @@ def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(make_
     from bot.app import create_app
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
+    from knowledge.legal import load_register
     from knowledge.loader import load_plan
 
     kb_dir = tmp_path / "var" / "kb"
     shutil.copytree(knowledge_base.kb_dir, kb_dir)  # the vectors of the files' entries are reused; only the new entry is encoded
     services = make_services()
-    services.knowledge = build_knowledge(services.settings, encoder=knowledge_base.encoder, catalog=load_catalog(), plan=load_plan(), database=database)
+    services.knowledge = build_knowledge(services.settings, encoder=knowledge_base.encoder, catalog=load_catalog(), register=load_register(),
+                                         plan=load_plan(), database=database)  # fmt: skip
     app = create_app(services, warm_up=False)
     question = "Doanh nghiệp đóng cửa hàng xăng dầu tạm thời thì báo Chi cục Thuế nơi nào?"
     ticket = file_ticket(database, description=question)

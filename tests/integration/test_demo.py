@@ -84,7 +84,7 @@ def test_three_months_of_demo_data_look_like_a_living_service(database, setting)
 
     assert all(mst.is_valid(t.tax_code) for t in tickets)
     assert len({t.company_name for t in tickets}) > 100
-    assert all(t.district for t in tickets)
+    assert all(t.ward and not t.district for t in tickets)  # all filed after 1 July 2025
 
     messages = rows(database, TranscriptMessage)
     conversations = rows(database, Conversation)
@@ -119,7 +119,7 @@ def test_a_database_with_real_tickets_is_refused_and_left_unchanged(database, se
         session.flush()
         services.open_ticket(
             session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hoàn thuế chậm",
-            company_name="Công ty A", tax_code="0312345673", contact=None, district="Quận 1", now=NOW,
+            company_name="Công ty A", tax_code="0312345673", contact=None, ward="Phường Bến Thành", now=NOW,
             deadlines=setting["calendar"],
         )  # fmt: skip
     before = counts(database)

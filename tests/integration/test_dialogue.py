@@ -18,8 +18,9 @@ FILING = [
     ("Công ty TNHH Thương mại Minh An", "Mã số thuế"),
     ("0312345678", ["chưa đúng", "ví dụ: 0312345673"]),
     ("0312345673", "Số điện thoại hoặc email"),
-    ("0901234567", "quận, huyện"),
-    ("quan binh thanh", ["Xin kiểm tra lại", "Cục Thuế", "0312345673", "Quận Bình Thạnh", "+84901234567"]),
+    ("0901234567", "phường, xã nào"),
+    ("quan binh thanh", "địa bàn Quận Bình Thạnh cũ thuộc các phường, xã sau"),
+    ("[Phường Gia Định]", ["Xin kiểm tra lại", "Thuế Thành phố Hồ Chí Minh", "0312345673", "Phường Gia Định", "+84901234567"]),
     ("[Xác nhận gửi]", ["Đã tiếp nhận phản ánh PA-2026-", "Hạn trả lời:", "10 ngày làm việc"]),
 ]
 
@@ -42,8 +43,8 @@ def test_an_accented_and_an_unaccented_question_are_answered_with_source_and_but
     chat = Chat(services.engine)
     for question in (TAX_QUESTION, "hoa don dien tu lap sai thi xu ly the nao"):
         answer = chat.say(question)
-        assert "123/2020/NĐ-CP" in answer
-        assert "Nguồn:" in answer and "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in answer
+        assert "254/2026/NĐ-CP" in answer
+        assert "Nguồn:" in answer and "Đơn vị phụ trách: Thuế Thành phố Hồ Chí Minh" in answer
         assert chat.buttons == ["Hữu ích", "Chưa đúng", "Gửi phản ánh"]
     assert "Cảm ơn" in chat.press("Hữu ích")
 
@@ -64,7 +65,7 @@ def test_a_full_filing_with_a_wrong_tax_code_corrected_gives_a_ticket_with_its_d
     ticket = _ticket(services)
     assert ticket.code in chat.text
     assert (ticket.topic, ticket.department, ticket.state) == ("thue", "CUC_THUE", TicketState.moi)
-    assert (ticket.tax_code, ticket.contact, ticket.district) == ("0312345673", "+84901234567", "Quận Bình Thạnh")
+    assert (ticket.tax_code, ticket.contact, ticket.ward, ticket.district) == ("0312345673", "+84901234567", "Phường Gia Định", None)
     assert ticket.due_at > ticket.acknowledge_due > ticket.created_at
     assert ticket.due_at.astimezone(UTC).strftime("%d/%m/%Y") in chat.text or "Hạn trả lời" in chat.text
 
@@ -77,8 +78,10 @@ def test_the_description_is_taken_from_the_question_and_can_be_edited_from_the_s
         ("[Giữ nguyên]", "Tên doanh nghiệp"),
         ("Công ty Cổ phần Sao Mai", "Mã số thuế"),
         ("0312345673-001", "Số điện thoại"),
-        ("ketoan@saomai.vn", "quận"),
-        ("3", ["Quận 3", "ketoan@saomai.vn", "0312345673-001"]),
+        ("ketoan@saomai.vn", "phường, xã"),
+        ("3", "địa bàn Quận 3 cũ"),
+        ("tan dihn", "Có phải ý quý doanh nghiệp"),
+        ("[Phường Tân Định]", ["Phường Tân Định", "ketoan@saomai.vn", "0312345673-001"]),
         ("[Sửa nội dung]", "gõ nội dung khác"),
         ("Hồ sơ hoàn thuế xuất khẩu quý 2 của công ty đã quá hạn mà chưa được giải quyết", "Xin kiểm tra lại"),
         ("[Xác nhận gửi]", "Đã tiếp nhận phản ánh"),
@@ -109,7 +112,7 @@ def test_status_shows_one_own_ticket_and_never_someone_elses(services) -> None: 
     owner = Chat(services.engine, user="owner")
     verify_dialog(owner, FILING)
     code = _ticket(services).code
-    verify_dialog(owner, [(f"tra cứu {code}", ["Mới tiếp nhận", "Cục Thuế", "Trả lời gần nhất: chưa có"]), (code, code)])
+    verify_dialog(owner, [(f"tra cứu {code}", ["Mới tiếp nhận", "Thuế Thành phố Hồ Chí Minh", "Trả lời gần nhất: chưa có"]), (code, code)])
     stranger = Chat(services.engine, user="stranger")
     assert "Không tìm thấy" in stranger.say(f"tra cứu {code}")
     assert "Mới tiếp nhận" not in stranger.text
@@ -125,7 +128,7 @@ def test_a_staff_reply_reaches_the_business_who_answers_into_the_ticket_and_rate
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
         tickets.request_info(session, ticket=ticket, actor=staff, text="Xin gửi số và ngày của hồ sơ hoàn thuế.",
-                             department_name="Cục Thuế Thành phố Hồ Chí Minh", now=now)  # fmt: skip
+                             department_name="Thuế Thành phố Hồ Chí Minh", now=now)  # fmt: skip
     with services.database.session() as session:
         notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "request_info")).one()
     assert "Xin gửi số và ngày" in notice.text and notice.user_key == "business-1"
@@ -138,7 +141,7 @@ def test_a_staff_reply_reaches_the_business_who_answers_into_the_ticket_and_rate
         ticket = session.exec(select(Ticket)).one()
         assert ticket.state == TicketState.dang_xu_ly
         tickets.resolve(session, ticket=ticket, actor=staff, text="Hồ sơ đã được giải quyết ngày 20/11.",
-                        department_name="Cục Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
+                        department_name="Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
     verify_dialog(chat, [("4", "đánh giá 4/5"), ("Cán bộ trả lời nhanh", "Cảm ơn góp ý")])
     ticket = _ticket(services)
     assert (ticket.state, ticket.rating, ticket.rating_comment) == (TicketState.dong, 4, "Cán bộ trả lời nhanh")
@@ -170,7 +173,7 @@ def test_a_second_filing_reuses_the_business_details(services) -> None:  # noqa:
     verify_dialog(chat, [
         ("/phananh", "mô tả vấn đề"),
         ("Tờ khai hải quan hàng nhập khẩu bị giữ ở cảng Cát Lái ba tuần chưa thông quan", "Tên doanh nghiệp"),
-        ("[Dùng lại: Công ty TNHH Thương mại Minh An]", ["Xin kiểm tra lại", "Cục Hải quan", "0312345673", "Quận Bình Thạnh"]),
+        ("[Dùng lại: Công ty TNHH Thương mại Minh An]", ["Xin kiểm tra lại", "Chi cục Hải quan khu vực II", "0312345673", "Phường Gia Định"]),
         ("[Xác nhận gửi]", "Đã tiếp nhận phản ánh PA-2026-"),
     ])  # fmt: skip
     with services.database.session() as session:
@@ -186,10 +189,52 @@ def test_when_the_nlu_cannot_tell_the_topic_the_business_chooses_it(services) ->
     offered = chat.buttons
     assert 2 <= len(offered) <= 4 and offered[-1] == "Hủy"
     assert "Tên doanh nghiệp" in chat.press(offered[0])
-    verify_dialog(chat, [("Công ty TNHH Minh An", "Mã số thuế"), ("0312345673", "Số điện thoại"), ("0901234567", "quận"),
-                         ("Quận 10", f"Lĩnh vực: {offered[0]}"), ("[Xác nhận gửi]", "Đã tiếp nhận")])  # fmt: skip
+    verify_dialog(chat, [("Công ty TNHH Minh An", "Mã số thuế"), ("0312345673", "Số điện thoại"), ("0901234567", "phường, xã"),
+                         ("Phường Vườn Lài", f"Lĩnh vực: {offered[0]}"), ("[Xác nhận gửi]", "Đã tiếp nhận")])  # fmt: skip
     topic = next(code for code, t in services.catalog.topics.items() if t.name == offered[0])
     assert _ticket(services).topic == topic
+
+
+def test_a_food_safety_problem_goes_to_the_food_safety_department(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, [
+        ("/phananh", "mô tả vấn đề"),
+        ("Bếp ăn tập thể của công ty bị nghi ngộ độc thực phẩm, đề nghị cơ quan an toàn thực phẩm hướng dẫn xử lý", "Tên doanh nghiệp"),
+        ("Công ty TNHH Suất Ăn Minh An", "Mã số thuế"),
+        ("0312345673", "Số điện thoại"),
+        ("0901234567", "phường, xã"),
+        ("p. tân định", ["Sở An toàn thực phẩm Thành phố Hồ Chí Minh", "Phường Tân Định"]),
+        ("[Xác nhận gửi]", ["Đã tiếp nhận phản ánh", "Sở An toàn thực phẩm"]),
+    ])  # fmt: skip
+    ticket = _ticket(services)
+    assert (ticket.topic, ticket.department, ticket.ward) == ("y_te", "SO_ATTP", "Phường Tân Định")
+
+
+def test_a_conversation_left_at_the_old_district_step_goes_on_with_wards(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    verify_dialog(chat, FILING[:6])
+    with services.database.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+        conversation.state = "filing_district"  # as stored before wards replaced districts
+        session.add(conversation)
+    verify_dialog(chat, [("Phường Gia Định", "Xin kiểm tra lại"), ("[Xác nhận gửi]", "Đã tiếp nhận phản ánh")])
+    assert _ticket(services).ward == "Phường Gia Định"
+
+
+def test_a_business_remembered_with_a_district_is_asked_its_ward(services) -> None:  # noqa: ANN001
+    chat = Chat(services.engine)
+    chat.say("/start")
+    with services.database.session() as session:
+        conversation = session.exec(select(Conversation)).one()
+        conversation.context = {"business": {"company_name": "Công ty TNHH Minh An", "tax_code": "0312345673", "contact": None,
+                                             "district": "Quận 3"}}  # fmt: skip
+        session.add(conversation)
+    verify_dialog(chat, [
+        ("/phananh", "mô tả vấn đề"),
+        ("Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa được giải quyết", "Tên doanh nghiệp"),
+        ("[Dùng lại: Công ty TNHH Minh An]", "phường, xã nào"),
+        ("Bàn Cờ", ["Xin kiểm tra lại", "Phường Bàn Cờ"]),
+    ])  # fmt: skip
 
 
 def _answer_ticket(services, *, days_ago: int) -> tuple[Ticket, str]:  # noqa: ANN001
@@ -199,7 +244,7 @@ def _answer_ticket(services, *, days_ago: int) -> tuple[Ticket, str]:  # noqa: A
     staff = _staff(services)
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
-        tickets.resolve(session, ticket=ticket, actor=staff, text="Hồ sơ đã được giải quyết.", department_name="Cục Thuế Thành phố Hồ Chí Minh",
+        tickets.resolve(session, ticket=ticket, actor=staff, text="Hồ sơ đã được giải quyết.", department_name="Thuế Thành phố Hồ Chí Minh",
                         now=datetime.now(UTC) - timedelta(days=days_ago))  # fmt: skip
         notice = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "resolution")).one()
     assert "mở lại phản ánh trong 7 ngày" in notice.text

@@ -31,7 +31,7 @@ def file_ticket(database) -> Ticket:  # noqa: ANN001
         session.add(conversation)
         session.flush()
         return tickets.open_ticket(session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hoàn thuế chậm",
-                                   company_name="Công ty A", tax_code="0312345673", contact=None, district=None, now=RECEIVED,
+                                   company_name="Công ty A", tax_code="0312345673", contact=None, ward=None, now=RECEIVED,
                                    deadlines=WorkingCalendar.load())  # fmt: skip
 
 

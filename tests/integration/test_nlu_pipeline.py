@@ -55,11 +55,15 @@ def test_dialogue_intents(nlu_pipeline, text: str, intent: str) -> None:
 
 
 def test_entities_travel_with_the_result(nlu_pipeline) -> None:
-    result = nlu_pipeline.parse("Lô hàng của cty (MST 0100233488, kho ở q7) theo tờ khai 103456789012 bị giữ ở cảng chưa thông quan từ hôm qua")
+    result = nlu_pipeline.parse("Lô hàng của cty (MST 0100233488, kho ở q7, văn phòng p. Tân Định) theo tờ khai 103456789012 bị giữ ở cảng chưa thông quan từ hôm qua")
     assert type(result.topic) is str and result.topic == "hai_quan"
     assert [(e.type, e.value) for e in result.entities] == [
-        ("tax_code", "0100233488"), ("district", "Quận 7"), ("customs_declaration", "103456789012"), ("date", "2026-11-26"),
+        ("tax_code", "0100233488"), ("former_district", "Quận 7"), ("ward", "Phường Tân Định"), ("customs_declaration", "103456789012"),
+        ("date", "2026-11-26"),
     ]  # fmt: skip
+    district = next(e for e in result.entities if e.type == "former_district").as_dict()
+    assert district["candidates"] == ["Phường Phú Thuận", "Phường Tân Hưng", "Phường Tân Mỹ", "Phường Tân Thuận"]
+    assert "candidates" not in next(e for e in result.entities if e.type == "ward").as_dict()
 
 
 def test_output_has_exactly_the_spec_keys(nlu_pipeline) -> None:

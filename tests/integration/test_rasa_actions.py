@@ -20,7 +20,7 @@ FORM_ANSWERS = {
     "company_name": "Công ty TNHH Thương mại Minh An",
     "tax_code": "0312345673",
     "contact": "0901234567",
-    "district": "quan binh thanh",
+    "ward": "phuong gia dinh",
 }
 
 
@@ -65,8 +65,8 @@ def test_a_tax_question_is_answered_from_our_knowledge_with_its_source_and_rasa_
     rasa = RasaCalls(services)
     for question in ("Hóa đơn điện tử lập sai thì xử lý thế nào?", "hoa don dien tu lap sai thi xu ly the nao"):
         responses, _ = rasa.run(project.ANSWER_ACTION, question)
-        assert "123/2020/NĐ-CP" in said(responses)
-        assert "Nguồn:" in said(responses) and "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in said(responses)
+        assert "254/2026/NĐ-CP" in said(responses)
+        assert "Nguồn:" in said(responses) and "Đơn vị phụ trách: Thuế Thành phố Hồ Chí Minh" in said(responses)
         buttons = {b["title"]: b["payload"] for b in responses[-1]["buttons"]}
         assert buttons == {"Hữu ích": '/button{"payload": "fb:up"}', "Chưa đúng": '/button{"payload": "fb:down"}',
                            "Gửi phản ánh": "/report_issue"}  # fmt: skip
@@ -103,28 +103,30 @@ def test_the_form_checks_each_answer_as_our_own_dialogue_does(services) -> None:
     assert rasa.validate("tax_code", "0312345673-001") == ("0312345673-001", "")
     assert rasa.validate("contact", "0901234567") == ("+84901234567", "")
     assert rasa.validate("contact", "gọi tôi nhé")[0] is None
-    assert rasa.validate("district", "quan binh thanh") == ("Quận Bình Thạnh", "")
-    kept, told = rasa.validate("district", "Hà Nội")
-    assert kept is None and "Chưa nhận ra quận, huyện «Hà Nội»" in told
+    assert rasa.validate("ward", "phuong gia dinh") == ("Phường Gia Định", "")
+    kept, told = rasa.validate("ward", "quan binh thanh")
+    assert kept is None and "địa bàn Quận Bình Thạnh cũ thuộc các phường, xã sau" in told
+    kept, told = rasa.validate("ward", "Hà Nội")
+    assert kept is None and "Chưa nhận ra phường, xã «Hà Nội»" in told
 
 
 def test_a_ticket_is_filed_from_the_form_and_only_its_business_can_see_its_status(services) -> None:  # noqa: ANN001
     rasa = RasaCalls(services)
     for slot, text in FORM_ANSWERS.items():
         assert rasa.validate(slot, text)[0] is not None
-    responses, events = rasa.run(project.CREATE_TICKET_ACTION, "Quận Bình Thạnh", intent="report_issue")
-    assert "Đã tiếp nhận phản ánh PA-2026-" in said(responses) and "Cục Thuế Thành phố Hồ Chí Minh" in said(responses)
+    responses, events = rasa.run(project.CREATE_TICKET_ACTION, "Phường Gia Định", intent="report_issue")
+    assert "Đã tiếp nhận phản ánh PA-2026-" in said(responses) and "Thuế Thành phố Hồ Chí Minh" in said(responses)
     assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == dict.fromkeys(project.FORM_SLOTS)
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
         assert (ticket.channel, ticket.topic, ticket.department) == ("rasa", "thue", "CUC_THUE")
-        assert (ticket.company_name, ticket.tax_code, ticket.contact, ticket.district) == (
-            "Công ty TNHH Thương mại Minh An", "0312345673", "+84901234567", "Quận Bình Thạnh")
+        assert (ticket.company_name, ticket.tax_code, ticket.contact, ticket.ward) == (
+            "Công ty TNHH Thương mại Minh An", "0312345673", "+84901234567", "Phường Gia Định")
         code = ticket.code
     assert code in said(responses)
 
     responses, _ = rasa.run(project.STATUS_ACTION, f"tra cứu {code}", intent="check_ticket")
-    assert f"Phản ánh {code}" in said(responses) and "Cục Thuế" in said(responses)
+    assert f"Phản ánh {code}" in said(responses) and "Thuế Thành phố Hồ Chí Minh" in said(responses)
     stranger = RasaCalls(services, sender="rasa-user-2")
     responses, _ = stranger.run(project.STATUS_ACTION, f"tra cứu {code}", intent="check_ticket")
     assert said(responses) == f"Không tìm thấy phản ánh {code} trong các phản ánh quý doanh nghiệp đã gửi qua kênh này."

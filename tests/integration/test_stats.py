@@ -35,12 +35,13 @@ def at(day: str, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(2026, m, d, hour, minute, tzinfo=LOCAL)
 
 
-def ticket(number: int, *, topic: str, department: str, channel: str, district: str, filed: datetime, due: datetime,
+def ticket(number: int, *, topic: str, department: str, channel: str, ward: str | None = None, district: str | None = None,
+           filed: datetime, due: datetime,
            acknowledged: datetime | None = None, answered: datetime | None = None, rating: int | None = None,
            reopened: int = 0, transferred: int = 0, conversation_id: int | None = None) -> Ticket:  # fmt: skip
     return Ticket(
         code=f"PA-2026-{number:06d}", state=TicketState.da_tra_loi if answered else TicketState.dang_xu_ly, topic=topic,
-        department=department, channel=channel, district=district, description=f"Phản ánh số {number}",
+        department=department, channel=channel, ward=ward, district=district, description=f"Phản ánh số {number}",
         company_name="Công ty TNHH Minh An", tax_code="0312345673", created_at=filed, acknowledge_due=filed + timedelta(days=1),
         due_at=due, acknowledged_at=acknowledged, resolved_at=answered, rating=rating, reopen_count=reopened,
         transfer_count=transferred, conversation_id=conversation_id,
@@ -60,17 +61,17 @@ def data(database):  # noqa: ANN001, ANN201
         session.add(TranscriptMessage(conversation_id=c2, direction="in", text="", payload="fb:down", intent="feedback", created_at=at("10/02", 10)))
         session.add(TranscriptMessage(conversation_id=c4, direction="in", text="xin chào", intent="greet", created_at=at("12/02")))
         session.add_all([
-            ticket(1, topic="thue", department="CUC_THUE", channel="telegram", district="Quận 1", filed=at("13/02", 10),
+            ticket(1, topic="thue", department="CUC_THUE", channel="telegram", ward="Phường Bến Thành", filed=at("13/02", 10),
                    acknowledged=at("23/02"), answered=at("25/02", 15), due=at("06/03", 17), rating=5),
-            ticket(2, topic="hai_quan", department="CUC_HAI_QUAN", channel="zalo", district="Quận 7", filed=at("02/02"),
+            ticket(2, topic="hai_quan", department="CUC_HAI_QUAN", channel="zalo", ward="Phường Tân Thuận", filed=at("02/02"),
                    acknowledged=at("02/02", 14), answered=at("27/02", 10), due=at("23/02", 17), rating=2, transferred=1),
-            ticket(3, topic="thue", department="CUC_THUE", channel="webchat", district="Quận 1", filed=at("07/02", 11),
+            ticket(3, topic="thue", department="CUC_THUE", channel="webchat", ward="Phường Bến Thành", filed=at("07/02", 11),
                    acknowledged=at("09/02", 8, 30), due=at("27/02", 17)),
-            ticket(4, topic="dat_dai", department="SO_TNMT", channel="telegram", district="Quận Bình Thạnh", filed=at("24/02", 10),
+            ticket(4, topic="dat_dai", department="SO_TNMT", channel="telegram", ward="Phường Gia Định", filed=at("24/02", 10),
                    due=at("10/03", 17), conversation_id=c3),
-            ticket(5, topic="thue", department="CUC_THUE", channel="telegram", district="Quận 3",
+            ticket(5, topic="thue", department="CUC_THUE", channel="telegram", ward="Phường Bàn Cờ",
                    filed=datetime(2026, 1, 20, 9, tzinfo=LOCAL), answered=at("10/02"), due=at("03/02", 17), reopened=1),
-            ticket(6, topic="thue", department="CUC_THUE", channel="telegram", district="Quận 3", filed=at("05/02"),
+            ticket(6, topic="thue", department="CUC_THUE", channel="telegram", ward="Phường Bàn Cờ", filed=at("05/02"),
                    acknowledged=at("05/02", 11), answered=at("06/02"), due=at("19/02", 17), rating=4),
         ])  # fmt: skip
     return database
@@ -96,7 +97,7 @@ def test_the_headline_figures_of_february(data) -> None:  # noqa: ANN001
 def test_filters_narrow_every_figure(data) -> None:  # noqa: ANN001
     with data.session() as session:
         tax = summary(session, FEBRUARY, Filters(department="CUC_THUE"), now=NOW, topics_of={"CUC_THUE": ["thue"]})
-        telegram_q3 = summary(session, FEBRUARY, Filters(channel="telegram", district="Quận 3"), now=NOW, topics_of={})
+        telegram_q3 = summary(session, FEBRUARY, Filters(channel="telegram", ward="Phường Bàn Cờ"), now=NOW, topics_of={})
     assert (tax.received, tax.resolved, tax.backlog, tax.overdue, tax.on_time_rate) == (3, 3, 1, 2, pytest.approx(2 / 3))
     assert (telegram_q3.received, telegram_q3.resolved) == (1, 2)  # T6 filed; T5 and T6 answered
 
@@ -132,3 +133,30 @@ def test_the_scoreboard_ranks_departments_by_the_published_score(data) -> None: 
     assert board["SO_TNMT"].score is None and board["SO_TNMT"].rank is None and board["SO_TNMT"].received == 1
     assert [entry.department for entry in report.scoreboard[:2]] == ["CUC_THUE", "CUC_HAI_QUAN"]
     assert score(1.0, None, 0.0) == 100.0  # no ratings yet: the other parts re-weighted
+
+
+def test_places_are_current_wards_and_the_districts_older_tickets_kept(database) -> None:  # noqa: ANN001
+    before, after = datetime(2025, 5, 12, 9, tzinfo=LOCAL), datetime(2025, 9, 15, 9, tzinfo=LOCAL)
+    with database.session() as session:
+        session.add_all([
+            ticket(21, topic="thue", department="CUC_THUE", channel="telegram", district="Quận 3", filed=before, due=before + timedelta(days=14)),
+            ticket(22, topic="thue", department="CUC_THUE", channel="telegram", ward="Phường Bàn Cờ", filed=after, due=after + timedelta(days=14)),
+        ])  # fmt: skip
+    year = Period.parse("2025")
+    with database.session() as session:
+        report = build_report(session, year, Filters(), now=NOW, catalog=load_catalog())
+        kept = summary(session, year, Filters(ward="Quận 3"), now=NOW, topics_of={})
+    assert {(row.key, row.label, row.received) for row in report.by_ward} == {
+        ("Quận 3", "Quận 3 (địa bàn trước 01/7/2025)", 1), ("Phường Bàn Cờ", "Phường Bàn Cờ", 1)}
+    assert kept.received == 1
+
+
+def test_a_report_names_each_department_as_it_was_called_in_its_period(data) -> None:  # noqa: ANN001
+    with data.session() as session:
+        now = build_report(session, FEBRUARY, Filters(), now=NOW, catalog=load_catalog())
+        then = build_report(session, Period.parse("2024"), Filters(), now=NOW, catalog=load_catalog())
+        spanning = build_report(session, Period.parse("2025"), Filters(), now=NOW, catalog=load_catalog())
+    names = lambda report: {entry.department: entry.name for entry in report.scoreboard}  # noqa: E731
+    assert names(now)["CUC_THUE"] == "Thuế Thành phố Hồ Chí Minh"
+    assert names(then)["CUC_THUE"] == "Cục Thuế Thành phố Hồ Chí Minh"
+    assert names(spanning)["SO_KHDT"] == "Sở Tài chính Thành phố Hồ Chí Minh (trước 01/03/2025: Sở Kế hoạch và Đầu tư)"

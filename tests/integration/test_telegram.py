@@ -75,12 +75,15 @@ class Business:
         return self.telegram.wait_for_messages(self.chat_id, before + 1)[-1]
 
 
-def file_ticket(business: Business, district: str) -> None:
-    """The business files the tax-refund issue of FILING over Telegram, skipping the contact."""
+def file_ticket(business: Business, place: str, *, choose: str | None = None) -> None:
+    """The business files the tax-refund issue of FILING over Telegram, skipping the contact; `choose` is the
+    ward button it presses when `place` is a former district."""
     for text in FILING:
         business.say(text)
     business.press("Bỏ qua")
-    business.say(district)
+    business.say(place)
+    if choose:
+        business.press(choose)
     business.press("Xác nhận gửi")
 
 
@@ -103,7 +106,7 @@ def test_the_webhook_is_registered_with_its_secret_and_a_wrong_secret_gets_403(s
 def test_a_question_is_answered_with_an_inline_keyboard_and_the_button_press_is_answered(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
     business = Business(server, telegram)
     reply = business.say("hoa don dien tu lap sai thi xu ly the nao")
-    assert "123/2020/NĐ-CP" in reply["text"] and "Nguồn:" in reply["text"]
+    assert "254/2026/NĐ-CP" in reply["text"] and "Nguồn:" in reply["text"]
     keyboard = reply["reply_markup"]["inline_keyboard"]
     assert [row[0]["text"] for row in keyboard] == ["Hữu ích", "Chưa đúng", "Gửi phản ánh"]
     assert all(len(row[0]["callback_data"].encode()) <= 64 for row in keyboard)
@@ -119,7 +122,7 @@ def test_a_retried_update_gives_no_second_reply_and_no_second_ticket(server, tel
     for text in FILING:
         business.say(text)
     business.press("Bỏ qua")
-    business.say("Quận 1")
+    business.say("Phường Bến Thành")
     confirm = business.telegram.sent_messages(CHAT)[-1]
     payload = next(row[0]["callback_data"] for row in confirm["reply_markup"]["inline_keyboard"] if row[0]["text"] == "Xác nhận gửi")
     update = callback_update(business.update_id + 1, CHAT, payload, callback_id="cb-confirm")
@@ -162,23 +165,24 @@ def _outbox_states(server) -> set[tuple[str, int]]:  # noqa: ANN001
 
 def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
     business = Business(server, telegram)
-    file_ticket(business, "Bình Thạnh")
+    file_ticket(business, "Bình Thạnh", choose="Phường Gia Định")  # the former district's wards come as buttons
     services = server.services
     staff = tax_officer(services)
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
-        tickets.reply(session, ticket=ticket, actor=staff, text="Cục Thuế đã nhận hồ sơ và sẽ trả lời trong tuần này.",
-                      department_name="Cục Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
+        assert ticket.ward == "Phường Gia Định"
+        tickets.reply(session, ticket=ticket, actor=staff, text="Cơ quan thuế đã nhận hồ sơ và sẽ trả lời trong tuần này.",
+                      department_name="Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
     before = len(telegram.sent_messages(CHAT))
     delivered = telegram.wait_for_messages(CHAT, before + 1)[-1]
-    assert "Phản hồi của Cục Thuế Thành phố Hồ Chí Minh" in delivered["text"] and "trong tuần này" in delivered["text"]
+    assert "Phản hồi của Thuế Thành phố Hồ Chí Minh" in delivered["text"] and "trong tuần này" in delivered["text"]
     assert delivered["reply_markup"]["inline_keyboard"][0][0]["text"] == "Trả lời phản ánh"
     assert "nội dung gửi thêm" in business.press("Trả lời phản ánh")["text"]
 
 
 def test_a_long_staff_reply_is_split_under_4096_characters(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
     business = Business(server, telegram)
-    file_ticket(business, "Quận 3")
+    file_ticket(business, "Phường Bàn Cờ")
     services = server.services
     staff = tax_officer(services)
     long_text = "\n\n".join(f"Đoạn {n}: " + "nội dung hướng dẫn chi tiết về hồ sơ hoàn thuế. " * 12 for n in range(1, 16))

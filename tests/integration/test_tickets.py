@@ -23,7 +23,7 @@ def filed(database):  # noqa: ANN001, ANN201
         session.flush()
         ticket = services.open_ticket(
             session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hoàn thuế chậm",
-            company_name="Công ty A", tax_code="0312345673", contact=None, district="Quận 1", now=RECEIVED,
+            company_name="Công ty A", tax_code="0312345673", contact=None, ward="Phường Bến Thành", now=RECEIVED,
             deadlines=WorkingCalendar.load(),
         )  # fmt: skip
     staff = create_user(database, username="canbo.thue", password="mat-khau-du-dai-123", role=Role.staff,
@@ -38,7 +38,7 @@ def test_codes_count_up_within_the_year_and_deadlines_skip_tet(database, filed) 
     with database.session() as session:
         second = services.open_ticket(
             session, conversation=session.get(Conversation, ticket.conversation_id), topic="thue", department="CUC_THUE",
-            description="Lần hai", company_name="Công ty A", tax_code="0312345673", contact=None, district=None,
+            description="Lần hai", company_name="Công ty A", tax_code="0312345673", contact=None, ward=None,
             now=RECEIVED, deadlines=WorkingCalendar.load(),
         )  # fmt: skip
     assert second.code == "PA-2026-000002"

@@ -111,8 +111,9 @@ def test_a_filing_over_zalo_and_the_staff_reply_reaching_the_zalo_user(server, z
         ("Công trình nhà xưởng xin giấy phép xây dựng đã quá hạn hai tháng chưa được cấp", "Tên doanh nghiệp"),
         ("Công ty Cổ phần Cơ khí Phú Thịnh", "Mã số thuế"),
         ("0312345673", "có thể bỏ qua"),
-        ("1", "quận, huyện"),  # option 1: Bỏ qua
-        ("Thủ Đức", "Xin kiểm tra lại"),
+        ("1", "phường, xã nào"),  # option 1: Bỏ qua
+        ("Thủ Đức", "địa bàn Thành phố Thủ Đức cũ thuộc các phường, xã sau"),  # its 12 wards as numbered options
+        ("11", "Phường Thủ Đức"),  # option 11, and the summary
         ("1", "Đã tiếp nhận phản ánh PA-"),  # option 1: Xác nhận gửi
     ]:
         assert expected in business.say(said), said

@@ -103,8 +103,8 @@ def test_a_tax_question_is_answered_from_our_knowledge_with_its_source(assistant
     chat = RestChat(assistant["webhook"], "dn-hoi-thue")
     for question in ("Hóa đơn điện tử lập sai thì xử lý thế nào?", "hoa don dien tu lap sai thi xu ly the nao"):
         answer = chat.say(question)
-        assert "123/2020/NĐ-CP" in answer
-        assert "Nguồn:" in answer and "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in answer
+        assert "254/2026/NĐ-CP" in answer
+        assert "Nguồn:" in answer and "Đơn vị phụ trách: Thuế Thành phố Hồ Chí Minh" in answer
         assert [b["title"] for b in chat.buttons] == ["Hữu ích", "Chưa đúng", "Gửi phản ánh"]
     assert "Cảm ơn quý doanh nghiệp đã góp ý" in chat.press("Hữu ích")
     assert "ngoài phạm vi" in chat.say("Cách nấu phở bò ngon?")
@@ -118,9 +118,10 @@ def test_a_ticket_filed_through_rasa_reaches_our_database_and_console(assistant:
     wrong = chat.say("0312345678")
     assert "chưa đúng" in wrong and "ví dụ: 0312345673" in wrong
     assert "Số điện thoại hoặc email" in chat.say("0312345673")
-    assert "quận, huyện" in chat.say("0901234567")
-    filed = chat.say("quan binh thanh")
-    assert "Đơn vị xử lý: Cục Thuế Thành phố Hồ Chí Minh" in filed
+    assert "phường, xã" in chat.say("0901234567")
+    assert "địa bàn Quận Bình Thạnh cũ" in chat.say("quan binh thanh")  # a former district: its wards as buttons
+    filed = chat.press("Phường Gia Định")
+    assert "Đơn vị xử lý: Thuế Thành phố Hồ Chí Minh" in filed
     code = re.search(r"Đã tiếp nhận phản ánh (PA-\d{4}-\d{6})", filed).group(1)
 
     status = chat.say(f"tra cứu {code}")
@@ -135,7 +136,7 @@ def test_a_ticket_filed_through_rasa_reaches_our_database_and_console(assistant:
     try:
         with services.database.session() as session:
             ticket = session.exec(select(Ticket).where(Ticket.code == code)).one()
-            assert (ticket.channel, ticket.department, ticket.tax_code, ticket.district) == ("rasa", "CUC_THUE", "0312345673", "Quận Bình Thạnh")
+            assert (ticket.channel, ticket.department, ticket.tax_code, ticket.ward) == ("rasa", "CUC_THUE", "0312345673", "Phường Gia Định")
         officer = signed_in(create_app(services, warm_up=False), account(services.database, Role.staff, "CUC_THUE"))
         assert code in officer.get("/staff").text
         page = officer.get(f"/staff/tickets/{code}").text

@@ -49,11 +49,12 @@ def found(text: str) -> list[tuple[str, str, str]]:
         ("tuần trước", [("date", "2026-11-16/2026-11-22", "tuần trước")]),
         ("tháng trước", [("date", "2026-10-01/2026-10-31", "tháng trước")]),
         ("3 ngày trước", [("date", "2026-11-24", "3 ngày trước")]),
-        ("xưởng ở Thủ Đức", [("district", "Thành phố Thủ Đức", "Thủ Đức")]),
-        ("cty o quan 9", [("district", "Thành phố Thủ Đức", "quan 9")]),
-        ("q1 và Q.10", [("district", "Quận 1", "q1"), ("district", "Quận 10", "Q.10")]),
-        ("Bình Thạnh, huyện Cần Giờ", [("district", "Quận Bình Thạnh", "Bình Thạnh"), ("district", "Huyện Cần Giờ", "huyện Cần Giờ")]),
-        ("kho ở hoc mon", [("district", "Huyện Hóc Môn", "hoc mon")]),
+        ("xưởng ở Thủ Đức", [("former_district", "Thành phố Thủ Đức", "Thủ Đức")]),
+        ("cty o quan 9", [("former_district", "Thành phố Thủ Đức", "quan 9")]),
+        ("q1 và Q.10", [("former_district", "Quận 1", "q1"), ("former_district", "Quận 10", "Q.10")]),
+        ("Bình Thạnh, huyện Cần Giờ", [("former_district", "Quận Bình Thạnh", "Bình Thạnh"), ("former_district", "Huyện Cần Giờ", "huyện Cần Giờ")]),
+        ("kho ở hoc mon", [("former_district", "Huyện Hóc Môn", "hoc mon")]),
+        ("cty ở P.Tân Định", [("ward", "Phường Tân Định", "P.Tân Định")]),
     ],
 )
 def test_entity_values_and_offsets(text: str, expected: list[tuple[str, str, str]]) -> None:
@@ -83,7 +84,7 @@ def test_context_decides_between_a_mobile_number_and_a_tax_code() -> None:
 
 def test_several_entities_in_one_message_in_order() -> None:
     text = "Cty MST 0100233488 ở q7, tờ khai 103456789012 bị giữ từ hôm qua, liên hệ 0903123456"
-    assert [t for t, _, _ in found(text)] == ["tax_code", "district", "customs_declaration", "date", "phone"]
+    assert [t for t, _, _ in found(text)] == ["tax_code", "former_district", "customs_declaration", "date", "phone"]
 
 
 def test_ten_thousand_characters_take_bounded_time() -> None:

@@ -23,6 +23,7 @@ from knowledge.answer import (
 from knowledge.catalog import load_catalog
 from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, KeyGroups
+from knowledge.legal import Register, load_register
 from knowledge.loader import load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
@@ -39,9 +40,20 @@ ENTRY = """\
   question: "Doanh nghiệp muốn hoàn thuế giá trị gia tăng thì làm gì?"
   paraphrases: ["Thủ tục hoàn thuế GTGT", "cty e muon hoan thue gtgt", "hồ sơ hoàn thuế gtgt gồm gì ad"]
   answer: "Doanh nghiệp lập hồ sơ đề nghị hoàn thuế và nộp cho cơ quan thuế quản lý trực tiếp."
-  sources: ["Luật Quản lý thuế số 38/2019/QH14"]
+  sources: [{doc: 108-2025-qh15, part: Điều 72}]
   reviewed: 2026-11-27
+  review_by: 2027-05-27
 """
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory: pytest.TempPathFactory) -> Register:
+    folder = tmp_path_factory.mktemp("legal")
+    (folder / "thue.yaml").write_text(
+        "- {id: 108-2025-qh15, number: 108/2025/QH15, type: Luật, title: Luật Quản lý thuế, issuer: Quốc hội, status: unverified}\n",
+        encoding="utf-8",
+    )
+    return load_register(folder)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -49,26 +61,30 @@ def write(tmp_path: Path, text: str) -> Path:
     return tmp_path
 
 
-def test_a_valid_entry_loads(tmp_path: Path) -> None:
-    (entry,) = load_faq(write(tmp_path, ENTRY), topics=TOPICS)
+def test_a_valid_entry_loads(tmp_path: Path, register: Register) -> None:
+    (entry,) = load_faq(write(tmp_path, ENTRY), topics=TOPICS, register=register)
     assert entry.id == "thue-hoan-thue-gtgt" and entry.department == "CUC_THUE"
+    assert faq_document(entry, register).citations == ("Luật Quản lý thuế số 108/2025/QH15, Điều 72",)
     assert entry.paraphrases[1] == "cty e muon hoan thue gtgt"
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("  reviewed: 2026-11-27\n", "", "expected exactly the keys"),
+        ("  reviewed: 2026-11-27\n", "", "expected the keys"),
+        ("  review_by: 2027-05-27\n", "  review_by: 2026-11-01\n", "review_by must come after reviewed"),
+        ("doc: 108-2025-qh15", "doc: 108-2099-qh15", "cites 108-2099-qh15, which the legal register does not hold"),
         ('"Thủ tục hoàn thuế GTGT", ', "", "needs at least 3 paraphrases"),
-        ("department: CUC_THUE", "department: CUC_THUE_X", "unknown topic 'thue' or department 'CUC_THUE_X'"),
+        ("department: CUC_THUE", "department: CUC_THUE_X", "unknown department 'CUC_THUE_X'"),
         ("id: thue-hoan-thue-gtgt", "id: Thue Hoan", "id must be lowercase ASCII"),
-        ('sources: ["Luật Quản lý thuế số 38/2019/QH14"]', 'sources: [""]', "must be non-empty text"),
+        ("sources: [{doc: 108-2025-qh15, part: Điều 72}]", 'sources: [""]', "sources must be non-empty"),
+        ("sources: [{doc: 108-2025-qh15, part: Điều 72}]", "sources: []", "needs at least one source"),
     ],
 )
-def test_a_broken_entry_is_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+def test_a_broken_entry_is_refused(tmp_path: Path, register: Register, old: str, new: str, message: str) -> None:
     assert old in ENTRY
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_faq(write(tmp_path, ENTRY.replace(old, new)), topics=TOPICS)
+        load_faq(write(tmp_path, ENTRY.replace(old, new)), topics=TOPICS, register=register)
 
 
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
@@ -117,7 +133,7 @@ def test_answer_carries_source_department_and_note_within_telegram_limit() -> No
     reply = format_reply(long_answer, CATALOG)
     assert len(reply) <= TELEGRAM_LIMIT
     assert "Nguồn: Luật Quản lý thuế số 38/2019/QH14" in reply
-    assert "Đơn vị phụ trách: Cục Thuế Thành phố Hồ Chí Minh" in reply
+    assert "Đơn vị phụ trách: Thuế Thành phố Hồ Chí Minh" in reply
     assert reply.endswith(REFERENCE_NOTE)
 
 
@@ -133,7 +149,7 @@ def test_low_scores_offer_choices_or_a_ticket_instead_of_an_answer() -> None:
     assert compose([], CATALOG).decision == "ticket"
 
 
-def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path) -> None:
+def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path, register: Register) -> None:
     docs = documents()
     encoder = FakeEncoder()
     assert build_index(docs, encoder, tmp_path) == (4, 4)
@@ -143,7 +159,7 @@ def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path) -
     assert base.search("hoàn thuế gtgt")[0].document.id == "thue-hoan"
     faq_dir = tmp_path / "faq"
     faq_dir.mkdir()
-    current.append(faq_document(load_faq(write(faq_dir, ENTRY), topics=TOPICS)[0]))
+    current.append(faq_document(load_faq(write(faq_dir, ENTRY), topics=TOPICS)[0], register))
     assert build_index(current, encoder, tmp_path) == (5, 9)  # question, 3 paraphrases and the answer
     assert {h.document.id for h in base.search("cty e muon hoan thue gtgt", 3)} >= {"thue-hoan-thue-gtgt"}
 

@@ -70,8 +70,8 @@ def test_annotated_entities_cover_exactly_the_text_they_name() -> None:
     markup = annotated(text)
     assert plain_text(markup) == text
     found = [(m.group(1), m.group(2) or json.loads(m.group(3))["entity"]) for m in _MARKUP.finditer(markup)]
-    assert found == [("quận 7", "district"), ("0312345673", "tax_code"), ("PA-2026-000123", "ticket_code")]
-    assert '{"entity": "district", "value": "Quận 7"}' in markup
+    assert found == [("quận 7", "former_district"), ("0312345673", "tax_code"), ("PA-2026-000123", "ticket_code")]
+    assert '{"entity": "former_district", "value": "Quận 7"}' in markup
 
 
 def test_rules_and_stories_use_only_what_the_domain_declares(exported: Path) -> None:
@@ -145,18 +145,18 @@ def test_a_file_that_is_not_rasa_nlu_is_refused(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- the component Rasa's Python runs
 
-RASA_SIDE = ("nlu/rasa_components.py", "nlu/segment.py", "nlu/normalize.py", "nlu/entities.py")
-RASA_SIDE_MAY_IMPORT = {"rasa", "underthesea", "yaml", "stdnum", "nlu", "__future__", "collections", "dataclasses", "datetime", "functools",
+RASA_SIDE = ("nlu/rasa_components.py", "nlu/segment.py", "nlu/normalize.py", "nlu/entities.py", "nlu/places.py")
+RASA_SIDE_MAY_IMPORT = {"rasa", "underthesea", "yaml", "stdnum", "vietnam_provinces", "nlu", "__future__", "collections", "dataclasses", "datetime", "functools",
                         "pathlib", "re", "typing", "unicodedata"}  # fmt: skip
 
 
-def test_the_rasa_component_imports_only_rasa_underthesea_stdnum_and_our_normaliser() -> None:
+def test_the_rasa_component_imports_only_rasa_underthesea_stdnum_provinces_and_our_normaliser() -> None:
     for name in RASA_SIDE:
         tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
         modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert {m.split(".")[0] for m in modules} <= RASA_SIDE_MAY_IMPORT, name
-        assert {m for m in modules if m.startswith("nlu.")} <= {"nlu.segment", "nlu.normalize", "nlu.entities"}, name
+        assert {m for m in modules if m.startswith("nlu.")} <= {"nlu.segment", "nlu.normalize", "nlu.entities", "nlu.places"}, name
 
 
 def test_the_rasa_component_compiles_under_python_3_10() -> None:

@@ -54,7 +54,7 @@ def make_report() -> Report:
         by_department=[BreakdownRow("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1),
                        BreakdownRow("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None)],
         by_channel=[BreakdownRow("telegram", "Telegram", 80, 64, 5, 0.8, 4.0)],
-        by_district=[],  # nobody gave a district
+        by_ward=[],  # nobody gave a place
         months=[MonthRow(f"2026-0{m}", 15 + m, 12 + m) for m in range(1, 7)],
         scoreboard=[DepartmentScore("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1, 0.02, 0.1, 86.5, 1),
                     DepartmentScore("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None, None, 0.2, None, None)],
@@ -119,7 +119,7 @@ def test_the_pdf_shows_rates_changes_and_missing_values_the_vietnamese_way(pdf_t
 
 
 def test_empty_parts_say_so(pdf_text: str) -> None:
-    assert "Không có số liệu trong kỳ." in pdf_text  # by district
+    assert "Không có số liệu trong kỳ." in pdf_text  # by ward
 
 
 def test_the_workbook_has_one_typed_sheet_per_table() -> None:
@@ -147,7 +147,7 @@ def test_the_workbook_has_one_typed_sheet_per_table() -> None:
     departments = book["Theo đơn vị"]
     assert [c.value for c in departments[2]][:3] == ["CUC_THUE", TAX, 70]
     assert departments.cell(2, 6).number_format == "0.0%" and departments.cell(3, 7).value is None
-    assert book["Theo quận huyện"].max_row == 1  # header only
+    assert book["Theo phường xã"].max_row == 1  # header only
     assert book["Theo tháng"].cell(2, 1).is_date and book["Theo tháng"].cell(2, 1).value == datetime(2026, 1, 1)
     scoreboard = book["Bảng xếp hạng"]
     assert scoreboard.cell(2, 1).value == 1 and scoreboard.cell(3, 4).value is None

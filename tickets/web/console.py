@@ -19,7 +19,9 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from tickets import access, drafts, escalation, services
+from knowledge.legal import Register
+from nlu.places import unit_named
+from tickets import access, drafts, escalation, report_builder, services, stats
 from tickets.accounts import PasswordChangeError, change_password
 from tickets.db import Database
 from tickets.escalation import OPEN_STATES
@@ -45,13 +47,13 @@ Suggest = Callable[[str], Sequence[Any]]
 
 
 class Console:
-    """What the console's pages need: the database, the catalogue (a `knowledge.catalog.Catalog`), knowledge
-    suggestions, what to do after an FAQ draft is published, and the clock."""
+    """What the console's pages need: the database, the catalogue (a `knowledge.catalog.Catalog`), the legal
+    register, knowledge suggestions, what to do after the FAQ changed, and the clock."""
 
-    def __init__(self, *, database: Database, catalog: Any, suggest: Suggest, on_publish: Callable[[], object] = lambda: None,
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
-        self.database, self.catalog, self.suggest, self.clock = database, catalog, suggest, clock
-        self.on_publish = on_publish  # re-indexes the knowledge base after an FAQ draft is published
+    def __init__(self, *, database: Database, catalog: Any, register: Register, suggest: Suggest,
+                 on_publish: Callable[[], object] = lambda: None, clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+        self.database, self.catalog, self.register, self.suggest, self.clock = database, catalog, register, suggest, clock
+        self.on_publish = on_publish  # re-indexes the knowledge base after the FAQ changed (a draft published, an entry edited)
 
     # ------------------------------------------------------------------ helpers
 
@@ -156,7 +158,7 @@ def console_routes(console: Console) -> APIRouter:
         return RedirectResponse("/staff", status_code=303)
 
     @router.get("", response_class=HTMLResponse)
-    def queue(request: Request, state: str = "", topic: str = "", channel: str = "", district: str = "", overdue: str = "", q: str = "") -> Response:
+    def queue(request: Request, state: str = "", topic: str = "", channel: str = "", ward: str = "", overdue: str = "", q: str = "") -> Response:
         who, refused = console.gate(request)
         if refused is not None:
             return refused
@@ -168,8 +170,9 @@ def console_routes(console: Console) -> APIRouter:
             query = query.where(col(Ticket.topic) == topic)
         if channel in texts.CHANNEL_LABELS:
             query = query.where(col(Ticket.channel) == channel)
-        if district.strip():
-            query = query.where(col(Ticket.district) == district.strip()[:64])
+        place = stats.dimension_column("ward")
+        if ward.strip():
+            query = query.where(place == ward.strip()[:64])
         if overdue:
             query = query.where(col(Ticket.state).in_(OPEN_STATES), col(Ticket.due_at) <= now)
         if q.strip():
@@ -178,11 +181,12 @@ def console_routes(console: Console) -> APIRouter:
                                     col(Ticket.description).ilike(pattern, escape="\\")))  # fmt: skip
         with console.database.session() as session:
             rows = session.exec(query.order_by(col(Ticket.due_at), col(Ticket.id)).limit(QUEUE_LIMIT)).all()
-            districts = sorted({d for d in session.exec(access.scoped(select(Ticket), who.user).with_only_columns(col(Ticket.district)).distinct()) if d})
+            present = {p for p in session.exec(access.scoped(select(Ticket), who.user).with_only_columns(place).distinct()) if p}
+        places = [(name, report_builder.place_label(name)) for name in sorted(present, key=lambda name: (not unit_named(name), name))]
         masked = access.masks_personal_data(who.user)
         items = [{"ticket": t, "company": access.mask_name(t.company_name) if masked else t.company_name, **console.badges(t, now)} for t in rows]
-        filters = {"state": state, "topic": topic, "channel": channel, "district": district, "overdue": overdue, "q": q}
-        return console.page(request, "queue.html", who, items=items, filters=filters, districts=districts, now=now)
+        filters = {"state": state, "topic": topic, "channel": channel, "ward": ward, "overdue": overdue, "q": q}
+        return console.page(request, "queue.html", who, items=items, filters=filters, places=places, now=now)
 
     @router.get("/tickets/{code}", response_class=HTMLResponse)
     def ticket_page(request: Request, code: str, done: str = "") -> Response:
@@ -204,7 +208,7 @@ def console_routes(console: Console) -> APIRouter:
             "company": access.mask_name(ticket.company_name) if masked else ticket.company_name,
             "tax_code": access.mask_text(ticket.tax_code) if masked else ticket.tax_code,
             "contact": access.mask_text(ticket.contact) if masked else ticket.contact,
-            "district": ticket.district,
+            "place": ticket.ward or (report_builder.place_label(ticket.district) if ticket.district else None),
         }
         shown = access.mask_text if masked else (lambda text: text)
         transcript = _readable(transcript)
@@ -279,7 +283,8 @@ def console_routes(console: Console) -> APIRouter:
                     drafts.reject(session, draft=draft, actor=user, now=console.clock())
                 else:
                     drafts.review(session, draft=draft, actor=user, question=str(form.get("question", "")), paraphrases=str(form.get("paraphrases", "")),
-                                  answer=str(form.get("answer", "")), sources=str(form.get("sources", "")), publish=decision == "publish", now=console.clock())  # fmt: skip
+                                  answer=str(form.get("answer", "")), sources=str(form.get("sources", "")), publish=decision == "publish", now=console.clock(),
+                                  register=console.register)  # fmt: skip
             except drafts.DraftError as error:
                 session.rollback()
                 return console.message(request, who, str(error), 422)

@@ -13,6 +13,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from nlu.places import current_units
 from tickets import access, charts, reports
 from tickets.models import Role
 from tickets.report_builder import build_report
@@ -81,18 +82,18 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
             report = build_report(session, chosen, filters, now=now, catalog=console.catalog, clusters=clusters)
         return who, masked(report) if access.masks_personal_data(who.user) else report
 
-    def filters_of(department: str, topic: str, channel: str, district: str) -> Filters:
+    def filters_of(department: str, topic: str, channel: str, ward: str) -> Filters:
         return Filters(
             department=department if department in console.catalog.departments else None,
             topic=topic if topic in console.catalog.topics else None,
             channel=channel if channel in texts.CHANNEL_LABELS else None,
-            district=district.strip()[:64] or None,
+            ward=ward.strip()[:64] or None,
         )
 
     @router.get("/stats", response_class=HTMLResponse)
     def dashboard(request: Request, period: str = "", first: str = "", last: str = "", department: str = "", topic: str = "",
-                  channel: str = "", district: str = "") -> Response:  # fmt: skip
-        who, report = report_for(request, period, first, last, filters_of(department, topic, channel, district))
+                  channel: str = "", ward: str = "") -> Response:  # fmt: skip
+        who, report = report_for(request, period, first, last, filters_of(department, topic, channel, ward))
         if isinstance(report, Response):
             return report
         now = console.clock().astimezone(LOCAL_TZ).date()
@@ -111,15 +112,15 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
         query = request.url.query
         return console.page(request, "stats.html", who, report=report, charts=figures, figures=figures_table, choices=period_choices(now), query=query,
                             chosen={"period": period, "first": first, "last": last, "department": report.filters.department or "",
-                                    "topic": topic, "channel": channel, "district": district})  # fmt: skip
+                                    "topic": topic, "channel": channel, "ward": ward}, units=[u.name for u in current_units()])  # fmt: skip
 
     @router.get("/stats/report.{extension}")
     def download(request: Request, extension: str, period: str = "", first: str = "", last: str = "", department: str = "",
-                 topic: str = "", channel: str = "", district: str = "") -> Response:  # fmt: skip
+                 topic: str = "", channel: str = "", ward: str = "") -> Response:  # fmt: skip
         if extension not in ("pdf", "xlsx"):
             who, _ = console.gate(request)
             return console.message(request, who, texts.REPORT_FORMAT_UNKNOWN, 404)
-        _, report = report_for(request, period, first, last, filters_of(department, topic, channel, district))
+        _, report = report_for(request, period, first, last, filters_of(department, topic, channel, ward))
         if isinstance(report, Response):
             return report
         body = reports.render_pdf(report) if extension == "pdf" else reports.render_xlsx(report)

@@ -39,3 +39,11 @@ PASSWORD_REFUSED = {
     "wrong": "Mật khẩu hiện tại không đúng.", "short": "Mật khẩu mới cần ít nhất 12 ký tự.",
     "same": "Mật khẩu mới phải khác mật khẩu hiện tại.",
 }  # fmt: skip
+
+# Content upkeep (/staff/content)
+CONTENT_DONE = {
+    "review": "Đã ghi nhận rà soát; hạn rà soát tiếp theo đã cập nhật và cơ sở tri thức đã được lập chỉ mục lại.",
+    "edit": "Đã lưu nội dung mới; trợ lý dùng ngay câu trả lời này.",
+}
+CONTENT_NOT_FOUND = "Không tìm thấy mục hỏi đáp này."
+CONTENT_BAD_DATE = "Hạn rà soát viết dạng năm-tháng-ngày, ví dụ 2027-06-30."
