@@ -72,15 +72,16 @@ def faq_split(documents: list[Document]) -> tuple[list[Document], Queries, Queri
     """(documents without the held-out paraphrases, dev queries, test queries)."""
     kept, dev, test = [], [], []
     for index, document in enumerate(documents):
-        keys = []
+        keys, held_out = [], 0
         for position, key in enumerate(document.keys):
             bucket = hashlib.sha256(strip_diacritics(key).lower().encode()).digest()[0] % 6
-            is_paraphrase = document.source == "faq" and 0 < position < len(document.keys) - 1
+            is_paraphrase = document.source == "faq" and 0 < position < (document.asked or 0)
             if is_paraphrase and bucket in (0, 1):
                 (dev if bucket == 0 else test).append((key, index))
+                held_out += 1
             else:
                 keys.append(key)
-        kept.append(replace(document, keys=tuple(keys)))
+        kept.append(replace(document, keys=tuple(keys), asked=None if document.asked is None else document.asked - held_out))
     return kept, dev, test
 
 

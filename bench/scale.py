@@ -74,7 +74,7 @@ def main() -> None:
     settings = load_settings()
     catalog, plan = load_catalog(), load_plan()
     real, _dev, test = faq_split(all_documents(plan, catalog, load_register()))
-    pool = [key for d in real if d.source == "faq" for key in d.keys[:-1]]  # questions and kept paraphrases
+    pool = [key for d in real if d.source == "faq" for key in d.keys[: d.asked]]  # questions and kept paraphrases
     documents = real + synthetic_entries(pool, args.entries)
     keys = [key for d in documents for key in d.keys]
     print(f"{len(documents):,} documents ({args.entries:,} synthetic), {len(keys):,} keys; {os.cpu_count()} cores")

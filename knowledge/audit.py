@@ -26,8 +26,8 @@ CITES_REPLACED, CITES_UNVERIFIED, PAST_REVIEW, NO_CONCRETE_GUIDANCE = (
 )  # fmt: skip
 KINDS = (CITES_REPLACED, CITES_UNVERIFIED, PAST_REVIEW, NO_CONCRETE_GUIDANCE)
 LABELS = {
-    CITES_REPLACED: "cite văn bản đã bị thay thế hoặc hết hiệu lực",
-    CITES_UNVERIFIED: "cite văn bản chưa kiểm chứng hiệu lực",
+    CITES_REPLACED: "trích dẫn văn bản đã bị thay thế hoặc hết hiệu lực",
+    CITES_UNVERIFIED: "trích dẫn văn bản chưa kiểm chứng hiệu lực",
     PAST_REVIEW: "quá hạn rà soát",
     NO_CONCRETE_GUIDANCE: "chỉ ghi «theo quy định» mà không nêu thông tin cụ thể",
 }

@@ -213,3 +213,27 @@ def test_an_observer_reads_masked_data_and_cannot_act(server, console_page: Page
     for action in ("Trả lời", "Đề nghị bổ sung", "Ghi chú nội bộ", "Chuyển", "Phân công"):
         expect(page.get_by_role("button", name=action, exact=True)).to_have_count(0)
     snap("ticket")
+
+
+def test_an_admin_checks_an_faq_entry_against_the_law_in_force_and_marks_it_reviewed(server, console_page: Page, snap: Snap) -> None:  # noqa: ANN001
+    page = console_page
+    sign_in(page, server, account(server, "quantri", Role.admin))
+    page.get_by_role("link", name="Rà soát nội dung").click()
+    expect(page.get_by_role("heading", name="Rà soát nội dung hỏi đáp")).to_be_visible()
+    expect(page.locator(".cards .card")).to_have_count(4)
+    expect(page.get_by_role("heading", name="Doanh nghiệp bấm «Chưa đúng» nhiều nhất")).to_be_visible()
+    assert_fits_the_screen(page)
+    snap("overview")
+
+    page.goto(f"{server.url}/staff/content/thue-thoi-han-nop-to-khai")
+    expect(page.locator(".sources")).to_contain_text("Nghị định số 252/2026/NĐ-CP")
+    expect(page.locator(".sources .standing").first).to_have_text("Còn hiệu lực")
+    page.get_by_label("Ghi chú (đã đối chiếu văn bản nào, ở đâu)").fill("Đối chiếu Điều 10 Nghị định 252/2026/NĐ-CP")
+    page.get_by_label("Hạn rà soát tiếp theo").first.fill("2027-08-31")
+    page.get_by_role("button", name="Đã rà soát").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận rà soát")
+    expect(page.locator(".review-by")).to_have_text("31/08/2027")
+    expect(page.locator(".timeline")).to_contain_text("quantri")
+    expect(page.locator(".timeline")).to_contain_text("Đối chiếu Điều 10 Nghị định 252/2026/NĐ-CP")
+    assert_fits_the_screen(page)
+    snap("reviewed")

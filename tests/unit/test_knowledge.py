@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,16 @@ def test_a_broken_entry_is_refused(tmp_path: Path, register: Register, old: str,
     assert old in ENTRY
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_faq(write(tmp_path, ENTRY.replace(old, new)), topics=TOPICS, register=register)
+
+
+def test_a_long_answer_is_cut_into_passages_that_are_keys_of_its_own(tmp_path: Path, register: Register) -> None:
+    (entry,) = load_faq(write(tmp_path, ENTRY), topics=TOPICS, register=register)
+    answer = "Hồ sơ khai thuế tháng nộp chậm nhất ngày 20 của tháng tiếp theo trên thuedientu.gdt.gov.vn. " * 9
+    document = faq_document(replace(entry, answer=answer.strip()), register)
+    assert document.keys[: document.asked] == (entry.question, *entry.paraphrases)
+    passages_of_answer = document.keys[document.asked :]
+    assert len(passages_of_answer) >= 3 and all(len(p.split()) <= 40 for p in passages_of_answer)
+    assert " ".join(passages_of_answer) == answer.strip()
 
 
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
