@@ -62,3 +62,18 @@ def test_eval_reports_both_variants_on_the_held_out_split(env: dict[str, str]) -
         assert variant["topic_accuracy"] >= 0.85
     text = run(["nlu", "eval"], env).stdout
     assert "topic confusion, without_diacritics (rows: gold, columns: predicted)" in text
+
+
+def test_predict_reports_wards_and_former_districts_with_their_successors(env: dict[str, str]) -> None:
+    lines = [{"text": "cty o p. tan dinh, kho o Q.3, xin giay chung nhan attp"}, {"text": "bếp ăn công ty bị ngộ độc thực phẩm"}]
+    result = run(["nlu", "predict"], env, "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    places = [e for e in first["entities"] if e["type"] in ("ward", "former_district")]
+    assert places == [
+        {"type": "ward", "value": "Phường Tân Định", "start": 6, "end": 17},
+        {"type": "former_district", "value": "Quận 3", "start": 25, "end": 28,
+         "candidates": ["Phường Bàn Cờ", "Phường Nhiêu Lộc", "Phường Xuân Hòa"]},
+    ]  # fmt: skip
+    assert (first["topic"], first["department"]) == ("y_te", "SO_ATTP")  # food safety goes to its own department
+    assert (second["topic"], second["department"]) == ("y_te", "SO_ATTP")
