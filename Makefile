@@ -5,25 +5,29 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CODE := bot nlu knowledge tickets tests bench scripts
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-fast test-rasa demo install install-test model db-upgrade indexes runtime-deps system-deps clean
+.PHONY: run test test-fast lint test-rasa demo install install-test model db-upgrade indexes runtime-deps system-deps clean
 
 run: install runtime-deps model db-upgrade indexes
 	$(BIN)/donghanh serve --host $(HOST) --port $(PORT)
 
 # The content audit's summary is printed for information: findings (exit 1) never fail a landing, because a
 # calendar day passing can make content due; an audit that cannot run (exit 2) does.
-test: install-test system-deps model
-	$(BIN)/ruff check bot nlu knowledge tickets tests bench scripts
+test: install-test system-deps model lint
 	$(BIN)/donghanh content audit --summary || [ $$? -eq 1 ]
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The quick loop while working: the unit tests, without the real model, PostgreSQL or a browser.
-test-fast: install-test
-	$(BIN)/ruff check bot nlu knowledge tickets tests bench scripts
+test-fast: install-test lint
 	$(BIN)/python -m pytest tests/unit -m "not model and not postgres" -x -q $(PYTEST_ARGS)
+
+# The code obeys the formatter and the linter, at the line length pyproject.toml sets.
+lint: install-test
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/ruff check $(CODE)
 
 # Đồng hành behind a real Rasa 3.6 server: Rasa's own Python 3.10 environment is created once under .rasa/
 # (scripts/rasa-env.sh), then tests/rasa/ exports, trains and talks to the assistant.

@@ -3,9 +3,9 @@
 1. Content, as of a day (default today): entries citing a replaced or expired document, unverified documents
    among the 30 most cited, answers leaning on "theo quy định (hiện hành)" without a concrete fact, answers
    stating a numeric deadline, entries with recorded checks, and how many entries of the most asked topics (by
-   the demo data's topic frequencies, whole topics until 100 entries) state a concrete fact. `--before REV` computes the same figures for the
-   FAQ files of an earlier commit (their sources read by document number against today's register), so a
-   change of content can be compared with what it replaced.
+   the demo data's topic frequencies, whole topics until 100 entries) state a concrete fact. `--before REV`
+   computes the same figures for the FAQ files of an earlier commit (their sources read by document number
+   against today's register), so a change of content can be compared with what it replaced.
 2. Places: every one of the 168 current units written eight ways (full and abbreviated type word, with and
    without diacritics, inside a sentence), every former district written four ways; recall, and whether
    the successors offered are the right ones; places wrongly found in the 2,476 NLU examples (which name
@@ -33,15 +33,15 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from knowledge.audit import CONCRETE, NUMERIC_DEADLINE, figures, leans_on_hedge  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
-from knowledge.legal import EXPIRED, REPLACED, load_register  # noqa: E402
-from knowledge.loader import load_faq  # noqa: E402
-from nlu.dataset import load_examples  # noqa: E402
-from nlu.entities import extract_entities  # noqa: E402
-from nlu.normalize import strip_diacritics  # noqa: E402
-from nlu.places import current_units, former_districts  # noqa: E402
-from tickets.demo_life import TOPIC_WEIGHTS  # noqa: E402
+from knowledge.audit import CONCRETE, NUMERIC_DEADLINE, figures, leans_on_hedge
+from knowledge.catalog import load_catalog
+from knowledge.legal import EXPIRED, REPLACED, load_register
+from knowledge.loader import load_faq
+from nlu.dataset import load_examples
+from nlu.entities import extract_entities
+from nlu.normalize import strip_diacritics
+from nlu.places import current_units, former_districts
+from tickets.demo_life import TOPIC_WEIGHTS
 
 UNIT_WRITINGS = {
     "phường": ("Phường {n}", "phường {n}", "p. {n}", "P.{n}", "p {n}", "phuong {f}", "P.{f}", "p.{f}"),
@@ -73,12 +73,15 @@ def content_figures(today: date) -> dict[str, object]:
         departments=set(catalog.departments),
     )
     asked = most_asked(entries)
-    return {**figures(entries, register, today), "most_asked": len(asked),
-            "most_asked_with_a_concrete_fact": sum(bool(CONCRETE.search(e.answer)) for e in asked),
-            "most_asked_with_a_numeric_deadline": sum(bool(NUMERIC_DEADLINE.search(e.answer)) for e in asked)}  # fmt: skip
+    return {
+        **figures(entries, register, today),
+        "most_asked": len(asked),
+        "most_asked_with_a_concrete_fact": sum(bool(CONCRETE.search(e.answer)) for e in asked),
+        "most_asked_with_a_numeric_deadline": sum(bool(NUMERIC_DEADLINE.search(e.answer)) for e in asked),
+    }
 
 
-def most_asked(entries: list) -> list:  # noqa: ANN001
+def most_asked(entries: list) -> list:
     """The entries of the most asked topics (by the demo data's topic frequencies), whole topics, at least 100."""
     chosen: list = []
     for topic in sorted(TOPIC_WEIGHTS, key=lambda code: -TOPIC_WEIGHTS[code]):
@@ -122,7 +125,7 @@ def figures_before(revision: str, today: date) -> dict[str, object]:
     }
 
 
-def _document_of(source: object, register):  # noqa: ANN001, ANN202
+def _document_of(source: object, register):
     if isinstance(source, dict):
         return register.documents.get(source.get("doc"))
     found = register.find_in(str(source))
@@ -167,12 +170,20 @@ def place_figures() -> dict[str, object]:
         extract_entities(text)
         timings.append((time.perf_counter() - started) * 1000)
     return {
-        "units": len(units), "unit_writings": unit_trials, "unit_recall": unit_hits / unit_trials,
-        "former_districts": len(districts), "district_writings": district_trials, "district_recall": district_hits / district_trials,
-        "district_successors_right": successors_right / max(district_hits, 1), "misses": misses[:10],
-        "nlu_examples": len(examples), "examples_with_a_place": len(found_in), "places_found_without_a_type_word": unprompted[:15],
-        "extract_ms_p50": statistics.median(timings), "extract_ms_p95": statistics.quantiles(timings, n=20)[18],
-    }  # fmt: skip
+        "units": len(units),
+        "unit_writings": unit_trials,
+        "unit_recall": unit_hits / unit_trials,
+        "former_districts": len(districts),
+        "district_writings": district_trials,
+        "district_recall": district_hits / district_trials,
+        "district_successors_right": successors_right / max(district_hits, 1),
+        "misses": misses[:10],
+        "nlu_examples": len(examples),
+        "examples_with_a_place": len(found_in),
+        "places_found_without_a_type_word": unprompted[:15],
+        "extract_ms_p50": statistics.median(timings),
+        "extract_ms_p95": statistics.quantiles(timings, n=20)[18],
+    }
 
 
 def main() -> None:
@@ -184,34 +195,49 @@ def main() -> None:
     before = figures_before(args.before, args.today) if args.before else None
     share = lambda part, whole: f"{part} ({100 * part / max(whole, 1):.1f} %)"  # noqa: E731
     print(
-        f"Content as of {args.today}: {now['entries']} entries, {now['documents']} documents in the register ({now['documents_verified']} verified)"
+        f"Content as of {args.today}: {now['entries']} entries, {now['documents']} documents in the register "
+        f"({now['documents_verified']} verified)"
     )
-    rows = [("entries citing a replaced or expired document", "entries_citing_replaced"),
-            ("answers leaning on «theo quy định» with no concrete fact", "answers_leaning_on_hedge"),
-            ("answers stating a numeric deadline", "answers_with_numeric_deadline")]  # fmt: skip
+    rows = [
+        ("entries citing a replaced or expired document", "entries_citing_replaced"),
+        ("answers leaning on «theo quy định» with no concrete fact", "answers_leaning_on_hedge"),
+        ("answers stating a numeric deadline", "answers_with_numeric_deadline"),
+    ]
     for label, key in rows:
         then = f"   (before: {share(before[key], before['entries'])})" if before else ""
         print(f"  {label:<58} {share(now[key], now['entries'])}{then}")
     print(
-        f"  {'unverified among the 30 most cited documents':<58} {len(now['unverified_among_30_most_cited'])} {now['unverified_among_30_most_cited']}"
+        f"  {'unverified among the 30 most cited documents':<58} {len(now['unverified_among_30_most_cited'])} "
+        f"{now['unverified_among_30_most_cited']}"
     )
     print(f"  {'entries with recorded checks':<58} {share(now['entries_with_checks'], now['entries'])}")
-    print(f"  the {now['most_asked']} entries of the most asked topics: {share(now['most_asked_with_a_concrete_fact'], now['most_asked'])} "
-          f"state a concrete fact, {share(now['most_asked_with_a_numeric_deadline'], now['most_asked'])} a numeric deadline")  # fmt: skip
+    print(
+        f"  the {now['most_asked']} entries of the most asked topics: "
+        f"{share(now['most_asked_with_a_concrete_fact'], now['most_asked'])} state a concrete fact, "
+        f"{share(now['most_asked_with_a_numeric_deadline'], now['most_asked'])} a numeric deadline"
+    )
     if before:
         print(
-            f"  before: {before['sources_unknown_to_register']} distinct sources of {args.before} name no document of today's register"
+            f"  before: {before['sources_unknown_to_register']} distinct sources of {args.before} "
+            "name no document of today's register"
         )
     places = place_figures()
     print(
-        f"\nPlaces: {places['units']} current units x 8 writings, {places['former_districts']} former districts x 4 writings"
+        f"\nPlaces: {places['units']} current units x 8 writings, "
+        f"{places['former_districts']} former districts x 4 writings"
     )
-    print(f"  unit recall {places['unit_recall']:.4f} of {places['unit_writings']}; district recall {places['district_recall']:.4f} of "
-          f"{places['district_writings']}, successors right {places['district_successors_right']:.4f}")  # fmt: skip
-    print(f"  {places['examples_with_a_place']} of {places['nlu_examples']} NLU examples name a place; found without a type word: "
-          f"{places['places_found_without_a_type_word']}")  # fmt: skip
     print(
-        f"  extraction p50 {places['extract_ms_p50']:.3f} ms, p95 {places['extract_ms_p95']:.3f} ms; misses: {places['misses']}"
+        f"  unit recall {places['unit_recall']:.4f} of {places['unit_writings']}; "
+        f"district recall {places['district_recall']:.4f} of {places['district_writings']}, "
+        f"successors right {places['district_successors_right']:.4f}"
+    )
+    print(
+        f"  {places['examples_with_a_place']} of {places['nlu_examples']} NLU examples name a place; "
+        f"found without a type word: {places['places_found_without_a_type_word']}"
+    )
+    print(
+        f"  extraction p50 {places['extract_ms_p50']:.3f} ms, p95 {places['extract_ms_p95']:.3f} ms; "
+        f"misses: {places['misses']}"
     )
     print(
         json.dumps(

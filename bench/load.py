@@ -16,7 +16,8 @@ Two ways to load the server:
 Needs the NLU model and the knowledge index built in `var/` (`make run` does it, or `donghanh nlu train`
 and `donghanh kb build`). Prints a table and one JSON line.
 
-    .venv/bin/python bench/load.py [--users 100] [--messages 20] [--rate 50] [--backends sqlite,postgresql] [--workers 2]
+    .venv/bin/python bench/load.py [--users 100] [--messages 20] [--rate 50]
+        [--backends sqlite,postgresql] [--workers 2]
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from knowledge.loader import load_faq  # noqa: E402
-from nlu.normalize import fold_preserving_offsets  # noqa: E402
-from tests.fakes.postgres import PostgresServer  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramApi, text_update  # noqa: E402
+from knowledge.loader import load_faq
+from nlu.normalize import fold_preserving_offsets
+from tests.fakes.postgres import PostgresServer
+from tests.fakes.telegram_api import FakeTelegramApi, text_update
 
 DONGHANH = str(REPO / ".venv" / "bin" / "donghanh")
 TOKEN = "424242:LOAD-test"
@@ -67,13 +68,22 @@ def conversation(rng: random.Random, questions: list[str], length: int) -> list[
 
 def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers: int) -> subprocess.Popen:
     environment = os.environ | {
-        "DATABASE_URL": database_url, "DONGHANH_VAR_DIR": str(REPO / "var"), "DONGHANH_LOG_LEVEL": "WARNING",
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api.base_url,
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram", "TELEGRAM_WEBHOOK_SECRET": SECRET,
-    }  # fmt: skip
+        "DATABASE_URL": database_url,
+        "DONGHANH_VAR_DIR": str(REPO / "var"),
+        "DONGHANH_LOG_LEVEL": "WARNING",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": bot_api.base_url,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+    }
     subprocess.run([DONGHANH, "db", "upgrade"], env=environment, check=True, capture_output=True, cwd=REPO)
-    server = subprocess.Popen([DONGHANH, "serve", "--port", str(port), "--workers", str(workers)], env=environment, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    server = subprocess.Popen(
+        [DONGHANH, "serve", "--port", str(port), "--workers", str(workers)],
+        env=environment,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline, ready = time.monotonic() + 600, set()
     while time.monotonic() < deadline:  # every process must have warmed up, not just the one that answers first
         try:
@@ -91,7 +101,9 @@ def start_server(database_url: str, bot_api: FakeTelegramApi, port: int, workers
     raise SystemExit("the server did not warm up within 600 s")
 
 
-def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int, rate: float = 0.0) -> tuple[list[float], float]:
+def run_users(
+    port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], first_update: int, rate: float = 0.0
+) -> tuple[list[float], float]:
     """Every user talks in its own thread; with a `rate`, the users together send that many messages a second
     on fixed schedules, otherwise each sends again at once. Returns the latencies (s) and the wall time,
     from the first message sent to the last reply received."""
@@ -112,7 +124,9 @@ def run_users(port: int, bot_api: FakeTelegramApi, plans: dict[int, list[str]], 
                 with id_lock:
                     update_id = next(update_ids)
                 started = time.monotonic()
-                response = client.post(url, json=text_update(update_id, chat_id, text), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+                response = client.post(
+                    url, json=text_update(update_id, chat_id, text), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                )
                 response.raise_for_status()
                 try:
                     reply = bot_api.wait_for_messages(chat_id, count, timeout=30)[count - 1]
@@ -164,7 +178,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(backend: str, users: int, messages: int, questions: list[str], port: int, workers: int, rate: float) -> dict:
+def measure(
+    backend: str, users: int, messages: int, questions: list[str], port: int, workers: int, rate: float
+) -> dict:
     postgres = PostgresServer.start() if backend == "postgresql" else None
     folder = Path(tempfile.mkdtemp(prefix="donghanh-load-"))
     database_url = postgres.create_database("load") if postgres else f"sqlite:///{folder / 'load.db'}"
@@ -190,32 +206,55 @@ def measure(backend: str, users: int, messages: int, questions: list[str], port:
     sent = users * messages
     received = sum(replies.values())
     return {
-        "backend": backend, "workers": workers, "users": users, "offered_per_s": rate or None, "messages": sent, "wall_s": round(wall, 2),
+        "backend": backend,
+        "workers": workers,
+        "users": users,
+        "offered_per_s": rate or None,
+        "messages": sent,
+        "wall_s": round(wall, 2),
         "messages_per_s": round(len(latencies) / wall, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1), "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1),
-        "lost": sum(max(0, messages - n) for n in replies.values()), "duplicated": sum(max(0, n - messages) for n in replies.values()),
+        "lost": sum(max(0, messages - n) for n in replies.values()),
+        "duplicated": sum(max(0, n - messages) for n in replies.values()),
         "received": received,
         "server_cpu_ms_per_message": round(server_cpu / max(len(latencies), 1) * 1000, 1),
         "load_generator_cpu_ms_per_message": round(bench_cpu / max(len(latencies), 1) * 1000, 1),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--messages", type=int, default=20, help="messages per user")
-    parser.add_argument("--rate", type=float, default=50.0, help="messages per second the users send together (0: each user again at once)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=50.0,
+        help="messages per second the users send together (0: each user again at once)",
+    )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: one per core)"
+    )
     args = parser.parse_args()
     questions = [p for entry in load_faq() for p in (entry.question, *entry.paraphrases)]
-    results = [measure(backend, args.users, args.messages, questions, args.port, args.workers, args.rate) for backend in args.backends.split(",")]
-    print(f"{'backend':<11} {'users':>5} {'offered':>7} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}")
+    results = [
+        measure(backend, args.users, args.messages, questions, args.port, args.workers, args.rate)
+        for backend in args.backends.split(",")
+    ]
+    print(
+        f"{'backend':<11} {'users':>5} {'offered':>7} {'msgs':>6} {'msg/s':>7} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'lost':>5} {'dup':>4}"
+    )
     for r in results:
-        print(f"{r['backend']:<11} {r['users']:>5} {r['offered_per_s'] or '-':>7} {r['messages']:>6} {r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
-              f"{r['max_ms']:>8} {r['lost']:>5} {r['duplicated']:>4}")  # fmt: skip
+        print(
+            f"{r['backend']:<11} {r['users']:>5} {r['offered_per_s'] or '-':>7} {r['messages']:>6} "
+            f"{r['messages_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} "
+            f"{r['lost']:>5} {r['duplicated']:>4}"
+        )
     print(json.dumps({"bench": "load", "cores": os.cpu_count(), "results": results}, ensure_ascii=False))
 
 

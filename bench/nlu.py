@@ -35,14 +35,14 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.bootstrap import build_nlu  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
-from knowledge.loader import load_plan  # noqa: E402
-from nlu.dataset import Example, load_examples, split  # noqa: E402
-from nlu.embeddings import load_encoder  # noqa: E402
-from nlu.evaluation import score, variants  # noqa: E402
-from nlu.pipeline import NluPipeline, ParseResult  # noqa: E402
+from bot.bootstrap import build_nlu
+from bot.settings import load_settings
+from knowledge.catalog import load_catalog
+from knowledge.loader import load_plan
+from nlu.dataset import Example, load_examples, split
+from nlu.embeddings import load_encoder
+from nlu.evaluation import score, variants
+from nlu.pipeline import NluPipeline, ParseResult
 
 TOPICS = tuple(load_catalog().topics)
 
@@ -86,7 +86,9 @@ class Bm25Neighbour:
             scores = np.zeros(len(self.docs))
             for i, doc in enumerate(self.docs):
                 norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.average)
-                scores[i] = sum(self.idf.get(t, 0) * doc[t] * (self.k1 + 1) / (doc[t] + norm) for t in terms if t in doc)
+                scores[i] = sum(
+                    self.idf.get(t, 0) * doc[t] * (self.k1 + 1) / (doc[t] + norm) for t in terms if t in doc
+                )
             results.append(as_result(text, self.labels[int(scores.argmax())]))
         return results
 
@@ -115,9 +117,10 @@ def timed(function: Callable[[], object]) -> float:
 
 
 LOADER = (
-    "from bot.bootstrap import build_nlu; from bot.settings import load_settings; from knowledge.catalog import load_catalog;"
-    "from knowledge.loader import load_plan; from nlu.embeddings import load_encoder;"
-    "s=load_settings(); p=build_nlu(s, encoder=load_encoder(s.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())"
+    "from bot.bootstrap import build_nlu; from bot.settings import load_settings;"
+    "from knowledge.catalog import load_catalog; from knowledge.loader import load_plan;"
+    "from nlu.embeddings import load_encoder; s=load_settings();"
+    "p=build_nlu(s, encoder=load_encoder(s.EMBEDDING_MODEL), catalog=load_catalog(), plan=load_plan())"
 )
 
 
@@ -174,7 +177,9 @@ def main() -> None:
     print()
     for key, value in speed.items():
         print(f"{key:<32}{value:10.1f}")
-    print(json.dumps({"bench": "nlu", "held_out": len(held_out), "train": len(train), "systems": figures, "speed": speed}))
+    print(
+        json.dumps({"bench": "nlu", "held_out": len(held_out), "train": len(train), "systems": figures, "speed": speed})
+    )
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ tokenizer and with Rasa's WhitespaceTokenizer, and the latency of a question ans
 
 For each tokenizer: `donghanh rasa-export` of the train split only (the held-out fifth never trained on),
 `rasa train` (timed), `rasa run --enable-api`, then the held-out examples (those typed with diacritics,
-and all of them stripped of diacritics) through `POST /model/parse`. Scored with `nlu.evaluation.score`, as `bench/nlu.py` scores
-our own pipeline: `ask_<topic>` is a topical question of that topic; below the fallback threshold the
-best-ranked real intent counts. Then, with our tokenizer, questions from the FAQ (half without
+and all of them stripped of diacritics) through `POST /model/parse`. Scored with `nlu.evaluation.score`, as
+`bench/nlu.py` scores our own pipeline: `ask_<topic>` is a topical question of that topic; below the fallback threshold
+the best-ranked real intent counts. Then, with our tokenizer, questions from the FAQ (half without
 diacritics) over Rasa's REST channel, each answered by our knowledge base through the action server.
 
 Needs the Rasa environment (`bash scripts/rasa-env.sh`) and var/ built (`make indexes`). Prints a table
@@ -34,15 +34,15 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.rasa.project import TOKENIZER, TOPIC_INTENT_PREFIX, Settings, export  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
-from knowledge.loader import load_faq  # noqa: E402
-from nlu.dataset import load_examples, split  # noqa: E402
-from nlu.evaluation import score, variants  # noqa: E402
-from nlu.normalize import strip_diacritics  # noqa: E402
-from nlu.pipeline import ParseResult  # noqa: E402
-from tests.fakes.servers import free_port, wait_until_answering  # noqa: E402
-from tests.rasa.assistant import rasa_executable, run_command  # noqa: E402
+from bot.rasa.project import TOKENIZER, TOPIC_INTENT_PREFIX, Settings, export
+from knowledge.catalog import load_catalog
+from knowledge.loader import load_faq
+from nlu.dataset import load_examples, split
+from nlu.evaluation import score, variants
+from nlu.normalize import strip_diacritics
+from nlu.pipeline import ParseResult
+from tests.fakes.servers import free_port, wait_until_answering
+from tests.rasa.assistant import rasa_executable, run_command
 
 DONGHANH = str(REPO / ".venv" / "bin" / "donghanh")
 TOKENIZERS = {"donghanh": TOKENIZER, "whitespace": "WhitespaceTokenizer"}
@@ -66,14 +66,21 @@ def as_result(text: str, parsed: dict, topics: tuple[str, ...]) -> ParseResult:
 
 def train(project: Path, rasa: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([rasa, "train", "--fixed-model-name", "bench"], check=True, env=env, cwd=project, capture_output=True)
+    subprocess.run(
+        [rasa, "train", "--fixed-model-name", "bench"], check=True, env=env, cwd=project, capture_output=True
+    )
     return time.perf_counter() - started
 
 
 def serve_rasa(project: Path, rasa: str, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
-        process = subprocess.Popen(run_command(rasa, project, port=port, model="models/bench.tar.gz"), env=env, cwd=project,
-                                   stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            run_command(rasa, project, port=port, model="models/bench.tar.gz"),
+            env=env,
+            cwd=project,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_answering(f"http://127.0.0.1:{port}/status", process, START_TIMEOUT)
     return process
 
@@ -83,7 +90,12 @@ def understanding(name: str, tokenizer: str, folder: Path, rasa: str, env: dict[
     topics = tuple(catalog.topics)
     train_split, held_out = split(load_examples(topics=topics))
     project = folder / name
-    export(project, examples=train_split, catalog=catalog, settings=Settings(classifier_epochs=epochs, policy_epochs=max(1, epochs // 2)))
+    export(
+        project,
+        examples=train_split,
+        catalog=catalog,
+        settings=Settings(classifier_epochs=epochs, policy_epochs=max(1, epochs // 2)),
+    )
     config = yaml.safe_load((project / "config.yml").read_text(encoding="utf-8"))
     config["pipeline"][0]["name"] = tokenizer
     (project / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -120,10 +132,16 @@ def answers_through_rasa(folder: Path, rasa: str, env: dict[str, str], count: in
     endpoints = {"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}}
     (project / "endpoints.yml").write_text(yaml.safe_dump(endpoints), encoding="utf-8")
     database = folder / "donghanh.db"
-    env = env | {"DATABASE_URL": f"sqlite:///{database}", "DONGHANH_VAR_DIR": str(REPO / "var"), "DONGHANH_LOG_LEVEL": "WARNING"}
+    env = env | {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DONGHANH_VAR_DIR": str(REPO / "var"),
+        "DONGHANH_LOG_LEVEL": "WARNING",
+    }
     subprocess.run([DONGHANH, "db", "upgrade"], check=True, env=env, capture_output=True)
     with (folder / "actions.log").open("wb") as output:
-        actions = subprocess.Popen([DONGHANH, "rasa-actions", "--port", str(actions_port)], env=env, stdout=output, stderr=subprocess.STDOUT)
+        actions = subprocess.Popen(
+            [DONGHANH, "rasa-actions", "--port", str(actions_port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     wait_until_answering(f"http://127.0.0.1:{actions_port}/health", actions, START_TIMEOUT)
     server = serve_rasa(project, rasa, env, rasa_port, folder / "rasa-e2e.log")
     rng = random.Random(7)
@@ -134,15 +152,22 @@ def answers_through_rasa(folder: Path, rasa: str, env: dict[str, str], count: in
         with httpx.Client(timeout=120) as client:
             for index, question in enumerate(questions):
                 started = time.perf_counter()
-                replies = client.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", json={"sender": f"bench-{index}", "message": question}).json()
+                replies = client.post(
+                    f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                    json={"sender": f"bench-{index}", "message": question},
+                ).json()
                 latencies.append(time.perf_counter() - started)
                 sourced += any("Nguồn:" in reply.get("text", "") for reply in replies)
     finally:
         for process in (server, actions):
             process.terminate()
             process.wait(timeout=30)
-    return {"questions": count, "answered_with_source": sourced, "ms_p50": round(statistics.median(latencies) * 1000, 1),
-            "ms_p95": round(percentile(latencies, 0.95) * 1000, 1)}  # fmt: skip
+    return {
+        "questions": count,
+        "answered_with_source": sourced,
+        "ms_p50": round(statistics.median(latencies) * 1000, 1),
+        "ms_p95": round(percentile(latencies, 0.95) * 1000, 1),
+    }
 
 
 def main() -> None:
@@ -153,19 +178,42 @@ def main() -> None:
     rasa = rasa_executable()
     env = os.environ | {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     folder = Path(tempfile.mkdtemp(prefix="donghanh-rasa-bench-"))
-    systems = {name: understanding(name, tokenizer, folder, rasa, env, args.epochs) for name, tokenizer in TOKENIZERS.items()}
+    systems = {
+        name: understanding(name, tokenizer, folder, rasa, env, args.epochs) for name, tokenizer in TOKENIZERS.items()
+    }
     through = answers_through_rasa(folder, rasa, env, args.questions)
     columns = ["topic_accuracy", "intent_accuracy", "oos_recall", "topical_refused"]
     print(f"held-out split: {systems['donghanh']['held_out']} examples; DIET epochs: {args.epochs}")
-    print(f"{'tokenizer':<12}{'variant':<20}" + "".join(f"{c:>17}" for c in columns) + f"{'train s':>10}{'parse p50':>11}{'p95 ms':>8}")
+    print(
+        f"{'tokenizer':<12}{'variant':<20}"
+        + "".join(f"{c:>17}" for c in columns)
+        + f"{'train s':>10}{'parse p50':>11}{'p95 ms':>8}"
+    )
     for name, figures in systems.items():
         for variant in ("with_diacritics", "without_diacritics"):
             report = figures[variant]
-            print(f"{name:<12}{variant:<20}" + "".join(f"{report[c]:>17.3f}" for c in columns)
-                  + f"{figures['train_s']:>10}{figures['parse_ms_p50']:>11}{figures['parse_ms_p95']:>8}")  # fmt: skip
-    print(f"\nthrough Rasa and the action server: {through['answered_with_source']}/{through['questions']} answered with a source, "
-          f"p50 {through['ms_p50']} ms, p95 {through['ms_p95']} ms")  # fmt: skip
-    print(json.dumps({"bench": "rasa", "cores": os.cpu_count(), "epochs": args.epochs, "systems": systems, "through_rasa": through}, ensure_ascii=False))
+            print(
+                f"{name:<12}{variant:<20}"
+                + "".join(f"{report[c]:>17.3f}" for c in columns)
+                + f"{figures['train_s']:>10}{figures['parse_ms_p50']:>11}{figures['parse_ms_p95']:>8}"
+            )
+    print(
+        f"\nthrough Rasa and the action server: {through['answered_with_source']}/{through['questions']} "
+        "answered with a source, "
+        f"p50 {through['ms_p50']} ms, p95 {through['ms_p95']} ms"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "rasa",
+                "cores": os.cpu_count(),
+                "epochs": args.epochs,
+                "systems": systems,
+                "through_rasa": through,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -36,19 +36,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.bootstrap import build_nlu  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from knowledge.answer import Calibration, answer_probability  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
-from knowledge.legal import load_register  # noqa: E402
-from knowledge.loader import load_plan  # noqa: E402
-from knowledge.retriever import Document, HybridRetriever, TopicPrior, Weights  # noqa: E402
-from knowledge.service import all_documents  # noqa: E402
-from nlu.dataset import is_held_out, load_examples  # noqa: E402
-from nlu.diacritics import DiacriticRestorer  # noqa: E402
-from nlu.embeddings import load_encoder  # noqa: E402
-from nlu.normalize import has_vietnamese_diacritics, normalize, strip_diacritics  # noqa: E402
-from nlu.pipeline import NluPipeline  # noqa: E402
+from bot.bootstrap import build_nlu
+from bot.settings import load_settings
+from knowledge.answer import Calibration, answer_probability
+from knowledge.catalog import load_catalog
+from knowledge.legal import load_register
+from knowledge.loader import load_plan
+from knowledge.retriever import Document, HybridRetriever, TopicPrior, Weights
+from knowledge.service import all_documents
+from nlu.dataset import is_held_out, load_examples
+from nlu.diacritics import DiacriticRestorer
+from nlu.embeddings import load_encoder
+from nlu.normalize import has_vietnamese_diacritics, normalize, strip_diacritics
+from nlu.pipeline import NluPipeline
 
 XQUAD = ROOT.parent / "shared" / "bench" / "xquad-vi" / "xquad.vi.json"
 PLAN_QUESTIONS = ROOT / "data" / "plan" / "questions.yaml"
@@ -63,7 +63,11 @@ def load_xquad() -> tuple[list[Document], Queries]:
     for article in data:
         for paragraph in article["paragraphs"]:
             index = len(documents)
-            documents.append(Document(f"p{index}", "xquad", article["title"], paragraph["context"], None, None, (paragraph["context"],)))
+            documents.append(
+                Document(
+                    f"p{index}", "xquad", article["title"], paragraph["context"], None, None, (paragraph["context"],)
+                )
+            )
             questions += [(qa["question"], index) for qa in paragraph["qas"]]
     return documents, questions
 
@@ -81,7 +85,9 @@ def faq_split(documents: list[Document]) -> tuple[list[Document], Queries, Queri
                 held_out += 1
             else:
                 keys.append(key)
-        kept.append(replace(document, keys=tuple(keys), asked=None if document.asked is None else document.asked - held_out))
+        kept.append(
+            replace(document, keys=tuple(keys), asked=None if document.asked is None else document.asked - held_out)
+        )
     return kept, dev, test
 
 
@@ -114,13 +120,17 @@ class Run:
         self.retriever = retriever
         self.texts = texts
         self.signals = retriever.signals(texts, dense_candidates=len(retriever.documents) * 8)
-        self.priors: list[TopicPrior | None] = [r.topic_prior for r in nlu.parse_batch(texts)] if nlu else [None] * len(texts)
+        self.priors: list[TopicPrior | None] = (
+            [r.topic_prior for r in nlu.parse_batch(texts)] if nlu else [None] * len(texts)
+        )
 
     def fused(self, weights: dict[bool, Weights]) -> np.ndarray:
         return self.retriever.fuse(self.signals, self.texts, self.priors, weights)
 
 
-def evaluate(retriever: HybridRetriever, questions: Queries, nlu: NluPipeline | None) -> dict[str, dict[str, dict[str, float]]]:
+def evaluate(
+    retriever: HybridRetriever, questions: Queries, nlu: NluPipeline | None
+) -> dict[str, dict[str, dict[str, float]]]:
     gold = np.array([index for _, index in questions])
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for variant, transform in VARIANTS.items():
@@ -150,8 +160,12 @@ def tune(retriever: HybridRetriever, dev: Queries, nlu: NluPipeline, off_topic: 
         rows = [i for i, (q, _) in enumerate(dev) if has_vietnamese_diacritics(transform(q)) == flag]
         run = Run(retriever, [transform(dev[i][0]) for i in rows], nlu)
         best = None
-        for (dense, accented), topic, entry in itertools.product(grid, (0.0, 0.05, 0.1, 0.15, 0.2, 0.3), (0.0, 0.2, 0.4, 0.6, 0.8)):
-            weights = Weights(round(float(dense), 2), round(float(accented), 2), round(float(1 - dense - accented), 2), topic, entry)
+        for (dense, accented), topic, entry in itertools.product(
+            grid, (0.0, 0.05, 0.1, 0.15, 0.2, 0.3), (0.0, 0.2, 0.4, 0.6, 0.8)
+        ):
+            weights = Weights(
+                round(float(dense), 2), round(float(accented), 2), round(float(1 - dense - accented), 2), topic, entry
+            )
             r = ranks(run.fused({True: weights, False: weights}), gold[rows])
             score = ((r == 1).mean(), (1.0 / r).mean())
             if best is None or score > best[0]:
@@ -175,7 +189,9 @@ def tune(retriever: HybridRetriever, dev: Queries, nlu: NluPipeline, off_topic: 
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=10.0).fit(np.array(features), np.array(labels))
-    calibration = Calibration(bias=float(model.intercept_[0]), score=float(model.coef_[0][0]), margin=float(model.coef_[0][1]))
+    calibration = Calibration(
+        bias=float(model.intercept_[0]), score=float(model.coef_[0][0]), margin=float(model.coef_[0][1])
+    )
     print(f"calibration: {calibration}")
     probabilities = np.array([answer_probability(s, m, calibration) for s, m in features])
     labels_array = np.array(labels)
@@ -204,14 +220,18 @@ def restorer_for(documents: list[Document]) -> DiacriticRestorer:
     return DiacriticRestorer.train([normalize(t).text for d in documents for t in (*d.keys, d.text)])
 
 
-def retriever_for(documents: list[Document], encoder) -> HybridRetriever:  # noqa: ANN001 - an nlu Encoder
+def retriever_for(documents: list[Document], encoder) -> HybridRetriever:
     return HybridRetriever(documents, encoder, restore=restorer_for(documents).restore)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tune", action="store_true", help="search fusion weights and fit the calibration on the dev split")
-    parser.add_argument("--confusions", action="store_true", help="list the FAQ entry pairs most often confused on the dev split")
+    parser.add_argument(
+        "--tune", action="store_true", help="search fusion weights and fit the calibration on the dev split"
+    )
+    parser.add_argument(
+        "--confusions", action="store_true", help="list the FAQ entry pairs most often confused on the dev split"
+    )
     args = parser.parse_args()
     settings = load_settings()
     encoder = load_encoder(settings.EMBEDDING_MODEL, threads=2)
@@ -221,12 +241,18 @@ def main() -> None:
     documents, questions = load_xquad()
     started = time.perf_counter()
     xquad = retriever_for(documents, encoder)
-    print(f"XQuAD-vi: {len(questions)} questions, {len(documents)} paragraphs; index built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"XQuAD-vi: {len(questions)} questions, {len(documents)} paragraphs; "
+        f"index built in {time.perf_counter() - started:.1f} s"
+    )
     results["xquad_vi"] = evaluate(xquad, questions, None)
     full = all_documents(plan, catalog, load_register())
     faq_documents, dev, test = faq_split(full)
     faq = retriever_for(faq_documents, encoder)
-    print(f"FAQ: {len(dev)} dev and {len(test)} test paraphrases, held out, over {len(faq_documents)} documents (FAQ entries and plan sections)")
+    print(
+        f"FAQ: {len(dev)} dev and {len(test)} test paraphrases, held out, "
+        f"over {len(faq_documents)} documents (FAQ entries and plan sections)"
+    )
     if args.tune:
         tune(faq, dev, nlu, off_topic_messages())
     if args.confusions:

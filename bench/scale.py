@@ -30,17 +30,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from retrieval import faq_split, restorer_for  # noqa: E402
+from retrieval import faq_split, restorer_for
 
-from bot.bootstrap import build_nlu  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from knowledge.catalog import load_catalog  # noqa: E402
-from knowledge.index import APPROXIMATE_FROM  # noqa: E402
-from knowledge.legal import load_register  # noqa: E402
-from knowledge.loader import load_plan  # noqa: E402
-from knowledge.retriever import Document, HybridRetriever  # noqa: E402
-from knowledge.service import all_documents  # noqa: E402
-from nlu.embeddings import load_encoder  # noqa: E402
+from bot.bootstrap import build_nlu
+from bot.settings import load_settings
+from knowledge.catalog import load_catalog
+from knowledge.index import APPROXIMATE_FROM
+from knowledge.legal import load_register
+from knowledge.loader import load_plan
+from knowledge.retriever import Document, HybridRetriever
+from knowledge.service import all_documents
+from nlu.embeddings import load_encoder
 
 
 def synthetic_entries(pool: list[str], count: int, seed: int = 7) -> list[Document]:
@@ -53,7 +53,9 @@ def synthetic_entries(pool: list[str], count: int, seed: int = 7) -> list[Docume
         head = first[: max(2, len(first) // 2 + rng.randint(-2, 2))]
         tail = second[max(1, len(second) // 2 + rng.randint(-2, 2)) :]
         question = " ".join(head + tail)
-        entries.append(Document(f"synthetic-{number}", "faq", question, question, rng.choice(topics), None, (question,)))
+        entries.append(
+            Document(f"synthetic-{number}", "faq", question, question, rng.choice(topics), None, (question,))
+        )
     return entries
 
 
@@ -69,7 +71,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300, help="real test paraphrases asked one at a time")
-    parser.add_argument("--reuse-vectors", action="store_true", help="read the key vectors of an earlier run (build time then not measured)")
+    parser.add_argument(
+        "--reuse-vectors",
+        action="store_true",
+        help="read the key vectors of an earlier run (build time then not measured)",
+    )
     args = parser.parse_args()
     settings = load_settings()
     catalog, plan = load_catalog(), load_plan()
@@ -79,7 +85,11 @@ def main() -> None:
     keys = [key for d in documents for key in d.keys]
     print(f"{len(documents):,} documents ({args.entries:,} synthetic), {len(keys):,} keys; {os.cpu_count()} cores")
 
-    cache = settings.DONGHANH_VAR_DIR / "bench" / f"scale-{hashlib.sha256(chr(10).join(keys).encode()).hexdigest()[:16]}.npy"
+    cache = (
+        settings.DONGHANH_VAR_DIR
+        / "bench"
+        / f"scale-{hashlib.sha256(chr(10).join(keys).encode()).hexdigest()[:16]}.npy"
+    )
     encode_seconds = None
     if args.reuse_vectors and cache.exists():
         vectors = np.load(cache)
@@ -98,7 +108,10 @@ def main() -> None:
     started = time.perf_counter()
     retriever = HybridRetriever(documents, encoder, restore=restorer_for(real).restore, key_vectors=vectors)
     index_seconds = time.perf_counter() - started
-    print(f"BM25 + FAISS ({'HNSW' if retriever.dense.approximate else 'exact'}, approximate from {APPROXIMATE_FROM:,} keys): {index_seconds:.1f} s")
+    print(
+        f"BM25 + FAISS ({'HNSW' if retriever.dense.approximate else 'exact'}, "
+        f"approximate from {APPROXIMATE_FROM:,} keys): {index_seconds:.1f} s"
+    )
 
     nlu = build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)
     questions = test[: args.queries]
@@ -117,7 +130,10 @@ def main() -> None:
     figures = {
         "documents": len(documents),
         "keys": len(keys),
-        "build_seconds": {"encode": round(encode_seconds, 1) if encode_seconds is not None else None, "index": round(index_seconds, 1)},
+        "build_seconds": {
+            "encode": round(encode_seconds, 1) if encode_seconds is not None else None,
+            "index": round(index_seconds, 1),
+        },
         "query_ms": {p: round(percentile(retrieval_ms, s), 1) for p, s in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
         "query_with_nlu_ms": {p: round(percentile(total_ms, s), 1) for p, s in (("p50", 0.5), ("p95", 0.95))},
         "peak_rss_mb": round(resident_mb()),

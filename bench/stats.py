@@ -2,9 +2,9 @@
 PostgreSQL.
 
 Fills a fresh database (migrated to the newest schema) with synthetic tickets spread over two years, in
-every topic, department, channel and place (districts before 1 July 2025, wards since), most answered, some late, some rated, reopened or
-transferred; conversations with topical questions for the self-service rate; and stored vectors for the
-newest tickets, as the server's background job leaves them, so the recurring problems are clustered.
+every topic, department, channel and place (districts before 1 July 2025, wards since), most answered, some
+late, some rated, reopened or transferred; conversations with topical questions for the self-service rate; and stored
+vectors for the newest tickets, as the server's background job leaves them, so the recurring problems are clustered.
 Then times, for the half-year 2026-H1: each dashboard query, the whole report, and its PDF and XLSX.
 Targets: every dashboard query ≤ 2 s on PostgreSQL, a full PDF report ≤ 30 s. Prints a table and one JSON
 line.
@@ -29,16 +29,16 @@ from sqlalchemy import insert, text
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from knowledge.catalog import load_catalog  # noqa: E402
-from nlu.places import current_units, former_districts  # noqa: E402
-from tests.fakes.postgres import PostgresServer  # noqa: E402
-from tickets import reports, stats  # noqa: E402
-from tickets.clusters import recurring_problems  # noqa: E402
-from tickets.db import Database  # noqa: E402
-from tickets.migrate import upgrade  # noqa: E402
-from tickets.models import Conversation, Ticket, TicketVector, TranscriptMessage  # noqa: E402
-from tickets.report_builder import build_report, scoreboard  # noqa: E402
-from tickets.report_data import Filters, Period  # noqa: E402
+from knowledge.catalog import load_catalog
+from nlu.places import current_units, former_districts
+from tests.fakes.postgres import PostgresServer
+from tickets import reports, stats
+from tickets.clusters import recurring_problems
+from tickets.db import Database
+from tickets.migrate import upgrade
+from tickets.models import Conversation, Ticket, TicketVector, TranscriptMessage
+from tickets.report_builder import build_report, scoreboard
+from tickets.report_data import Filters, Period
 
 PERIOD = Period.parse("2026-H1")
 NOW = datetime(2026, 11, 27, 9, tzinfo=UTC)
@@ -60,22 +60,51 @@ BATCH = 20_000
 VECTORS = 5_000
 
 
-def message(conversation: int, direction: str, at: datetime, *, intent: str | None = None, topic: str | None = None,
-            answer_id: str | None = None, payload: str | None = None) -> dict:  # fmt: skip
-    return {"conversation_id": conversation, "direction": direction, "text": "", "intent": intent, "topic": topic,
-            "answer_id": answer_id, "payload": payload, "created_at": at}  # fmt: skip
+def message(
+    conversation: int,
+    direction: str,
+    at: datetime,
+    *,
+    intent: str | None = None,
+    topic: str | None = None,
+    answer_id: str | None = None,
+    payload: str | None = None,
+) -> dict:
+    return {
+        "conversation_id": conversation,
+        "direction": direction,
+        "text": "",
+        "intent": intent,
+        "topic": topic,
+        "answer_id": answer_id,
+        "payload": payload,
+        "created_at": at,
+    }
 
 
 def fill(database: Database, tickets: int, rng: random.Random) -> None:
     catalog = load_catalog()
     topics = list(catalog.topics.values())
-    weights = [8 if t.code in ("thue", "hai_quan") else 3 if t.code in ("dang_ky_kinh_doanh", "dat_dai", "xay_dung") else 1 for t in topics]
+    weights = [
+        8 if t.code in ("thue", "hai_quan") else 3 if t.code in ("dang_ky_kinh_doanh", "dat_dai", "xay_dung") else 1
+        for t in topics
+    ]
     span = (NOW - FIRST).total_seconds()
     conversations = tickets // 5
     with database.engine.begin() as connection:
         for start in range(0, conversations, BATCH):
-            rows = [{"id": i + 1, "channel": "telegram", "user_key": f"bench-{i}", "state": "idle", "context": {}, "created_at": FIRST, "updated_at": FIRST}
-                    for i in range(start, min(start + BATCH, conversations))]  # fmt: skip
+            rows = [
+                {
+                    "id": i + 1,
+                    "channel": "telegram",
+                    "user_key": f"bench-{i}",
+                    "state": "idle",
+                    "context": {},
+                    "created_at": FIRST,
+                    "updated_at": FIRST,
+                }
+                for i in range(start, min(start + BATCH, conversations))
+            ]
             connection.execute(insert(Conversation), rows)
         for start in range(0, conversations, BATCH):
             rows = []
@@ -95,27 +124,51 @@ def fill(database: Database, tickets: int, rng: random.Random) -> None:
                 due = created + timedelta(days=14)
                 answered = created + timedelta(days=rng.expovariate(1 / 9)) if rng.random() < 0.9 else None
                 answered = None if answered and answered > NOW else answered
-                rows.append({
-                    "code": f"PA-{created.year}-{i:07d}"[:16], "state": "da_tra_loi" if answered else "dang_xu_ly", "topic": topic.code,
-                    "department": topic.department, "channel": rng.choice(("telegram", "telegram", "zalo", "webchat")),
-                    "district": rng.choice(DISTRICTS) if created < UNITS_SINCE_AT else None,
-                    "ward": rng.choice(WARDS) if created >= UNITS_SINCE_AT else None, "description": rng.choice(PROBLEMS) + f" (hồ sơ số {i})",
-                    "company_name": f"Công ty TNHH Thương mại {i}", "tax_code": "0312345673", "created_at": created,
-                    "acknowledge_due": created + timedelta(days=1), "due_at": due,
-                    "acknowledged_at": created + timedelta(hours=rng.expovariate(1 / 20)), "resolved_at": answered,
-                    "rating": rng.choice((None, None, 3, 4, 4, 5, 5, 2)) if answered else None,
-                    "reopen_count": int(rng.random() < 0.04), "transfer_count": int(rng.random() < 0.06),
-                    "conversation_id": rng.randrange(1, conversations + 1) if rng.random() < 0.3 else None, "updated_at": created,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "code": f"PA-{created.year}-{i:07d}"[:16],
+                        "state": "da_tra_loi" if answered else "dang_xu_ly",
+                        "topic": topic.code,
+                        "department": topic.department,
+                        "channel": rng.choice(("telegram", "telegram", "zalo", "webchat")),
+                        "district": rng.choice(DISTRICTS) if created < UNITS_SINCE_AT else None,
+                        "ward": rng.choice(WARDS) if created >= UNITS_SINCE_AT else None,
+                        "description": rng.choice(PROBLEMS) + f" (hồ sơ số {i})",
+                        "company_name": f"Công ty TNHH Thương mại {i}",
+                        "tax_code": "0312345673",
+                        "created_at": created,
+                        "acknowledge_due": created + timedelta(days=1),
+                        "due_at": due,
+                        "acknowledged_at": created + timedelta(hours=rng.expovariate(1 / 20)),
+                        "resolved_at": answered,
+                        "rating": rng.choice((None, None, 3, 4, 4, 5, 5, 2)) if answered else None,
+                        "reopen_count": int(rng.random() < 0.04),
+                        "transfer_count": int(rng.random() < 0.06),
+                        "conversation_id": rng.randrange(1, conversations + 1) if rng.random() < 0.3 else None,
+                        "updated_at": created,
+                    }
+                )
             connection.execute(insert(Ticket), rows)
-    with database.engine.begin() as connection:  # vectors of the newest tickets of the period, as the background job leaves them
-        ids = connection.execute(text("SELECT id, description FROM tickets WHERE created_at < :end ORDER BY created_at DESC LIMIT :n"),
-                                 {"end": datetime(2026, 6, 30, tzinfo=UTC), "n": VECTORS}).all()  # fmt: skip
+    with (
+        database.engine.begin() as connection
+    ):  # vectors of the newest tickets of the period, as the background job leaves them
+        ids = connection.execute(
+            text("SELECT id, description FROM tickets WHERE created_at < :end ORDER BY created_at DESC LIMIT :n"),
+            {"end": datetime(2026, 6, 30, tzinfo=UTC), "n": VECTORS},
+        ).all()
         centres = np.random.default_rng(7).normal(size=(len(PROBLEMS), 384)).astype(np.float32)
         rows = []
         for ticket_id, description in ids:
-            vector = centres[next(i for i, p in enumerate(PROBLEMS) if description.startswith(p))] + np.random.default_rng(ticket_id).normal(scale=0.3, size=384)
-            rows.append({"ticket_id": ticket_id, "model": "bench:query", "vector": (vector / np.linalg.norm(vector)).astype("<f4").tobytes()})
+            vector = centres[
+                next(i for i, p in enumerate(PROBLEMS) if description.startswith(p))
+            ] + np.random.default_rng(ticket_id).normal(scale=0.3, size=384)
+            rows.append(
+                {
+                    "ticket_id": ticket_id,
+                    "model": "bench:query",
+                    "vector": (vector / np.linalg.norm(vector)).astype("<f4").tobytes(),
+                }
+            )
         connection.execute(insert(TicketVector), rows)
     if database.backend == "postgresql":
         with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -125,7 +178,7 @@ def fill(database: Database, tickets: int, rng: random.Random) -> None:
             connection.execute(text("ANALYZE"))
 
 
-def timed(action):  # noqa: ANN001, ANN201
+def timed(action):
     started = time.perf_counter()
     result = action()
     return result, round(time.perf_counter() - started, 3)
@@ -143,33 +196,50 @@ def measure(backend: str, tickets: int) -> dict:
         topics_of: dict[str, list[str]] = {}
         for code, topic in catalog.topics.items():
             topics_of.setdefault(topic.department, []).append(code)
+
         def recurring(period: Period, filters: Filters) -> list:
             window = stats.Window.of(period, NOW)
             return recurring_problems(database, period_start=window.start, period_end=window.end, filters=filters)
 
         queries = {
             "summary": lambda s: stats.summary(s, PERIOD, Filters(), now=NOW, topics_of=topics_of),
-            "summary_one_department": lambda s: stats.summary(s, PERIOD, Filters(department="CUC_THUE"), now=NOW, topics_of=topics_of),
-            **{f"by_{d}": (lambda s, d=d: stats.breakdown(s, PERIOD, Filters(), d, now=NOW, labels={})) for d in ("topic", "department", "channel", "ward")},
+            "summary_one_department": lambda s: stats.summary(
+                s, PERIOD, Filters(department="CUC_THUE"), now=NOW, topics_of=topics_of
+            ),
+            **{
+                f"by_{d}": (lambda s, d=d: stats.breakdown(s, PERIOD, Filters(), d, now=NOW, labels={}))
+                for d in ("topic", "department", "channel", "ward")
+            },
             "months": lambda s: stats.months(s, PERIOD, Filters(), now=NOW),
             "scoreboard": lambda s: scoreboard(s, PERIOD, Filters(), now=NOW, catalog=catalog),
             "overdue": lambda s: stats.overdue_tickets(s, PERIOD, Filters(), now=NOW, names={}),
             "recurring_problems": lambda s: recurring(PERIOD, Filters()),
-        }  # fmt: skip
+        }
         seconds = {}
         with database.session() as session:
             for name, query in queries.items():
                 _, seconds[name] = timed(lambda query=query: query(session))
-            report, report_seconds = timed(lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=recurring))
+            report, report_seconds = timed(
+                lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=recurring)
+            )
         pdf, pdf_seconds = timed(lambda: reports.render_pdf(report))
         xlsx, xlsx_seconds = timed(lambda: reports.render_xlsx(report))
         return {
-            "backend": backend, "tickets": tickets, "fill_s": round(fill_seconds, 1), "period": PERIOD.label,
-            "received": report.summary.received, "clusters": len(report.clusters), "query_s": seconds,
-            "slowest_query_s": max(seconds.values()), "report_build_s": report_seconds, "pdf_render_s": pdf_seconds,
-            "pdf_total_s": round(report_seconds + pdf_seconds, 2), "pdf_kb": len(pdf) // 1024,
-            "xlsx_render_s": xlsx_seconds, "xlsx_kb": len(xlsx) // 1024,
-        }  # fmt: skip
+            "backend": backend,
+            "tickets": tickets,
+            "fill_s": round(fill_seconds, 1),
+            "period": PERIOD.label,
+            "received": report.summary.received,
+            "clusters": len(report.clusters),
+            "query_s": seconds,
+            "slowest_query_s": max(seconds.values()),
+            "report_build_s": report_seconds,
+            "pdf_render_s": pdf_seconds,
+            "pdf_total_s": round(report_seconds + pdf_seconds, 2),
+            "pdf_kb": len(pdf) // 1024,
+            "xlsx_render_s": xlsx_seconds,
+            "xlsx_kb": len(xlsx) // 1024,
+        }
     finally:
         database.dispose()
         if postgres:
@@ -182,9 +252,15 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     results = [measure(backend, args.tickets) for backend in args.backends.split(",")]
-    print(f"{'backend':<11} {'tickets':>9} {'fill s':>7} {'slowest query s':>16} {'report s':>9} {'pdf s':>6} {'xlsx s':>7}")
+    print(
+        f"{'backend':<11} {'tickets':>9} {'fill s':>7} {'slowest query s':>16} "
+        f"{'report s':>9} {'pdf s':>6} {'xlsx s':>7}"
+    )
     for r in results:
-        print(f"{r['backend']:<11} {r['tickets']:>9} {r['fill_s']:>7} {r['slowest_query_s']:>16} {r['report_build_s']:>9} {r['pdf_render_s']:>6} {r['xlsx_render_s']:>7}")
+        print(
+            f"{r['backend']:<11} {r['tickets']:>9} {r['fill_s']:>7} {r['slowest_query_s']:>16} "
+            f"{r['report_build_s']:>9} {r['pdf_render_s']:>6} {r['xlsx_render_s']:>7}"
+        )
         for name, value in r["query_s"].items():
             print(f"    {name:<26} {value:>7} s")
     print(json.dumps({"bench": "stats", "results": results}, ensure_ascii=False))

@@ -56,7 +56,9 @@ def recurring_problems(services: Services) -> Callable[[Period, Filters], list[C
 
     def find(period: Period, filters: Filters) -> list[Cluster]:
         window = Window.of(period, utcnow())
-        return clusters.recurring_problems(services.database, period_start=window.start, period_end=window.end, filters=filters)
+        return clusters.recurring_problems(
+            services.database, period_start=window.start, period_end=window.end, filters=filters
+        )
 
     return find
 
@@ -119,7 +121,10 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         if warm_up:
             _warm_up(services)
         await delivery.start(channels)
-        background = [asyncio.create_task(watch_deadlines(services.database)), asyncio.create_task(embed_new_tickets(services))]
+        background = [
+            asyncio.create_task(watch_deadlines(services.database)),
+            asyncio.create_task(embed_new_tickets(services)),
+        ]
         yield
         for task in background:
             task.cancel()
@@ -133,8 +138,13 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.state.delivery = delivery
     channels = _channels(services, delivery, app)
     app.include_router(webchat_routes(services))
-    console = Console(database=services.database, catalog=services.catalog, register=services.register,
-                      suggest=lambda text: services.knowledge.search(text, 3), on_publish=services.knowledge.rebuild)  # fmt: skip
+    console = Console(
+        database=services.database,
+        catalog=services.catalog,
+        register=services.register,
+        suggest=lambda text: services.knowledge.search(text, 3),
+        on_publish=services.knowledge.rebuild,
+    )
     app.include_router(console_routes(console))
     app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))
     app.include_router(content_routes(console, entries=services.faq))

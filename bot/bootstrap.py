@@ -68,15 +68,23 @@ class Services:
         """The dialogue engine every channel talks to."""
         if self._engine is None:
             self._engine = DialogueEngine(
-                database=self.database, nlu=lambda: self.nlu, knowledge=self.knowledge, catalog=self.catalog,
+                database=self.database,
+                nlu=lambda: self.nlu,
+                knowledge=self.knowledge,
+                catalog=self.catalog,
                 deadlines=self.calendar,
-            )  # fmt: skip
+            )
         return self._engine
 
     def faq(self) -> list[FaqEntry]:
         """The FAQ as the assistant answers from it: the files, the drafts published in the console, and the
         admins' reviews and edits."""
-        return current_entries(self.catalog, self.register, published=published_entries(self.database), revisions=revision_rows(self.database))
+        return current_entries(
+            self.catalog,
+            self.register,
+            published=published_entries(self.database),
+            revisions=revision_rows(self.database),
+        )
 
     def warm_up(self) -> None:
         """Load the embedding model, the NLU and the knowledge index now rather than at the first message."""
@@ -126,8 +134,11 @@ def build_services(
         plan=plan,
         encoder=encoder,
         secret_key=session_secret(settings),
-        knowledge=knowledge or build_knowledge(settings, encoder=encoder, catalog=catalog, register=register, plan=plan, database=database),
-        nlu_factory=(lambda: nlu) if nlu else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
+        knowledge=knowledge
+        or build_knowledge(settings, encoder=encoder, catalog=catalog, register=register, plan=plan, database=database),
+        nlu_factory=(lambda: nlu)
+        if nlu
+        else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
         calendar=WorkingCalendar.load(),
     )
 
@@ -143,8 +154,15 @@ def build_nlu(settings: Settings, *, encoder: Encoder, catalog: Catalog, plan: P
     )
 
 
-def build_knowledge(settings: Settings, *, encoder: Encoder, catalog: Catalog, register: Register, plan: Plan,
-                    database: Database | None = None) -> KnowledgeBase:  # fmt: skip
+def build_knowledge(
+    settings: Settings,
+    *,
+    encoder: Encoder,
+    catalog: Catalog,
+    register: Register,
+    plan: Plan,
+    database: Database | None = None,
+) -> KnowledgeBase:
     """The FAQ and plan knowledge base, its index cached under the var directory; with a database, the FAQ
     drafts published in the console join the FAQ files, and the admins' reviews and edits apply."""
 

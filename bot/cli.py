@@ -38,8 +38,13 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes; they share the work through the database (Telegram then needs a webhook).")  # fmt: skip
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; they share the work through the database (Telegram then needs a webhook).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Start the web server (web chat, console, webhooks, health)."""
     import uvicorn
@@ -66,9 +71,13 @@ def serve(host: str, port: int, workers: int) -> None:
         uvicorn.run(create_app(services), host=host, port=port, log_level=log_level)
         return
     if settings.telegram_enabled and not settings.TELEGRAM_WEBHOOK_URL:
-        raise click.ClickException("Telegram polling needs a single process: set TELEGRAM_WEBHOOK_URL or use --workers 1.")
+        raise click.ClickException(
+            "Telegram polling needs a single process: set TELEGRAM_WEBHOOK_URL or use --workers 1."
+        )
     services.close()
-    uvicorn.run("bot.app:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level=log_level)
+    uvicorn.run(
+        "bot.app:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level=log_level
+    )
 
 
 @main.group()
@@ -136,13 +145,13 @@ def nlu() -> None:
 
 
 @functools.cache
-def _encoder(threads: int = 1):  # noqa: ANN202 - nlu.embeddings.Encoder, imported lazily
+def _encoder(threads: int = 1):
     from nlu.embeddings import load_encoder
 
     return load_encoder(_settings().EMBEDDING_MODEL, threads=threads)
 
 
-def _nlu_pipeline():  # noqa: ANN202 - nlu.pipeline.NluPipeline, imported lazily
+def _nlu_pipeline():
     from bot.bootstrap import build_nlu
     from knowledge.catalog import load_catalog
     from knowledge.loader import load_plan
@@ -150,7 +159,7 @@ def _nlu_pipeline():  # noqa: ANN202 - nlu.pipeline.NluPipeline, imported lazily
     return build_nlu(_settings(), encoder=_encoder(), catalog=load_catalog(), plan=load_plan())
 
 
-def _read_json_lines(lines):  # noqa: ANN001, ANN202 - an iterable of str -> (text | None, error | None)
+def _read_json_lines(lines):
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -183,7 +192,14 @@ def nlu_predict(batch_size: int) -> None:
         for text, error in pending:
             if text is None:
                 click.echo(f"donghanh nlu predict: {error}", err=True)
-                record = {"text": None, "intent": "out_of_scope", "topic": None, "department": None, "confidence": 0.0, "entities": []}
+                record = {
+                    "text": None,
+                    "intent": "out_of_scope",
+                    "topic": None,
+                    "department": None,
+                    "confidence": 0.0,
+                    "entities": [],
+                }
             else:
                 record = next(parsed).as_dict()
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -222,15 +238,21 @@ def nlu_train() -> None:
     click.echo(f"NLU model ready ({time.perf_counter() - started:.1f} s)")
 
 
-def _knowledge():  # noqa: ANN202 - knowledge.service.KnowledgeBase, imported lazily
+def _knowledge():
     from bot.bootstrap import build_knowledge
     from knowledge.catalog import load_catalog
     from knowledge.legal import load_register
     from knowledge.loader import load_plan
 
     settings = _settings()
-    return build_knowledge(settings, encoder=_encoder(), catalog=load_catalog(), register=load_register(), plan=load_plan(),
-                           database=_database(settings))  # fmt: skip
+    return build_knowledge(
+        settings,
+        encoder=_encoder(),
+        catalog=load_catalog(),
+        register=load_register(),
+        plan=load_plan(),
+        database=_database(settings),
+    )
 
 
 @main.command()
@@ -247,14 +269,18 @@ def ask(question: str, as_json: bool) -> None:
     elif answer.answer is not None:
         click.echo(format_reply(answer, knowledge.catalog, today=date.today()))
     elif answer.choices:
-        click.echo("Chưa chắc chắn; có phải quý doanh nghiệp hỏi về:\n" + "\n".join(f"- {d.title}" for d in answer.choices))
+        click.echo(
+            "Chưa chắc chắn; có phải quý doanh nghiệp hỏi về:\n" + "\n".join(f"- {d.title}" for d in answer.choices)
+        )
     elif answer.decision == "out_of_scope":
         click.echo(OUT_OF_SCOPE_REPLY)
     else:
-        click.echo("Chưa tìm thấy câu trả lời phù hợp; quý doanh nghiệp có thể gửi phản ánh để cơ quan phụ trách giải đáp.")
+        click.echo(
+            "Chưa tìm thấy câu trả lời phù hợp; quý doanh nghiệp có thể gửi phản ánh để cơ quan phụ trách giải đáp."
+        )
 
 
-def _services_for_commands():  # noqa: ANN202 - bot.bootstrap.Services, imported lazily
+def _services_for_commands():
     from bot.bootstrap import build_services
     from tickets.migrate import current_revision, head_revision
 
@@ -290,8 +316,10 @@ def outbox_failed() -> None:
     with services.database.session() as session:
         failed = box.failures(session)
     for message in failed:
-        click.echo(f"{message.id}\t{message.channel}\t{message.kind}\tticket={message.ticket_id or '-'}\t"
-                   f"attempts={message.attempts}\t{message.created_at:%Y-%m-%d %H:%M}\t{message.last_error}")  # fmt: skip
+        click.echo(
+            f"{message.id}\t{message.channel}\t{message.kind}\tticket={message.ticket_id or '-'}\t"
+            f"attempts={message.attempts}\t{message.created_at:%Y-%m-%d %H:%M}\t{message.last_error}"
+        )
     click.echo(f"{len(failed)} undelivered message(s).", err=True)
 
 
@@ -325,8 +353,14 @@ def kb_build() -> None:
 
     settings = _settings()
     encoder = _encoder(threads=BATCH_THREADS)
-    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), register=load_register(), plan=load_plan(),
-                                database=_database(settings))  # fmt: skip
+    knowledge = build_knowledge(
+        settings,
+        encoder=encoder,
+        catalog=load_catalog(),
+        register=load_register(),
+        plan=load_plan(),
+        database=_database(settings),
+    )
     documents = knowledge.load_documents()
     bar = tqdm(desc="Encoding", unit="key")
 
@@ -337,7 +371,9 @@ def kb_build() -> None:
 
     encoded, total = build_index(documents, encoder, knowledge.kb_dir, progress=progress)
     bar.close()
-    click.echo(f"Index published: {len(documents)} documents, {total} keys ({encoded} encoded now, {total - encoded} reused).")
+    click.echo(
+        f"Index published: {len(documents)} documents, {total} keys ({encoded} encoded now, {total - encoded} reused)."
+    )
 
 
 @kb.command("search")
@@ -348,7 +384,9 @@ def kb_search(query: str, k: int) -> None:
     prior = _nlu_pipeline().parse(query).topic_prior
     for rank, hit in enumerate(_knowledge().search(query, k, prior=prior), start=1):
         signals = " ".join(f"{name}={value:.3f}" for name, value in hit.signals.items())
-        click.echo(f"{rank}. [{hit.document.source}:{hit.document.id}] {hit.score:.3f} ({signals}) {hit.document.title}")
+        click.echo(
+            f"{rank}. [{hit.document.source}:{hit.document.id}] {hit.score:.3f} ({signals}) {hit.document.title}"
+        )
 
 
 @main.group()
@@ -389,7 +427,9 @@ def users_add(username: str, role: str, department: str | None, full_name: str, 
         raise click.ClickException(problems) from None
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role.value} account '{user.username}'" + (f" in {user.department}" if user.department else ""))
+    click.echo(
+        f"Created {user.role.value} account '{user.username}'" + (f" in {user.department}" if user.department else "")
+    )
 
 
 def _register_commands() -> None:

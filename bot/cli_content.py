@@ -35,8 +35,10 @@ def content_audit(as_json: bool, summary: bool, today: str | None) -> None:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         counts, figures = report.counts(), report.figures
-        click.echo(f"Rà soát nội dung ngày {day:%d/%m/%Y}: {report.entries} mục hỏi đáp, {figures['documents']} văn bản trong "
-                   f"danh mục ({figures['documents_verified']} đã kiểm chứng hiệu lực).")  # fmt: skip
+        click.echo(
+            f"Rà soát nội dung ngày {day:%d/%m/%Y}: {report.entries} mục hỏi đáp, {figures['documents']} văn bản trong "
+            f"danh mục ({figures['documents_verified']} đã kiểm chứng hiệu lực)."
+        )
         for kind in KINDS:
             click.echo(f"- {LABELS[kind]}: {counts[kind]} mục ({100 * counts[kind] / max(report.entries, 1):.1f} %)")
         if not summary:
@@ -60,7 +62,7 @@ def _day(text: str | None) -> date:
         raise click.BadParameter("Ngày viết dạng YYYY-MM-DD, ví dụ 2026-12-31.", param_hint="--today") from None
 
 
-def _current_content():  # noqa: ANN202 - (list[FaqEntry], Register)
+def _current_content():
     from bot.cli import _database, _settings
     from knowledge.catalog import load_catalog
     from knowledge.legal import load_register

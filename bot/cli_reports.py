@@ -9,7 +9,7 @@ import click
 FORMATS = ("pdf", "xlsx")
 
 
-def _migrated_database():  # noqa: ANN202 - tickets.db.Database
+def _migrated_database():
     from bot.cli import _database, _settings
     from tickets.migrate import current_revision, head_revision
 
@@ -19,7 +19,7 @@ def _migrated_database():  # noqa: ANN202 - tickets.db.Database
     return database
 
 
-def _period(period: str | None, first: str | None, last: str | None):  # noqa: ANN202 - tickets.report_data.Period
+def _period(period: str | None, first: str | None, last: str | None):
     from tickets.report_data import Period
 
     if (first or last) and (period or not (first and last)):
@@ -40,7 +40,15 @@ def _period(period: str | None, first: str | None, last: str | None):  # noqa: A
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--department", default=None, help="Only this department (code).")
 @click.option("--topic", default=None, help="Only this topic (code).")
-def report(period: str | None, first: str | None, last: str | None, kind: str | None, out: Path, department: str | None, topic: str | None) -> None:
+def report(
+    period: str | None,
+    first: str | None,
+    last: str | None,
+    kind: str | None,
+    out: Path,
+    department: str | None,
+    topic: str | None,
+) -> None:
     """Write the dialogue-session report of a period as PDF or XLSX."""
     from bot.cli import _encoder
     from knowledge.catalog import load_catalog
@@ -62,15 +70,19 @@ def report(period: str | None, first: str | None, last: str | None, kind: str | 
     database, now, encoder = _migrated_database(), utcnow(), _encoder()
     filters = Filters(department=department, topic=topic)
 
-    def recurring(period, filters):  # noqa: ANN001, ANN202 - the clusters, the period's missing vectors computed first
+    def recurring(period, filters):
         window = Window.of(period, now)
-        return clusters.recurring_problems(database, period_start=window.start, period_end=window.end, filters=filters, encoder=encoder)
+        return clusters.recurring_problems(
+            database, period_start=window.start, period_end=window.end, filters=filters, encoder=encoder
+        )
 
     with database.session() as session:
         built = build_report(session, chosen, filters, now=now, catalog=catalog, clusters=recurring)
     out.write_bytes(reports.render_pdf(built) if kind == "pdf" else reports.render_xlsx(built))
-    click.echo(f"Đã ghi báo cáo kỳ {chosen.label} ({chosen.title}) vào {out}: {built.summary.received} phản ánh nhận, "
-               f"{built.summary.resolved} đã giải quyết, {built.summary.overdue} quá hạn.")  # fmt: skip
+    click.echo(
+        f"Đã ghi báo cáo kỳ {chosen.label} ({chosen.title}) vào {out}: {built.summary.received} phản ánh nhận, "
+        f"{built.summary.resolved} đã giải quyết, {built.summary.overdue} quá hạn."
+    )
 
 
 @click.group()
@@ -93,10 +105,19 @@ def demo_seed(months: int, seed_value: int) -> None:
 
     database = _migrated_database()
     try:
-        result = demo_data.seed(database, months=months, now=utcnow(), calendar=WorkingCalendar.load(), catalog=load_catalog(), seed=seed_value)
+        result = demo_data.seed(
+            database,
+            months=months,
+            now=utcnow(),
+            calendar=WorkingCalendar.load(),
+            catalog=load_catalog(),
+            seed=seed_value,
+        )
     except demo_data.DemoRefused as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
-               f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp.")  # fmt: skip
+    click.echo(
+        f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
+        f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp."
+    )
     embedded = embed_missing(database, _encoder(threads=BATCH_THREADS))
     click.echo(f"Đã tính vectơ cho {embedded} phản ánh (nhóm vấn đề lặp lại).")

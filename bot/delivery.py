@@ -64,7 +64,9 @@ class Delivery:
     row by row in the database.
     """
 
-    def __init__(self, *, database: Database, engine: DialogueEngine, workers: int = 2, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, *, database: Database, engine: DialogueEngine, workers: int = 2, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.database = database
         self.engine = engine
         self.workers = workers
@@ -91,7 +93,10 @@ class Delivery:
         else:
             if released:
                 log.info("resuming: %d outgoing messages were being sent when the server stopped", released)
-        self._tasks = [asyncio.create_task(self._claim_events(), name="inbound"), asyncio.create_task(self._dispatch(), name="outbox")]
+        self._tasks = [
+            asyncio.create_task(self._claim_events(), name="inbound"),
+            asyncio.create_task(self._dispatch(), name="outbox"),
+        ]
         for channel in channels:
             await channel.start(self)
 
@@ -112,8 +117,15 @@ class Delivery:
         """Store an event a channel received and start on it; False when it was a re-sent duplicate."""
         if message.external_id is None:
             raise ValueError("an asynchronous channel's message needs its event id")
-        accepted = await asyncio.to_thread(inbound.accept, self.database, channel=message.channel, external_id=message.external_id,
-                                           user_key=message.user_key, message=message.as_dict(), now=self.clock())  # fmt: skip
+        accepted = await asyncio.to_thread(
+            inbound.accept,
+            self.database,
+            channel=message.channel,
+            external_id=message.external_id,
+            user_key=message.user_key,
+            message=message.as_dict(),
+            now=self.clock(),
+        )
         if accepted is None:
             log.info("duplicate %s event %s ignored", message.channel, message.external_id)
             return False
@@ -136,7 +148,9 @@ class Delivery:
             claimed = []
             if free > 0 and self.channels:
                 try:
-                    claimed = await asyncio.to_thread(inbound.claim_next, self.database, channels=list(self.channels), now=self.clock(), limit=free)
+                    claimed = await asyncio.to_thread(
+                        inbound.claim_next, self.database, channels=list(self.channels), now=self.clock(), limit=free
+                    )
                 except SQLAlchemyError as error:
                     log.error("delivery: cannot read incoming events (%s)", type(error).__name__)
                     await asyncio.sleep(DATABASE_RETRY_SECONDS)
@@ -158,7 +172,9 @@ class Delivery:
         message = IncomingMessage.from_dict(event.message)
         replies: list[OutboxMessage] = []
         try:
-            turn, following = await asyncio.get_running_loop().run_in_executor(self._turns, self._respond, event, message)
+            turn, following = await asyncio.get_running_loop().run_in_executor(
+                self._turns, self._respond, event, message
+            )
         except Exception as error:  # the business is told, the event is kept for staff to see
             log.exception("event %s on %s could not be handled", event.id, message.channel)
             try:
@@ -178,7 +194,9 @@ class Delivery:
         if channel is not None:
             await asyncio.gather(self._send_in_order(replies), channel.acknowledge(message))
 
-    def _respond(self, event: InboundEvent, message: IncomingMessage) -> tuple[outbox.TurnMessages, InboundEvent | None]:
+    def _respond(
+        self, event: InboundEvent, message: IncomingMessage
+    ) -> tuple[outbox.TurnMessages, InboundEvent | None]:
         """The turn's transaction: the engine's answer, its replies claimed for sending, the event marked
         handled and the user's next event claimed."""
         with self.database.session() as session:
@@ -198,7 +216,9 @@ class Delivery:
             event = session.get(InboundEvent, event_id)
             event.state, event.last_error, event.processed_at = "failed", error[:500], now
             session.add(event)
-            outbox.enqueue(session, channel=message.channel, user_key=message.user_key, text=texts.PROCESSING_ERROR, now=now)
+            outbox.enqueue(
+                session, channel=message.channel, user_key=message.user_key, text=texts.PROCESSING_ERROR, now=now
+            )
 
     # ------------------------------------------------------------------ out
 
@@ -211,7 +231,13 @@ class Delivery:
         while True:
             self._wake.clear()
             try:
-                claimed = await asyncio.to_thread(outbox.claim_due, self.database, channels=list(self.channels), now=self.clock()) if self.channels else []
+                claimed = (
+                    await asyncio.to_thread(
+                        outbox.claim_due, self.database, channels=list(self.channels), now=self.clock()
+                    )
+                    if self.channels
+                    else []
+                )
             except SQLAlchemyError as error:
                 log.error("delivery: cannot read the outbox (%s)", type(error).__name__)
                 await asyncio.sleep(DATABASE_RETRY_SECONDS)
@@ -248,13 +274,26 @@ class Delivery:
         try:
             await self.channels[message.channel].send(message)
         except DeliveryError as error:
-            state = await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=str(error), now=self.clock(),
-                                            permanent=error.permanent, retry_after=error.retry_after)  # fmt: skip
+            state = await asyncio.to_thread(
+                outbox.mark_failed,
+                self.database,
+                message.id,
+                error=str(error),
+                now=self.clock(),
+                permanent=error.permanent,
+                retry_after=error.retry_after,
+            )
             log.warning("outbox %s to %s not delivered (%s), now %s", message.id, message.channel, error, state)
             return False
         except Exception as error:
             log.exception("outbox %s to %s failed", message.id, message.channel)
-            await asyncio.to_thread(outbox.mark_failed, self.database, message.id, error=f"{type(error).__name__}: {error}", now=self.clock())
+            await asyncio.to_thread(
+                outbox.mark_failed,
+                self.database,
+                message.id,
+                error=f"{type(error).__name__}: {error}",
+                now=self.clock(),
+            )
             return False
         await self._mark_sent(message.id)
         return True
@@ -272,7 +311,9 @@ class Delivery:
         while self._sent:
             batch, self._sent = self._sent, []
             try:
-                await asyncio.to_thread(outbox.mark_sent, self.database, [message_id for message_id, _ in batch], now=self.clock())
+                await asyncio.to_thread(
+                    outbox.mark_sent, self.database, [message_id for message_id, _ in batch], now=self.clock()
+                )
             except Exception as error:  # each sender of the batch gets it, as if it had written its own record
                 outcome: Exception | None = error
             else:

@@ -46,9 +46,12 @@ def index_status(services: Services) -> dict:
     # An index not built yet is fine: the knowledge base builds it at the first question.
     stamp = services.knowledge.stamp
     return {
-        "ok": True, "plan_sections": len(services.plan.sections), "built": stamp is not None, "stamp": stamp,
+        "ok": True,
+        "plan_sections": len(services.plan.sections),
+        "built": stamp is not None,
+        "stamp": stamp,
         "loaded_stamp": services.knowledge.loaded_stamp,
-    }  # fmt: skip
+    }
 
 
 def delivery_status(services: Services) -> dict:
@@ -63,7 +66,13 @@ def delivery_status(services: Services) -> dict:
             waiting, undelivered, unhandled = connection.execute(query).one()
     except SQLAlchemyError:  # the database check reports why
         return {"ok": True, "known": False}
-    return {"ok": True, "known": True, "outbox_waiting": waiting, "outbox_failed": undelivered, "inbound_failed": unhandled}
+    return {
+        "ok": True,
+        "known": True,
+        "outbox_waiting": waiting,
+        "outbox_failed": undelivered,
+        "inbound_failed": unhandled,
+    }
 
 
 def health(services: Services) -> tuple[bool, dict]:

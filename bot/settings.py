@@ -143,7 +143,10 @@ def load_settings(**overrides: object) -> Settings:
     unknown = unknown_environment_names(os.environ)
     if unknown:
         raise SettingsError(
-            "Unknown setting(s): " + ", ".join(unknown) + ". Known settings: " + ", ".join(sorted(Settings.model_fields))
+            "Unknown setting(s): "
+            + ", ".join(unknown)
+            + ". Known settings: "
+            + ", ".join(sorted(Settings.model_fields))
         )
     try:
         return Settings(**overrides)

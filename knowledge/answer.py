@@ -33,8 +33,8 @@ class Calibration:
 # Fitted on the FAQ dev split and held-out off-topic messages (`bench/retrieval.py --tune`).
 CALIBRATION = Calibration(bias=-2.353, score=4.564, margin=14.892)
 # Answer when the best hit is right with probability >= ANSWER_FROM (on the dev split: 68 % of questions
-# answered as written and 58 % without diacritics, 91-93 % of them rightly); offer up to three choices from CHOOSE_FROM (the right entry is among
-# the first five for 96 %); below, offer to file an issue.
+# answered as written and 58 % without diacritics, 91-93 % of them rightly); offer up to three choices from CHOOSE_FROM
+# (the right entry is among the first five for 96 %); below, offer to file an issue.
 ANSWER_FROM = 0.7
 CHOOSE_FROM = 0.3
 
@@ -111,11 +111,18 @@ def faq_document(entry: FaqEntry, register: Register) -> Document:
     (an answer that states deadlines, forms and portals runs to 1,500 characters; each passage is a key)."""
     asked = (entry.question, *entry.paraphrases)
     return Document(
-        id=entry.id, source="faq", title=entry.question, text=entry.answer, topic=entry.topic,
-        department=entry.department, keys=(*asked, *passages(entry.answer, ANSWER_PASSAGE_WORDS)), asked=len(asked),
-        citations=tuple(cite(source, register) for source in entry.sources), plan_sections=tuple(entry.plan_sections()),
+        id=entry.id,
+        source="faq",
+        title=entry.question,
+        text=entry.answer,
+        topic=entry.topic,
+        department=entry.department,
+        keys=(*asked, *passages(entry.answer, ANSWER_PASSAGE_WORDS)),
+        asked=len(asked),
+        citations=tuple(cite(source, register) for source in entry.sources),
+        plan_sections=tuple(entry.plan_sections()),
         review_by=entry.review_by,
-    )  # fmt: skip
+    )
 
 
 def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
@@ -129,11 +136,16 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
         title = f"{section.id}. {section.title}"
         documents.append(
             Document(
-                id=section.id, source="plan-2022", title=title, text=section.text, topic=None,
-                department=section_department.get(section.id, PLAN_MONITOR), keys=_section_keys(section.title, section.text),
+                id=section.id,
+                source="plan-2022",
+                title=title,
+                text=section.text,
+                topic=None,
+                department=section_department.get(section.id, PLAN_MONITOR),
+                keys=_section_keys(section.title, section.text),
                 citations=(f"{PLAN_CITATION}, mục {section.id}",),
             )
-        )  # fmt: skip
+        )
     return documents
 
 
@@ -192,14 +204,25 @@ def answer_from(document: Document, catalog: Catalog, *, confidence: float, topi
     topic = document.topic or _topic_of(department, topic_hint, catalog)
     text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
     citations = (Citation(document.source, document.id, document.title), *_plan_citations(document))
-    return Answer("answer", text, topic, department, confidence, citations, sources=document.citations, review_by=document.review_by)
+    return Answer(
+        "answer",
+        text,
+        topic,
+        department,
+        confidence,
+        citations,
+        sources=document.citations,
+        review_by=document.review_by,
+    )
 
 
 def _plan_citations(document: Document) -> tuple[Citation, ...]:
     """The plan sections an FAQ entry cites among its sources."""
     if document.source != "faq":
         return ()
-    return tuple(Citation("plan-2022", section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections)
+    return tuple(
+        Citation("plan-2022", section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections
+    )
 
 
 def _topic_of(department: str | None, hint: str | None, catalog: Catalog) -> str | None:

@@ -22,8 +22,11 @@ from knowledge.legal import EXPIRED, REPLACED, UNVERIFIED, Register
 from knowledge.loader import FaqEntry
 
 CITES_REPLACED, CITES_UNVERIFIED, PAST_REVIEW, NO_CONCRETE_GUIDANCE = (
-    "cites_replaced", "cites_unverified", "past_review", "no_concrete_guidance",
-)  # fmt: skip
+    "cites_replaced",
+    "cites_unverified",
+    "past_review",
+    "no_concrete_guidance",
+)
 KINDS = (CITES_REPLACED, CITES_UNVERIFIED, PAST_REVIEW, NO_CONCRETE_GUIDANCE)
 LABELS = {
     CITES_REPLACED: "trích dẫn văn bản đã bị thay thế hoặc hết hiệu lực",
@@ -70,8 +73,13 @@ class AuditReport:
         return {kind: len({f.entry for f in self.findings if f.kind == kind}) if found[kind] else 0 for kind in KINDS}
 
     def as_dict(self) -> dict[str, object]:
-        return {"today": self.today.isoformat(), "entries": self.entries, "counts": self.counts(), "figures": self.figures,
-                "findings": [finding.as_dict() for finding in self.findings]}  # fmt: skip
+        return {
+            "today": self.today.isoformat(),
+            "entries": self.entries,
+            "counts": self.counts(),
+            "figures": self.figures,
+            "findings": [finding.as_dict() for finding in self.findings],
+        }
 
 
 def leans_on_hedge(answer: str) -> bool:

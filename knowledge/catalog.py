@@ -25,19 +25,51 @@ CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
 # Fixed vocabulary (SPEC §2): relied on by CLI output, the API and reports. Departments may be added with
 # new codes where routing needs them; these never change.
 TOPIC_CODES = (
-    "thue", "hai_quan", "tin_dung", "dau_tu", "dang_ky_kinh_doanh", "dat_dai", "xay_dung",
-    "quy_hoach", "chuyen_doi_so", "cai_cach_hanh_chinh", "tu_phap", "y_te", "khieu_nai",
-)  # fmt: skip
+    "thue",
+    "hai_quan",
+    "tin_dung",
+    "dau_tu",
+    "dang_ky_kinh_doanh",
+    "dat_dai",
+    "xay_dung",
+    "quy_hoach",
+    "chuyen_doi_so",
+    "cai_cach_hanh_chinh",
+    "tu_phap",
+    "y_te",
+    "khieu_nai",
+)
 DEPARTMENT_CODES = (
-    "SO_YT", "SO_KHDT", "SO_TTTT", "SO_NV", "SO_TP", "THANH_TRA", "SO_XD", "SO_TNMT", "SO_QHKT",
-    "NHNN_HCM", "CUC_THUE", "CUC_HAI_QUAN",
-)  # fmt: skip
+    "SO_YT",
+    "SO_KHDT",
+    "SO_TTTT",
+    "SO_NV",
+    "SO_TP",
+    "THANH_TRA",
+    "SO_XD",
+    "SO_TNMT",
+    "SO_QHKT",
+    "NHNN_HCM",
+    "CUC_THUE",
+    "CUC_HAI_QUAN",
+)
 
 DEFAULT_ACKNOWLEDGE_DAYS = 1
 DEFAULT_RESOLVE_DAYS = 10
 _PLAN_SECTION = re.compile(r"^[IV]+(\.\d+)*$")
 _NEW_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
-DEPARTMENT_KEYS = {"code", "name", "short_name", "plan_section", "supervises", "since", "basis", "former", "checked", "note"}
+DEPARTMENT_KEYS = {
+    "code",
+    "name",
+    "short_name",
+    "plan_section",
+    "supervises",
+    "since",
+    "basis",
+    "former",
+    "checked",
+    "note",
+}
 FORMER_KEYS = {"name", "short_name", "until", "basis"}
 TOPIC_KEYS = {"code", "name", "department", "covers", "acknowledge_days", "resolve_days", "routes"}
 
@@ -149,7 +181,8 @@ def _check_codes(path: Path, found: list[str], expected: tuple[str, ...]) -> Non
     missing, unknown = set(expected) - set(found), set(found) - set(expected)
     if missing or unknown:
         raise CatalogError(
-            f"{path}: codes are a fixed interface; missing {sorted(missing) or 'none'}, unknown {sorted(unknown) or 'none'}"
+            f"{path}: codes are a fixed interface; missing {sorted(missing) or 'none'}, unknown "
+            f"{sorted(unknown) or 'none'}"
         )
 
 
@@ -167,15 +200,27 @@ def _former_names(path: Path, entry: dict) -> tuple[FormerName, ...]:
     names = []
     for item in raw:
         if set(item) - FORMER_KEYS:
-            raise CatalogError(f"{path}: entry {entry.get('code')!r}: unknown key(s) {sorted(set(item) - FORMER_KEYS)} in 'former'")
-        names.append(FormerName(name=_text(path, item, "name"), short_name=_text(path, item, "short_name"),
-                                until=_date(path, item, "until", required=True) or date.min,
-                                basis=_text(path, item, "basis") if "basis" in item else ""))  # fmt: skip
+            raise CatalogError(
+                f"{path}: entry {entry.get('code')!r}: unknown key(s) {sorted(set(item) - FORMER_KEYS)} in 'former'"
+            )
+        names.append(
+            FormerName(
+                name=_text(path, item, "name"),
+                short_name=_text(path, item, "short_name"),
+                until=_date(path, item, "until", required=True) or date.min,
+                basis=_text(path, item, "basis") if "basis" in item else "",
+            )
+        )
     if [n.until for n in names] != sorted({n.until for n in names}):
-        raise CatalogError(f"{path}: entry {entry.get('code')!r}: former names must be oldest first, each with its own 'until'")
+        raise CatalogError(
+            f"{path}: entry {entry.get('code')!r}: former names must be oldest first, each with its own 'until'"
+        )
     since = _date(path, entry, "since")
     if names and (since is None or names[-1].until != since):
-        raise CatalogError(f"{path}: entry {entry.get('code')!r}: the last former name must end ('until') the day the current one starts ('since')")
+        raise CatalogError(
+            f"{path}: entry {entry.get('code')!r}: the last former name must end ('until') the day "
+            "the current one starts ('since')"
+        )
     return tuple(names)
 
 
@@ -210,7 +255,9 @@ def _departments(path: Path) -> dict[str, Department]:
         department = _department(path, entry)
         departments[department.code] = department
     found = [str(entry.get("code")) for entry in entries]
-    _check_codes(path, [code for code in found if code in DEPARTMENT_CODES or not _NEW_CODE.match(code)], DEPARTMENT_CODES)
+    _check_codes(
+        path, [code for code in found if code in DEPARTMENT_CODES or not _NEW_CODE.match(code)], DEPARTMENT_CODES
+    )
     duplicates = sorted({code for code in found if found.count(code) > 1})
     if duplicates:
         raise CatalogError(f"{path}: duplicate code(s) {', '.join(duplicates)}")
@@ -227,14 +274,20 @@ def _days(path: Path, entry: dict, key: str, default: int) -> int:
 def _routes(path: Path, entry: dict, departments: dict[str, Department]) -> tuple[Route, ...]:
     raw = entry.get("routes") or []
     where = f"{path}: topic {entry.get('code')!r}"
-    if not isinstance(raw, list) or not all(isinstance(item, dict) and set(item) == {"department", "keywords"} for item in raw):
+    if not isinstance(raw, list) or not all(
+        isinstance(item, dict) and set(item) == {"department", "keywords"} for item in raw
+    ):
         raise CatalogError(f"{where}: 'routes' must be a list of {{department, keywords}}")
     routes = []
     for item in raw:
         if item["department"] not in departments:
             raise CatalogError(f"{where}: a route goes to unknown department {item['department']!r}")
         keywords = item["keywords"]
-        if not isinstance(keywords, list) or not keywords or not all(isinstance(k, str) and k.strip() for k in keywords):
+        if (
+            not isinstance(keywords, list)
+            or not keywords
+            or not all(isinstance(k, str) and k.strip() for k in keywords)
+        ):
             raise CatalogError(f"{where}: a route needs a non-empty list of keywords")
         folded = tuple(dict.fromkeys(" ".join(strip_diacritics(k).lower().split()) for k in keywords))
         routes.append(Route(department=item["department"], keywords=folded))

@@ -54,7 +54,9 @@ class EntryClassifier:
         the signal ranks FAQ entries among themselves and neither lifts nor sinks the others.
         """
         folded = [normalize(q).folded for q in queries]
-        known = inference.class_probabilities(self.model, self._features(self.chars, self.words, folded)).astype(np.float32)
+        known = inference.class_probabilities(self.model, self._features(self.chars, self.words, folded)).astype(
+            np.float32
+        )
         result = np.repeat(known.max(axis=1, keepdims=True), self.documents, axis=1)
         result[:, self.model.classes_] = known
         return result

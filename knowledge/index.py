@@ -65,7 +65,9 @@ class Bm25Index:
                 if term in self.vocabulary:
                     rows.append(row)
                     columns.append(self.vocabulary[term])
-        query = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(queries), self.weights.shape[0]))
+        query = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(queries), self.weights.shape[0])
+        )
         raw = (query @ self.weights).toarray().astype(np.float32, copy=False)
         ceiling = np.asarray(query @ (self.idf * (self.k1 + 1))).ravel()
         return raw / np.maximum(ceiling, 1e-9)[:, None]

@@ -28,9 +28,20 @@ STATUSES = (IN_FORCE, AMENDED, REPLACED, EXPIRED, HISTORICAL, UNVERIFIED)
 # Types whose title already holds the document's name ("Luật Đất đai"): cited as "<title> số <number>".
 NAMED_TYPES = ("Luật", "Bộ luật", "Pháp lệnh")
 DOCUMENT_KEYS = {
-    "id", "number", "type", "title", "issuer", "issued", "in_force", "status", "amended_by", "replaced_by", "ends",
-    "checked", "note",
-}  # fmt: skip
+    "id",
+    "number",
+    "type",
+    "title",
+    "issuer",
+    "issued",
+    "in_force",
+    "status",
+    "amended_by",
+    "replaced_by",
+    "ends",
+    "checked",
+    "note",
+}
 CHECK_KEYS = {"source", "on", "note"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A document number as written in Vietnamese citations: "38/2019/QH14", "126/2020/NĐ-CP", "766/QĐ-TTg".

@@ -134,14 +134,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as error:
         raise ValueError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(document, dict):
-        raise ValueError(f"{path}: expected a mapping at the top level")  # noqa: TRY004
+        raise ValueError(f"{path}: expected a mapping at the top level")
     return document
 
 
 def _required_text(mapping: dict[str, Any], key: str, where: str, *, allow_empty: bool = False) -> str:
     value = mapping.get(key)
     if not isinstance(value, str):
-        raise ValueError(f"{where}: {key!r} must be a string")  # noqa: TRY004
+        raise ValueError(f"{where}: {key!r} must be a string")
     value = value.strip()
     if not value and not allow_empty:
         raise ValueError(f"{where}: {key!r} must not be empty")
@@ -152,7 +152,7 @@ def _required_text(mapping: dict[str, Any], key: str, where: str, *, allow_empty
 
 def _parse_section(raw: Any, index: int, where: str) -> PlanSection:
     if not isinstance(raw, dict):
-        raise ValueError(f"{where}: sections[{index}] must be a mapping")  # noqa: TRY004
+        raise ValueError(f"{where}: sections[{index}] must be a mapping")
     section_id = raw.get("id")
     if not isinstance(section_id, str) or not _is_valid_id(section_id):
         raise ValueError(f"{where}: sections[{index}] has an invalid id {section_id!r}")
@@ -304,11 +304,15 @@ def source_ref(raw: Any, register: Register | None, where: str) -> SourceRef:
     raise ValueError(f"{where}: sources must be non-empty")
 
 
-def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None, register: Register | None, departments: set[str] | None) -> FaqEntry:
+def _faq_entry(
+    path: Path, raw: Any, topics: dict[str, str] | None, register: Register | None, departments: set[str] | None
+) -> FaqEntry:
     where = f"{path}: entry {raw.get('id', '?') if isinstance(raw, dict) else '?'}"
     if not isinstance(raw, dict) or not FAQ_KEYS <= set(raw) <= FAQ_KEYS | OPTIONAL_FAQ_KEYS:
         keys = sorted(raw) if isinstance(raw, dict) else type(raw).__name__
-        raise ValueError(f"{where}: expected the keys {sorted(FAQ_KEYS)} (and optionally {sorted(OPTIONAL_FAQ_KEYS)}), got {keys}")
+        raise ValueError(
+            f"{where}: expected the keys {sorted(FAQ_KEYS)} (and optionally {sorted(OPTIONAL_FAQ_KEYS)}), got {keys}"
+        )
     texts = [raw["question"], raw["answer"], *raw["paraphrases"]]
     if not all(isinstance(t, str) and t.strip() for t in texts):
         raise ValueError(f"{where}: question, answer and paraphrases must be non-empty text")
@@ -328,7 +332,10 @@ def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None, register: Re
     sources = tuple(source_ref(source, register, where) for source in raw["sources"])
     if register is not None and (unknown := [s.doc for s in sources if s.doc not in register]):
         raise ValueError(f"{where}: cites {', '.join(unknown)}, which the legal register does not hold")
-    reviewed, review_by = read_date(raw, "reviewed", where, required=True), read_date(raw, "review_by", where, required=True)
+    reviewed, review_by = (
+        read_date(raw, "reviewed", where, required=True),
+        read_date(raw, "review_by", where, required=True),
+    )
     if review_by <= reviewed:
         raise ValueError(f"{where}: review_by must come after reviewed")
     try:
@@ -336,20 +343,38 @@ def _faq_entry(path: Path, raw: Any, topics: dict[str, str] | None, register: Re
     except RegisterError as error:
         raise ValueError(str(error)) from None
     return FaqEntry(
-        id=raw["id"], topic=raw["topic"], department=raw["department"], question=raw["question"].strip(),
-        paraphrases=tuple(p.strip() for p in raw["paraphrases"]), answer=raw["answer"].strip(),
-        sources=sources, reviewed=reviewed, review_by=review_by, checks=checks,
-    )  # fmt: skip
+        id=raw["id"],
+        topic=raw["topic"],
+        department=raw["department"],
+        question=raw["question"].strip(),
+        paraphrases=tuple(p.strip() for p in raw["paraphrases"]),
+        answer=raw["answer"].strip(),
+        sources=sources,
+        reviewed=reviewed,
+        review_by=review_by,
+        checks=checks,
+    )
 
 
-def faq_entries(raws: list[dict], *, origin: str, topics: dict[str, str] | None = None, register: Register | None = None,
-                departments: set[str] | None = None) -> list[FaqEntry]:  # fmt: skip
+def faq_entries(
+    raws: list[dict],
+    *,
+    origin: str,
+    topics: dict[str, str] | None = None,
+    register: Register | None = None,
+    departments: set[str] | None = None,
+) -> list[FaqEntry]:
     """FAQ entries from raw mappings held elsewhere than the files (published drafts), validated alike."""
     return [_faq_entry(Path(origin), raw, topics, register, departments) for raw in raws]
 
 
-def load_faq(directory: Path = FAQ_DIR, *, topics: dict[str, str] | None = None, register: Register | None = None,
-             departments: set[str] | None = None) -> list[FaqEntry]:  # fmt: skip
+def load_faq(
+    directory: Path = FAQ_DIR,
+    *,
+    topics: dict[str, str] | None = None,
+    register: Register | None = None,
+    departments: set[str] | None = None,
+) -> list[FaqEntry]:
     """Every FAQ entry of `directory/*.yaml`, validated.
 
     Args:

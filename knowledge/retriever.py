@@ -93,14 +93,20 @@ class HybridRetriever:
         self.weights = weights or DEFAULT_WEIGHTS
         self.topics = sorted({d.topic for d in self.documents if d.topic})
         # Each document's topic as an index into `topics`; -1 (the last slot of a prior's table) for none.
-        self.document_topic = np.array([self.topics.index(d.topic) if d.topic else -1 for d in self.documents], dtype=np.int64)
+        self.document_topic = np.array(
+            [self.topics.index(d.topic) if d.topic else -1 for d in self.documents], dtype=np.int64
+        )
         keys = [(index, key) for index, document in enumerate(self.documents) for key in document.keys]
         self.groups = KeyGroups.of(np.array([index for index, _ in keys], dtype=np.int64), len(self.documents))
         self.key_texts = [key for _, key in keys]
         self.accented = Bm25Index.build([syllable_tokens(k, folded=False) for k in self.key_texts])
         self.folded = Bm25Index.build([syllable_tokens(k, folded=True) for k in self.key_texts])
         if key_vectors is None:
-            key_vectors = encoder.encode_passages(self.key_texts) if self.key_texts else np.zeros((0, encoder.dimension), np.float32)
+            key_vectors = (
+                encoder.encode_passages(self.key_texts)
+                if self.key_texts
+                else np.zeros((0, encoder.dimension), np.float32)
+            )
         self.key_vectors = key_vectors
         self.dense = DenseIndex(key_vectors, approximate=approximate)
         # An FAQ entry's keys teach the entry classifier: its question, paraphrases and answer passages (with
@@ -155,9 +161,12 @@ class HybridRetriever:
 
         dense = np.clip((signals["dense"] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
         return (
-            weight("dense") * dense + weight("accented") * signals["accented"] + weight("folded") * signals["folded"]
-            + weight("topic") * self.prior(priors or [None] * len(queries)) + weight("entry") * signals["entry"]
-        )  # fmt: skip
+            weight("dense") * dense
+            + weight("accented") * signals["accented"]
+            + weight("folded") * signals["folded"]
+            + weight("topic") * self.prior(priors or [None] * len(queries))
+            + weight("entry") * signals["entry"]
+        )
 
     def document(self, document_id: str) -> Document | None:
         return self._by_id.get(document_id)
@@ -165,7 +174,9 @@ class HybridRetriever:
     def search(self, query: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
         return self.search_batch([query], k, priors=[prior])[0]
 
-    def search_batch(self, queries: Sequence[str], k: int = 5, *, priors: Sequence[TopicPrior | None] | None = None) -> list[list[Hit]]:
+    def search_batch(
+        self, queries: Sequence[str], k: int = 5, *, priors: Sequence[TopicPrior | None] | None = None
+    ) -> list[list[Hit]]:
         if not self.documents:
             return [[] for _ in queries]
         signals = self.signals(queries)
@@ -173,10 +184,14 @@ class HybridRetriever:
         results = []
         for row in range(len(queries)):
             order = _best(fused[row], k)
-            results.append([
-                Hit(self.documents[i], float(fused[row, i]), {name: float(m[row, i]) for name, m in signals.items()})
-                for i in order
-            ])  # fmt: skip
+            results.append(
+                [
+                    Hit(
+                        self.documents[i], float(fused[row, i]), {name: float(m[row, i]) for name, m in signals.items()}
+                    )
+                    for i in order
+                ]
+            )
         return results
 
 

@@ -35,8 +35,14 @@ def key_hash(encoder: Encoder, text: str) -> str:
     return hashlib.sha256(f"{encoder.name}\n{text}".encode()).hexdigest()[:24]
 
 
-def current_entries(catalog: Catalog, register: Register, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = (),
-                    revisions: Sequence[Mapping[str, Any]] = ()) -> list[FaqEntry]:  # fmt: skip
+def current_entries(
+    catalog: Catalog,
+    register: Register,
+    faq_dir: Path = FAQ_DIR,
+    *,
+    published: Sequence[dict] = (),
+    revisions: Sequence[Mapping[str, Any]] = (),
+) -> list[FaqEntry]:
     """The FAQ as the assistant answers from it: the files' entries and the drafts published in the console
     (raw FAQ mappings), with the admins' reviews and edits applied. A published draft that no longer passes
     the checks (it cites a document removed from the register) is left out with a warning."""
@@ -46,15 +52,27 @@ def current_entries(catalog: Catalog, register: Register, faq_dir: Path = FAQ_DI
     known = {entry.id for entry in entries}
     for raw in published:
         try:
-            entries += [e for e in faq_entries([raw], origin="faq_drafts", topics=topics, register=register, departments=departments)
-                        if e.id not in known]  # fmt: skip
+            entries += [
+                e
+                for e in faq_entries(
+                    [raw], origin="faq_drafts", topics=topics, register=register, departments=departments
+                )
+                if e.id not in known
+            ]
         except ValueError as error:
             log.warning("published FAQ draft %s left out: %s", raw.get("id"), error)
     return apply_revisions(entries, revisions, register)
 
 
-def all_documents(plan: Plan, catalog: Catalog, register: Register, faq_dir: Path = FAQ_DIR, *, published: Sequence[dict] = (),
-                  revisions: Sequence[Mapping[str, Any]] = ()) -> list[Document]:  # fmt: skip
+def all_documents(
+    plan: Plan,
+    catalog: Catalog,
+    register: Register,
+    faq_dir: Path = FAQ_DIR,
+    *,
+    published: Sequence[dict] = (),
+    revisions: Sequence[Mapping[str, Any]] = (),
+) -> list[Document]:
     """The current FAQ entries (`current_entries`) and the plan's sections, as retrieval documents."""
     entries = current_entries(catalog, register, faq_dir, published=published, revisions=revisions)
     return [faq_document(entry, register) for entry in entries] + plan_documents(plan, catalog)
@@ -88,7 +106,11 @@ def build_index(
             progress(min(start + BATCH, len(missing)), len(missing))
     kept = {h: cached[h] for h in hashes}
     temporary = kb_dir / "vectors.tmp.npz"
-    np.savez(temporary, keys=np.array(list(kept), dtype=str), vectors=np.array(list(kept.values()), dtype=np.float32).reshape(len(kept), -1))
+    np.savez(
+        temporary,
+        keys=np.array(list(kept), dtype=str),
+        vectors=np.array(list(kept.values()), dtype=np.float32).reshape(len(kept), -1),
+    )
     temporary.replace(kb_dir / "vectors.npz")
     stamp = hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest()[:16]
     (kb_dir / "stamp").write_text(stamp, encoding="utf-8")
@@ -98,7 +120,9 @@ def build_index(
 class KnowledgeBase:
     """Answers questions from the current index; reloads when `build_index` published a new one."""
 
-    def __init__(self, load_documents: Callable[[], list[Document]], encoder: Encoder, catalog: Catalog, kb_dir: Path) -> None:
+    def __init__(
+        self, load_documents: Callable[[], list[Document]], encoder: Encoder, catalog: Catalog, kb_dir: Path
+    ) -> None:
         self.load_documents = load_documents
         self.encoder = encoder
         self.catalog = catalog

@@ -24,7 +24,18 @@ from nlu.normalize import LEXICON_PATH, strip_diacritics
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "faq_vi" / "nlu"
 
-INTENTS = ("ask", "report_issue", "check_ticket", "greet", "thanks", "goodbye", "human", "affirm", "deny", "out_of_scope")
+INTENTS = (
+    "ask",
+    "report_issue",
+    "check_ticket",
+    "greet",
+    "thanks",
+    "goodbye",
+    "human",
+    "affirm",
+    "deny",
+    "out_of_scope",
+)
 TOPICAL_INTENTS = frozenset({"ask", "report_issue", "check_ticket"})
 IMPORTED_FILE = "imported.yaml"
 HELD_OUT_SHARE = 5  # one example in five is held out
@@ -99,7 +110,10 @@ def _refuse_contradictions(examples: list[Example]) -> None:
         key = split_key(example.text)
         other = seen.setdefault(key, example)
         if other is not example and (other.intent, other.topic) != (example.intent, example.topic):
-            raise ValueError(f"contradictory labels for {example.text!r}: {other.intent}/{other.topic} vs {example.intent}/{example.topic}")
+            raise ValueError(
+                f"contradictory labels for {example.text!r}: {other.intent}/{other.topic} vs "
+                f"{example.intent}/{example.topic}"
+            )
 
 
 def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:

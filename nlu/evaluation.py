@@ -48,7 +48,11 @@ def score(results: Sequence[ParseResult], gold: Sequence[Example]) -> dict[str, 
     correct = np.array([(r.intent, r.topic) == (e.intent, e.topic) for r, e in zip(results, gold, strict=True)])
     labels = sorted(set(topics_true) | set(topics_pred))
     confusion = {
-        t: {p: n for p in labels if (n := sum(1 for a, b in zip(topics_true, topics_pred, strict=True) if a == t and b == p))}
+        t: {
+            p: n
+            for p in labels
+            if (n := sum(1 for a, b in zip(topics_true, topics_pred, strict=True) if a == t and b == p))
+        }
         for t in sorted(set(topics_true))
     }
     return {
@@ -57,7 +61,12 @@ def score(results: Sequence[ParseResult], gold: Sequence[Example]) -> dict[str, 
         "topic_macro_f1": float(f1_score(topics_true, topics_pred, average="macro", labels=sorted(set(topics_true)))),
         "intent_accuracy": float(np.mean([r.intent == e.intent for r, e in zip(results, gold, strict=True)])),
         "intent_macro_f1": float(
-            f1_score([e.intent for e in gold], [r.intent for r in results], average="macro", labels=sorted({e.intent for e in gold}))
+            f1_score(
+                [e.intent for e in gold],
+                [r.intent for r in results],
+                average="macro",
+                labels=sorted({e.intent for e in gold}),
+            )
         ),
         "oos_precision": float((oos_true & oos_pred).sum() / max(oos_pred.sum(), 1)),
         "oos_recall": float((oos_true & oos_pred).sum() / max(oos_true.sum(), 1)),

@@ -48,8 +48,10 @@ def tfidf(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matri
         values += 1
     if vectorizer.use_idf:
         values *= vectorizer.idf_[indices]
-    matrix = sparse.csr_matrix((values, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-                               shape=(len(texts), len(vocabulary)))  # fmt: skip
+    matrix = sparse.csr_matrix(
+        (values, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        shape=(len(texts), len(vocabulary)),
+    )
     return _normalized_rows(matrix, vectorizer.norm)
 
 

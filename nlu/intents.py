@@ -43,7 +43,9 @@ def dense_input(normalized: Normalized, restorer: DiacriticRestorer) -> str:
 def lexical_vectorizers(folded: Sequence[str]) -> tuple[TfidfVectorizer, TfidfVectorizer]:
     """TF-IDF over character 2-5-grams and word 1-2-grams of diacritic-free text, fitted on `folded`."""
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32)
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
+    words = TfidfVectorizer(
+        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", dtype=np.float32
+    )
     return chars.fit(folded), words.fit(folded)
 
 

@@ -47,10 +47,15 @@ def export_onnx(model_dir: Path) -> Path:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about data-dependent branches the inputs never take
         torch.onnx.export(
-            LastHiddenState(), example, str(target), input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"], opset_version=OPSET, dynamo=False,
+            LastHiddenState(),
+            example,
+            str(target),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            opset_version=OPSET,
+            dynamo=False,
             dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic, "last_hidden_state": dynamic},
-        )  # fmt: skip
+        )
     return target
 
 
@@ -63,7 +68,13 @@ def quantize_onnx(model_dir: Path) -> Path:
     level = root.level
     root.setLevel(logging.ERROR)  # onnxruntime advises a shape pre-processing step that changes nothing here
     try:
-        quantize_dynamic(str(model_dir / ONNX_FILE), str(target), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
+        quantize_dynamic(
+            str(model_dir / ONNX_FILE),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
     finally:
         root.setLevel(level)
     return target

@@ -103,11 +103,15 @@ class NluPipeline:
             return ParseResult(text, "out_of_scope", None, None, 1.0, ())
         return None
 
-    def _decide(self, text: str, intent_probs, topic_probs, today: date) -> ParseResult:  # noqa: ANN001
+    def _decide(self, text: str, intent_probs, topic_probs, today: date) -> ParseResult:
         intent_labels, topic_labels = self.model.intent_head.labels, self.model.topic_head.labels
         entities = tuple(extract_entities(text, today=today))
         ranked_topics = sorted(
-            ((label, float(p)) for label, p in zip(topic_labels, topic_probs, strict=True) if label != intent_model.NO_TOPIC),
+            (
+                (label, float(p))
+                for label, p in zip(topic_labels, topic_probs, strict=True)
+                if label != intent_model.NO_TOPIC
+            ),
             key=lambda pair: -pair[1],
         )
         no_topic = float(topic_probs[topic_labels.index(intent_model.NO_TOPIC)])
@@ -134,7 +138,6 @@ class NluPipeline:
             topic_candidates=tuple(ranked_topics[:3]),
         )
 
-
     def _department(self, topic: str | None, text: str) -> str | None:
         if topic is None:
             return None
@@ -158,7 +161,9 @@ def train_model(
     """Train on the train split (the held-out split is never seen)."""
     train_examples, _held_out = split(load_examples(data_dir, topics=topics))
     accented = [normalize(e.text) for e in train_examples]
-    restorer = DiacriticRestorer.train([n.text for n in accented if n.has_diacritics] + [normalize(t).text for t in restoration_corpus])
+    restorer = DiacriticRestorer.train(
+        [n.text for n in accented if n.has_diacritics] + [normalize(t).text for t in restoration_corpus]
+    )
     return intent_model.train(train_examples, encoder, restorer)
 
 

@@ -55,7 +55,9 @@ def _split_words(text: str, words: list[WordSpan]) -> list[WordSpan]:
     for word in words:
         crosses = any(word.start < edge < word.end for edge in edges)
         if " " in word.text.strip() and (crosses or any(character.isdigit() for character in word.text)):
-            split += [WordSpan(m.group(), word.start + m.start(), word.start + m.end()) for m in _SYLLABLE.finditer(word.text)]
+            split += [
+                WordSpan(m.group(), word.start + m.start(), word.start + m.end()) for m in _SYLLABLE.finditer(word.text)
+            ]
         else:
             split.append(word)
     return split
@@ -67,14 +69,21 @@ class VietnameseTokenizer(Tokenizer):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"intent_tokenization_flag": False, "intent_split_symbol": "_", "token_pattern": None, "prefix_separator_symbol": None}
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
 
     @staticmethod
     def required_packages() -> list[str]:
         return ["underthesea"]
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: Any, resource: Any, execution_context: Any) -> VietnameseTokenizer:
+    def create(
+        cls, config: dict[str, Any], model_storage: Any, resource: Any, execution_context: Any
+    ) -> VietnameseTokenizer:
         return cls(config)
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:

@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlu.places import FORMER_DISTRICTS_PATH, current_units  # noqa: E402
+from nlu.places import FORMER_DISTRICTS_PATH, current_units
 
 NEW_PROVINCE = "thanhphohochiminh"
 FORMER_PROVINCES = {"79": "Thành phố Hồ Chí Minh", "74": "Tỉnh Bình Dương", "77": "Tỉnh Bà Rịa - Vũng Tàu"}

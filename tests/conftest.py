@@ -75,7 +75,7 @@ def nlu_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - nlu.pipeline.NluPipeline
+def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):
     """The real NLU pipeline: the real encoder, trained on the train split of the project's data."""
     from datetime import date
 
@@ -92,7 +92,7 @@ def nlu_pipeline(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - nlu.pipe
 
 
 @pytest.fixture(scope="session")
-def knowledge_base(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - knowledge.service.KnowledgeBase
+def knowledge_base(model_dir: Path, nlu_var_dir: Path):
     """The real knowledge base over the real FAQ and plan, its index built once into the shared var folder."""
     from bot.bootstrap import build_knowledge
     from bot.settings import load_settings
@@ -103,33 +103,42 @@ def knowledge_base(model_dir: Path, nlu_var_dir: Path):  # noqa: ANN201 - knowle
 
     settings = load_settings(DONGHANH_VAR_DIR=nlu_var_dir, EMBEDDING_MODEL=model_dir)
     encoder = load_encoder(model_dir, threads=min(4, os.cpu_count() or 1))
-    knowledge = build_knowledge(settings, encoder=encoder, catalog=load_catalog(), register=load_register(), plan=load_plan())
+    knowledge = build_knowledge(
+        settings, encoder=encoder, catalog=load_catalog(), register=load_register(), plan=load_plan()
+    )
     knowledge.retriever()
     return knowledge
 
 
 @pytest.fixture
-def make_services(database, model_dir: Path, nlu_pipeline, knowledge_base, tmp_path: Path):  # noqa: ANN001, ANN201
+def make_services(database, model_dir: Path, nlu_pipeline, knowledge_base, tmp_path: Path):
     """Build the application's services as production does, on the test database, with the real NLU and
     knowledge; keyword arguments are settings (channel URLs and tokens pointing at fakes)."""
     from bot.bootstrap import build_services
     from bot.settings import load_settings
 
-    def make(**settings_overrides: object):  # noqa: ANN202 - bot.bootstrap.Services
-        settings = load_settings(DATABASE_URL=database.url, DONGHANH_VAR_DIR=tmp_path / "var", EMBEDDING_MODEL=model_dir, **settings_overrides)
-        return build_services(settings, database=database, encoder=knowledge_base.encoder, knowledge=knowledge_base, nlu=nlu_pipeline)
+    def make(**settings_overrides: object):
+        settings = load_settings(
+            DATABASE_URL=database.url,
+            DONGHANH_VAR_DIR=tmp_path / "var",
+            EMBEDDING_MODEL=model_dir,
+            **settings_overrides,
+        )
+        return build_services(
+            settings, database=database, encoder=knowledge_base.encoder, knowledge=knowledge_base, nlu=nlu_pipeline
+        )
 
     return make
 
 
 @pytest.fixture
-def services(make_services):  # noqa: ANN001, ANN201
+def services(make_services):
     """The application's services with no channel configured."""
     return make_services()
 
 
 @pytest.fixture
-def chat_server_url(services) -> Iterator[str]:  # noqa: ANN001
+def chat_server_url(services) -> Iterator[str]:
     """The base URL of the real app (dialogue engine, NLU, knowledge) served over HTTP on 127.0.0.1."""
     from bot.app import create_app
     from tests.fakes.servers import serve_asgi

@@ -90,7 +90,6 @@ def ensure_first_admin(database: Database) -> str | None:
     return password
 
 
-
 class PasswordChangeError(AccountError):
     """A refused password change; `reason` is "short", "wrong" or "same"."""
 

@@ -23,4 +23,3 @@ def calendar_rows(calendar: WorkingCalendar, first: date = FIRST_DAY, last: date
         rows.append({"day": day, "working": working, "working_index": index})
         day += timedelta(days=1)
     return rows
-

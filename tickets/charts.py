@@ -43,11 +43,21 @@ def month_label(month: str) -> str:
     return f"T{int(number)}/{year}" if number.isdigit() else month
 
 
-def _text(x: float, y: float, content: str, *, size: float = 12, anchor: str = "start", weight: str = "normal",
-          colour: str = TEXT_COLOUR) -> str:  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: float = 12,
+    anchor: str = "start",
+    weight: str = "normal",
+    colour: str = TEXT_COLOUR,
+) -> str:
     bold = ' font-weight="bold"' if weight == "bold" else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}" fill="{colour}"{bold}>'
-            f"{escape(content)}</text>")  # fmt: skip
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}" fill="{colour}"{bold}>'
+        f"{escape(content)}</text>"
+    )
 
 
 def _document(width: int, height: int, title: str, body: list[str]) -> str:
@@ -81,15 +91,23 @@ def _with_unit(value: float | None, decimals: int, unit: str) -> str:
     return f"{text} {unit}" if unit and value is not None else text
 
 
-def bar_chart(items: Sequence[tuple[str, float | None]], *, title: str, unit: str = "", width: int = 720,
-              height: int | None = None, decimals: int | None = None, max_value: float | None = None,
-              colour: str = BAR_COLOUR) -> str:  # fmt: skip
+def bar_chart(
+    items: Sequence[tuple[str, float | None]],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 720,
+    height: int | None = None,
+    decimals: int | None = None,
+    max_value: float | None = None,
+    colour: str = BAR_COLOUR,
+) -> str:
     """Horizontal bars, one per `(label, value)` in the given order, the value printed at the bar's end.
 
     Args:
         items: Labels (Vietnamese, shown as they are; long ones take two lines and are shortened with "…"
-            beyond that, the full text kept as the bar's tooltip) and values in display units (a rate as 83.3 with `unit="%"`); a None value
-            draws no bar and prints "—".
+            beyond that, the full text kept as the bar's tooltip) and values in display units (a rate as 83.3 with
+            `unit="%"`); a None value draws no bar and prints "—".
         title: The chart's heading.
         unit: Printed after each value ("%", "ngày").
         width: Width of the viewBox; the height follows from the number of bars unless given.
@@ -99,8 +117,15 @@ def bar_chart(items: Sequence[tuple[str, float | None]], *, title: str, unit: st
     """
     font, bar, gap, top = 12, 18, 8, 34
     if not items:
-        return _document(width, height or 90, title, [_text(0, 18, title, size=14, weight="bold"),
-                                                       _text(width / 2, 60, NO_DATA, anchor="middle", colour=MUTED_COLOUR)])  # fmt: skip
+        return _document(
+            width,
+            height or 90,
+            title,
+            [
+                _text(0, 18, title, size=14, weight="bold"),
+                _text(width / 2, 60, NO_DATA, anchor="middle", colour=MUTED_COLOUR),
+            ],
+        )
     values = [v for _, v in items]
     places = _decimals(values) if decimals is None else decimals
     label_chars = max(8, min(max(len(label) for label, _ in items), int(width * 0.38 / (font * CHAR_WIDTH))))
@@ -123,7 +148,8 @@ def bar_chart(items: Sequence[tuple[str, float | None]], *, title: str, unit: st
         length = 0.0 if value is None else max(0.0, min(1.0, value / top_value)) * area
         if length > 0:
             body.append(
-                f'<rect x="{label_width:.1f}" y="{centre - bar / 2:.1f}" width="{length:.1f}" height="{bar:.1f}" fill="{colour}" rx="2"/>'
+                f'<rect x="{label_width:.1f}" y="{centre - bar / 2:.1f}" width="{length:.1f}" '
+                f'height="{bar:.1f}" fill="{colour}" rx="2"/>'
             )
         body.append(
             _text(
@@ -168,7 +194,8 @@ def trend_chart(months: Sequence[MonthRow], *, title: str = TREND_TITLE, width: 
     while tick <= top_value + step / 2:
         y = bottom - tick * scale
         body.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID_COLOUR}" stroke-width="1"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
         )
         body.append(
             _text(left - 6, y + 4, vn_number(tick, 0 if step >= 1 else 1), size=11, anchor="end", colour=MUTED_COLOUR)
@@ -182,12 +209,16 @@ def trend_chart(months: Sequence[MonthRow], *, title: str = TREND_TITLE, width: 
     show_values = len(vn_number(highest)) * value_size * CHAR_WIDTH <= column + 3
     for index, row in enumerate(months):
         middle = left + slot * (index + 0.5)
-        label = f"{month_label(row.month)}: {RECEIVED.lower()} {vn_number(row.received)}, {RESOLVED.lower()} {vn_number(row.resolved)}"
+        label = (
+            f"{month_label(row.month)}: {RECEIVED.lower()} {vn_number(row.received)}, "
+            f"{RESOLVED.lower()} {vn_number(row.resolved)}"
+        )
         body.append(f"<g><title>{escape(label)}</title>")
         for offset, value, colour in ((-1, row.received, RECEIVED_COLOUR), (0, row.resolved, RESOLVED_COLOUR)):
             x = middle + offset * column
             body.append(
-                f'<rect x="{x:.1f}" y="{bottom - value * scale:.1f}" width="{column:.1f}" height="{value * scale:.1f}" fill="{colour}"/>'
+                f'<rect x="{x:.1f}" y="{bottom - value * scale:.1f}" width="{column:.1f}" '
+                f'height="{value * scale:.1f}" fill="{colour}"/>'
             )
             if show_values:
                 body.append(

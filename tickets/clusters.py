@@ -48,7 +48,9 @@ STOP_WORDS = frozenset(
     "trên trong và vào vẫn về vì việc với vừa xin xuống".split()
 )
 # Phrases every kind of ticket contains; neither they nor their syllables make a label.
-STOP_PHRASES = frozenset({"công ty", "doanh nghiệp", "đề nghị", "chúng tôi", "hiện nay", "thời gian", "giải quyết", "hỗ trợ"})
+STOP_PHRASES = frozenset(
+    {"công ty", "doanh nghiệp", "đề nghị", "chúng tôi", "hiện nay", "thời gian", "giải quyết", "hỗ trợ"}
+)
 _STOP_SYLLABLES = STOP_WORDS | {word for phrase in STOP_PHRASES for word in phrase.split()}
 _WORD = re.compile(r"\w+")
 
@@ -59,7 +61,12 @@ def vector_model(encoder: Encoder) -> str:
 
 
 def embed_missing(
-    database: Database, encoder: Encoder, *, ticket_ids: Iterable[int] | None = None, batch: int = 64, limit: int | None = None
+    database: Database,
+    encoder: Encoder,
+    *,
+    ticket_ids: Iterable[int] | None = None,
+    batch: int = 64,
+    limit: int | None = None,
 ) -> int:
     """Embed the descriptions of tickets that have no vector by this encoder (or one by another model,
     which is replaced), in batches each committed on its own; returns how many were embedded.
@@ -80,7 +87,10 @@ def embed_missing(
                 query = (
                     select(Ticket.id, Ticket.description)
                     .outerjoin(TicketVector, col(TicketVector.ticket_id) == col(Ticket.id))
-                    .where(sa.or_(col(TicketVector.ticket_id).is_(None), col(TicketVector.model) != model), col(Ticket.id) > after)
+                    .where(
+                        sa.or_(col(TicketVector.ticket_id).is_(None), col(TicketVector.model) != model),
+                        col(Ticket.id) > after,
+                    )
                     .order_by(col(Ticket.id))
                     .limit(size)
                 )
@@ -94,7 +104,10 @@ def embed_missing(
                 session.execute(sa.delete(TicketVector).where(col(TicketVector.ticket_id).in_(found)))
                 session.execute(
                     sa.insert(TicketVector),
-                    [{"ticket_id": i, "model": model, "vector": _to_bytes(v)} for i, v in zip(found, vectors, strict=True)],
+                    [
+                        {"ticket_id": i, "model": model, "vector": _to_bytes(v)}
+                        for i, v in zip(found, vectors, strict=True)
+                    ],
                 )
             done, after = done + len(rows), found[-1]
     return done
@@ -140,7 +153,9 @@ def recurring_problems(
     distances = 1.0 - (vectors @ vectors.T).astype(np.float64)
     np.clip(distances, 0.0, 2.0, out=distances)
     np.fill_diagonal(distances, 0.0)
-    assignment = fcluster(linkage(squareform(distances, checks=False), method="average"), t=threshold, criterion="distance")
+    assignment = fcluster(
+        linkage(squareform(distances, checks=False), method="average"), t=threshold, criterion="distance"
+    )
     del distances
     groups: dict[int, list[int]] = {}
     for index, group in enumerate(assignment.tolist()):
@@ -180,7 +195,9 @@ def _load(
             blobs.update(_vectors(session, stale, model))
     kept = [row for row in rows if row[0] in blobs]
     items = [_Item(code=row[1], topic=row[2], description=row[3]) for row in kept]
-    vectors = np.vstack([np.frombuffer(blobs[row[0]], dtype="<f4") for row in kept]) if kept else np.zeros((0, 0), np.float32)
+    vectors = (
+        np.vstack([np.frombuffer(blobs[row[0]], dtype="<f4") for row in kept]) if kept else np.zeros((0, 0), np.float32)
+    )
     return items, vectors.astype(np.float32, copy=False)
 
 
@@ -188,7 +205,9 @@ def _vectors(session: Session, ticket_ids: Sequence[int], model: str) -> dict[in
     found: dict[int, bytes] = {}
     for start in range(0, len(ticket_ids), _IDS_PER_QUERY):
         chunk = ticket_ids[start : start + _IDS_PER_QUERY]
-        query = select(TicketVector.ticket_id, TicketVector.vector).where(col(TicketVector.ticket_id).in_(chunk), TicketVector.model == model)
+        query = select(TicketVector.ticket_id, TicketVector.vector).where(
+            col(TicketVector.ticket_id).in_(chunk), TicketVector.model == model
+        )
         found.update((ticket_id, blob) for ticket_id, blob in session.exec(query).all())
     return found
 
@@ -198,7 +217,12 @@ def _to_bytes(vector: np.ndarray) -> bytes:
 
 
 def _cluster(
-    members: list[int], items: list[_Item], vectors: np.ndarray, texts: list[str], terms: list[set[str]], document_frequency: Counter[str]
+    members: list[int],
+    items: list[_Item],
+    vectors: np.ndarray,
+    texts: list[str],
+    terms: list[set[str]],
+    document_frequency: Counter[str],
 ) -> Cluster:
     centroid = vectors[members].mean(axis=0)
     closest = sorted(members, key=lambda i: (-float(vectors[i] @ centroid), i))[:3]
@@ -207,7 +231,9 @@ def _cluster(
         label=_label([texts[i] for i in members], [terms[i] for i in members], document_frequency, len(items)),
         size=len(members),
         topics=[topic for topic, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))],
-        examples=[ClusterTicket(code=items[i].code, excerpt=items[i].description[:EXCERPT_CHARS].strip()) for i in closest],
+        examples=[
+            ClusterTicket(code=items[i].code, excerpt=items[i].description[:EXCERPT_CHARS].strip()) for i in closest
+        ],
     )
 
 
@@ -223,8 +249,11 @@ def _terms(text: str) -> set[str]:
     for segment in text.split("|"):
         words = segment.split()
         terms.update(w for w in words if _content(w))
-        terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                     if _content(a) and _content(b) and f"{a} {b}" not in STOP_PHRASES)  # fmt: skip
+        terms.update(
+            f"{a} {b}"
+            for a, b in zip(words, words[1:], strict=False)
+            if _content(a) and _content(b) and f"{a} {b}" not in STOP_PHRASES
+        )
     return terms
 
 
@@ -286,7 +315,12 @@ def _window(words: list[str], first: int, length: int, room: int, document_frequ
         a, b = words[at - 1], words[at]
         return document_frequency[f"{a} {b}"] / max(1, min(document_frequency[a], document_frequency[b]))
 
-    spans = [(start, end) for start in range(0, first + 1) for end in range(first + length, len(words) + 1) if end - start <= room]
+    spans = [
+        (start, end)
+        for start in range(0, first + 1)
+        for end in range(first + length, len(words) + 1)
+        if end - start <= room
+    ]
     if not spans:
         return words[first : first + length]
     start, end = min(spans, key=lambda s: (round(cost(s[0]) + cost(s[1]), 1), -(s[1] - s[0]), s[0]))

@@ -43,17 +43,36 @@ def _review_by(value: date | None, today: date) -> date:
     return chosen
 
 
-def mark_reviewed(session: Session, *, entry: FaqEntry, actor: User, review_by: date | None, note: str, now: datetime,
-                  today: date) -> FaqRevision:  # fmt: skip
+def mark_reviewed(
+    session: Session, *, entry: FaqEntry, actor: User, review_by: date | None, note: str, now: datetime, today: date
+) -> FaqRevision:
     """The entry's facts were checked today by `actor`; they are due again on `review_by` (default 6 months)."""
-    revision = FaqRevision(faq_id=entry.id, kind=REVIEWED, actor=actor.username, created_at=now, reviewed=today,
-                           review_by=_review_by(review_by, today), note=_clean(note) or None)  # fmt: skip
+    revision = FaqRevision(
+        faq_id=entry.id,
+        kind=REVIEWED,
+        actor=actor.username,
+        created_at=now,
+        reviewed=today,
+        review_by=_review_by(review_by, today),
+        note=_clean(note) or None,
+    )
     session.add(revision)
     return revision
 
 
-def edit_entry(session: Session, *, entry: FaqEntry, actor: User, answer: str, sources: str, review_by: date | None,
-               note: str, now: datetime, today: date, register: Register) -> FaqRevision:  # fmt: skip
+def edit_entry(
+    session: Session,
+    *,
+    entry: FaqEntry,
+    actor: User,
+    answer: str,
+    sources: str,
+    review_by: date | None,
+    note: str,
+    now: datetime,
+    today: date,
+    register: Register,
+) -> FaqRevision:
     """A new answer and sources (one per line, each naming a register document by its number: "108/2025/QH15,
     Điều 44"), reviewed today by `actor`."""
     text = _clean(answer)
@@ -69,8 +88,17 @@ def edit_entry(session: Session, *, entry: FaqEntry, actor: User, answer: str, s
         except ValueError:
             raise ContentError(UNKNOWN_DOCUMENT.format(line=line[:80])) from None
         refs.append({"doc": ref.doc, "part": ref.part} if ref.part else {"doc": ref.doc})
-    revision = FaqRevision(faq_id=entry.id, kind=EDITED, actor=actor.username, created_at=now, reviewed=today,
-                           review_by=_review_by(review_by, today), answer=text, sources=refs, note=_clean(note) or None)  # fmt: skip
+    revision = FaqRevision(
+        faq_id=entry.id,
+        kind=EDITED,
+        actor=actor.username,
+        created_at=now,
+        reviewed=today,
+        review_by=_review_by(review_by, today),
+        answer=text,
+        sources=refs,
+        note=_clean(note) or None,
+    )
     session.add(revision)
     return revision
 
@@ -83,8 +111,17 @@ def revision_rows(database: Database) -> list[dict]:
     except SQLAlchemyError as error:
         log.warning("FAQ revisions unavailable (%s): the knowledge base uses the files only", type(error).__name__)
         return []
-    return [{"faq_id": r.faq_id, "kind": r.kind, "reviewed": r.reviewed, "review_by": r.review_by, "answer": r.answer,
-             "sources": r.sources} for r in rows]  # fmt: skip
+    return [
+        {
+            "faq_id": r.faq_id,
+            "kind": r.kind,
+            "reviewed": r.reviewed,
+            "review_by": r.review_by,
+            "answer": r.answer,
+            "sources": r.sources,
+        }
+        for r in rows
+    ]
 
 
 def history(session: Session, faq_id: str) -> list[FaqRevision]:
@@ -99,10 +136,13 @@ def negative_feedback(session: Session) -> Counter[str]:
     """How many times businesses pressed «Chưa đúng» under each entry's answer."""
     rows = session.exec(
         select(TranscriptMessage.answer_id, func.count())
-        .where(col(TranscriptMessage.direction) == "in", col(TranscriptMessage.payload) == NEGATIVE_FEEDBACK,
-               col(TranscriptMessage.answer_id).is_not(None))
+        .where(
+            col(TranscriptMessage.direction) == "in",
+            col(TranscriptMessage.payload) == NEGATIVE_FEEDBACK,
+            col(TranscriptMessage.answer_id).is_not(None),
+        )
         .group_by(col(TranscriptMessage.answer_id))
-    ).all()  # fmt: skip
+    ).all()
     return Counter({answer_id: count for answer_id, count in rows})
 
 

@@ -113,9 +113,20 @@ def seed(
         staff, created = _ensure_staff(session, catalog=catalog, rng=rng, at=start)
         businesses = _businesses(rng, count=150 + 25 * months)
         arrivals = _arrivals(clock, start=start, now=now)
-        _visits(session, rng, clock=clock, entries=entries, citations=citations, catalog=catalog, arrivals=arrivals, now=now)
-        life = Life(session=session, database=database, rng=rng, clock=clock, catalog=catalog, staff=staff,
-                    entries=entries, citations=citations, now=now)  # fmt: skip
+        _visits(
+            session, rng, clock=clock, entries=entries, citations=citations, catalog=catalog, arrivals=arrivals, now=now
+        )
+        life = Life(
+            session=session,
+            database=database,
+            rng=rng,
+            clock=clock,
+            catalog=catalog,
+            staff=staff,
+            entries=entries,
+            citations=citations,
+            now=now,
+        )
         life.run(businesses=businesses, arrivals=[at for at, kind in arrivals if kind == "ticket"])
     _mark_delivered(database, now=now)
     return _result(database, start=start, now=now, staff_created=created)
@@ -125,10 +136,11 @@ def _check_database(database: Database) -> None:
     demo = col(Conversation.user_key).startswith(DEMO_KEY_PREFIX)
     with database.session() as session:
         foreign = session.exec(
-            select(func.count()).select_from(Ticket)
+            select(func.count())
+            .select_from(Ticket)
             .outerjoin(Conversation, col(Conversation.id) == col(Ticket.conversation_id))
             .where(col(Conversation.id).is_(None) | ~demo)
-        ).one()  # fmt: skip
+        ).one()
         if foreign:
             raise DemoRefused(texts.REFUSED_FOREIGN.format(count=foreign))
         seeded = session.exec(select(func.count()).select_from(Conversation).where(demo)).one()
@@ -149,7 +161,9 @@ def _person(rng: random.Random) -> str:
 def _ensure_staff(session: Session, *, catalog: Catalog, rng: random.Random, at: datetime) -> tuple[Staff, int]:
     """A lead and a few staff per department, created when missing. Their password is random and never
     shown, so nobody can sign in as them; one hash serves them all (argon2 takes ~0.2 s a hash)."""
-    existing = {u.username: u for u in session.exec(select(User).where(col(User.username).startswith(DEMO_USER_PREFIX)))}
+    existing = {
+        u.username: u for u in session.exec(select(User).where(col(User.username).startswith(DEMO_USER_PREFIX)))
+    }
     password_hash, created = None, 0
     staff: Staff = {}
     for code in sorted(catalog.departments):
@@ -161,11 +175,22 @@ def _ensure_staff(session: Session, *, catalog: Catalog, rng: random.Random, at:
             user = existing.get(username)
             if user is None:
                 password = secrets.token_urlsafe(32)  # not from `rng`: a seed must not make it guessable
-                fields = UserCreate.model_validate({"username": username, "password": password, "role": role,
-                                                    "department": code, "full_name": full_name})  # fmt: skip
+                fields = UserCreate.model_validate(
+                    {
+                        "username": username,
+                        "password": password,
+                        "role": role,
+                        "department": code,
+                        "full_name": full_name,
+                    }
+                )
                 password_hash = password_hash or hash_password(password)
-                user = User(**fields.model_dump(exclude={"password"}), password_hash=password_hash,
-                            must_change_password=True, created_at=at)  # fmt: skip
+                user = User(
+                    **fields.model_dump(exclude={"password"}),
+                    password_hash=password_hash,
+                    must_change_password=True,
+                    created_at=at,
+                )
                 session.add(user)
                 created += 1
             people.append(user)
@@ -200,12 +225,28 @@ def _businesses(rng: random.Random, *, count: int) -> list[Business]:
             continue
         names.add(name)
         channel = rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]
-        contact = None if channel != "webchat" and rng.random() < 0.4 else (
-            f"+849{rng.randint(0, 99_999_999):08d}" if rng.random() < 0.7 else f"ketoan{len(result) + 1}@doanhnghiep.vn")
+        contact = (
+            None
+            if channel != "webchat" and rng.random() < 0.4
+            else (
+                f"+849{rng.randint(0, 99_999_999):08d}"
+                if rng.random() < 0.7
+                else f"ketoan{len(result) + 1}@doanhnghiep.vn"
+            )
+        )
         district = rng.choices(districts, district_weights)[0]
-        result.append(Business(name=name, tax_code=_tax_code(rng, codes), district=district, ward=rng.choice(successors[district]),
-                               channel=channel, contact=contact, user_key=f"{DEMO_KEY_PREFIX}{channel}-dn{len(result) + 1:04d}",
-                               weight=1 / (len(result) + 1) ** 0.7))  # fmt: skip
+        result.append(
+            Business(
+                name=name,
+                tax_code=_tax_code(rng, codes),
+                district=district,
+                ward=rng.choice(successors[district]),
+                channel=channel,
+                contact=contact,
+                user_key=f"{DEMO_KEY_PREFIX}{channel}-dn{len(result) + 1:04d}",
+                weight=1 / (len(result) + 1) ** 0.7,
+            )
+        )
     rng.shuffle(result)
     return result
 
@@ -241,8 +282,17 @@ def _arrivals(clock: Clock, *, start: datetime, now: datetime) -> list[tuple[dat
     return found
 
 
-def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list[FaqEntry], citations: dict[str, str], catalog: Catalog,
-            arrivals: list[tuple[datetime, str]], now: datetime) -> None:  # fmt: skip
+def _visits(
+    session: Session,
+    rng: random.Random,
+    *,
+    clock: Clock,
+    entries: list[FaqEntry],
+    citations: dict[str, str],
+    catalog: Catalog,
+    arrivals: list[tuple[datetime, str]],
+    now: datetime,
+) -> None:
     """Conversations the bot handled alone: answered questions (some rated «Hữu ích» or «Chưa đúng»),
     questions it could not answer, greetings and chit-chat. Inserted in bulk."""
     by_topic: dict[str, list[FaqEntry]] = {}
@@ -262,17 +312,28 @@ def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list
                 entry = rng.choice(by_topic[topic])
                 question = rng.choice([entry.question, *entry.paraphrases])
                 if kind == "unanswered":
-                    turns += _turn(question, texts.NO_ANSWER, intent="ask", topic=topic, buttons=[["Gửi phản ánh", "file"]])
+                    turns += _turn(
+                        question, texts.NO_ANSWER, intent="ask", topic=topic, buttons=[["Gửi phản ánh", "file"]]
+                    )
                     break
                 answer = f"{entry.answer}\n\n" + texts.ANSWER_FOOTER.format(
-                    sources=citations[entry.id], department=catalog.departments[entry.department].name)
-                turns += _turn(question, answer, intent="ask", topic=topic, answer_id=entry.id, buttons=texts.BUTTONS_ANSWER)
+                    sources=citations[entry.id], department=catalog.departments[entry.department].name
+                )
+                turns += _turn(
+                    question, answer, intent="ask", topic=topic, answer_id=entry.id, buttons=texts.BUTTONS_ANSWER
+                )
                 feedback = rng.random()
                 if feedback < 0.25:
                     turns += _turn("", texts.THANKS_FEEDBACK, payload="fb:up", intent="feedback", answer_id=entry.id)
                 elif feedback < 0.32:
-                    turns += _turn("", texts.SORRY_FEEDBACK, payload="fb:down", intent="feedback", answer_id=entry.id,
-                                   buttons=[["Gửi phản ánh", "file"]])  # fmt: skip
+                    turns += _turn(
+                        "",
+                        texts.SORRY_FEEDBACK,
+                        payload="fb:down",
+                        intent="feedback",
+                        answer_id=entry.id,
+                        buttons=[["Gửi phản ánh", "file"]],
+                    )
                     break
         if kind == "chitchat":
             turns += _turn(rng.choice(texts.CHITCHAT), texts.OUT_OF_SCOPE_REPLY, intent="out_of_scope")
@@ -283,29 +344,51 @@ def _visits(session: Session, rng: random.Random, *, clock: Clock, entries: list
             message["created_at"] = min(moment, now)
             moment += timedelta(seconds=rng.randint(2, 40) if message["direction"] == "out" else rng.randint(20, 240))
         last_in = max(m["created_at"] for m in turns if m["direction"] == "in")
-        conversation = {"channel": channel, "user_key": f"{DEMO_KEY_PREFIX}{channel}-kh{number + 1:05d}", "state": "idle",
-                        "context": {}, "created_at": at, "updated_at": turns[-1]["created_at"], "last_user_message_at": last_in}  # fmt: skip
+        conversation = {
+            "channel": channel,
+            "user_key": f"{DEMO_KEY_PREFIX}{channel}-kh{number + 1:05d}",
+            "state": "idle",
+            "context": {},
+            "created_at": at,
+            "updated_at": turns[-1]["created_at"],
+            "last_user_message_at": last_in,
+        }
         plans.append((conversation, turns))
     if not plans:
         return
     returning = insert(Conversation).returning(col(Conversation.id), sort_by_parameter_order=True)
     ids = session.scalars(returning, [conversation for conversation, _ in plans]).all()
-    rows = [{**message, "conversation_id": id_} for id_, (_, turns) in zip(ids, plans, strict=True) for message in turns]
+    rows = [
+        {**message, "conversation_id": id_} for id_, (_, turns) in zip(ids, plans, strict=True) for message in turns
+    ]
     for offset in range(0, len(rows), 5000):
         session.connection().execute(insert(TranscriptMessage.__table__), rows[offset : offset + 5000])
 
 
-def _turn(text: str, reply: str, *, intent: str, topic: str | None = None, answer_id: str | None = None,
-          payload: str | None = None, buttons: list | None = None) -> list[dict]:  # fmt: skip
+def _turn(
+    text: str,
+    reply: str,
+    *,
+    intent: str,
+    topic: str | None = None,
+    answer_id: str | None = None,
+    payload: str | None = None,
+    buttons: list | None = None,
+) -> list[dict]:
     """One dialogue turn as `bot.dialogue.engine._record` stores it: the message in, the reply out."""
     common = {"topic": topic, "answer_id": answer_id, "ticket_id": None}
-    return [{**common, "direction": "in", "text": text, "payload": payload, "buttons": None, "intent": intent},
-            {**common, "direction": "out", "text": reply, "payload": None, "buttons": buttons, "intent": None}]  # fmt: skip
+    return [
+        {**common, "direction": "in", "text": text, "payload": payload, "buttons": None, "intent": intent},
+        {**common, "direction": "out", "text": reply, "payload": None, "buttons": buttons, "intent": None},
+    ]
 
 
-def _demo_tickets():  # noqa: ANN202 - a select of demo ticket ids
-    return (select(Ticket.id).join(Conversation, col(Conversation.id) == col(Ticket.conversation_id))
-            .where(col(Conversation.user_key).startswith(DEMO_KEY_PREFIX)))  # fmt: skip
+def _demo_tickets():
+    return (
+        select(Ticket.id)
+        .join(Conversation, col(Conversation.id) == col(Ticket.conversation_id))
+        .where(col(Conversation.user_key).startswith(DEMO_KEY_PREFIX))
+    )
 
 
 def _mark_delivered(database: Database, *, now: datetime) -> None:
@@ -315,13 +398,16 @@ def _mark_delivered(database: Database, *, now: datetime) -> None:
             update(OutboxMessage)
             .where(col(OutboxMessage.user_key).startswith(DEMO_KEY_PREFIX), col(OutboxMessage.state) == "pending")
             .values(state="sent", attempts=1, sent_at=OutboxMessage.created_at)
-        )  # fmt: skip
+        )
         session.execute(
             update(StaffNotification)
-            .where(col(StaffNotification.ticket_id).in_(_demo_tickets()), col(StaffNotification.read_at).is_(None),
-                   col(StaffNotification.created_at) < now - timedelta(days=3))
+            .where(
+                col(StaffNotification.ticket_id).in_(_demo_tickets()),
+                col(StaffNotification.read_at).is_(None),
+                col(StaffNotification.created_at) < now - timedelta(days=3),
+            )
             .values(read_at=StaffNotification.created_at)
-        )  # fmt: skip
+        )
 
 
 def _result(database: Database, *, start: datetime, now: datetime, staff_created: int) -> SeedResult:
@@ -331,17 +417,26 @@ def _result(database: Database, *, start: datetime, now: datetime, staff_created
         tickets = list(session.exec(select(Ticket).where(col(Ticket.id).in_(_demo_tickets()))))
         conversations = session.exec(select(func.count()).select_from(Conversation).where(demo)).one()
         messages = session.exec(
-            select(func.count()).select_from(TranscriptMessage)
-            .join(Conversation, col(Conversation.id) == col(TranscriptMessage.conversation_id)).where(demo)
-        ).one()  # fmt: skip
+            select(func.count())
+            .select_from(TranscriptMessage)
+            .join(Conversation, col(Conversation.id) == col(TranscriptMessage.conversation_id))
+            .where(demo)
+        ).one()
     resolved = [t for t in tickets if t.resolved_at is not None]
     still_open = [t for t in tickets if t.state in open_states]
     return SeedResult(
-        start=start, businesses=len({t.company_name for t in tickets}), staff_created=staff_created, conversations=conversations, messages=messages,
-        tickets=len(tickets), resolved=len(resolved), resolved_late=sum(t.resolved_at > t.due_at for t in resolved),
-        open=len(still_open), overdue=sum(t.due_at < now for t in still_open),
+        start=start,
+        businesses=len({t.company_name for t in tickets}),
+        staff_created=staff_created,
+        conversations=conversations,
+        messages=messages,
+        tickets=len(tickets),
+        resolved=len(resolved),
+        resolved_late=sum(t.resolved_at > t.due_at for t in resolved),
+        open=len(still_open),
+        overdue=sum(t.due_at < now for t in still_open),
         waiting_for_business=sum(t.state == TicketState.cho_bo_sung for t in tickets),
-        transferred=sum(t.transfer_count > 0 for t in tickets), reopened=sum(t.reopen_count > 0 for t in tickets),
+        transferred=sum(t.transfer_count > 0 for t in tickets),
+        reopened=sum(t.reopen_count > 0 for t in tickets),
         rated=sum(t.rating is not None for t in tickets),
-    )  # fmt: skip
-
+    )

@@ -30,9 +30,20 @@ SCORES_LATE = {1: 15, 2: 20, 3: 27, 4: 23, 5: 15}
 SWEEP_AT = time(7, 30)  # local time of the daily deadline sweep
 # How often each topic comes up, in tickets and in questions to the bot.
 TOPIC_WEIGHTS = {
-    "thue": 22, "hai_quan": 16, "dang_ky_kinh_doanh": 11, "dat_dai": 10, "xay_dung": 8, "dau_tu": 6, "tin_dung": 6,
-    "quy_hoach": 5, "chuyen_doi_so": 4, "cai_cach_hanh_chinh": 4, "y_te": 3.5, "tu_phap": 3, "khieu_nai": 2.5,
-}  # fmt: skip
+    "thue": 22,
+    "hai_quan": 16,
+    "dang_ky_kinh_doanh": 11,
+    "dat_dai": 10,
+    "xay_dung": 8,
+    "dau_tu": 6,
+    "tin_dung": 6,
+    "quy_hoach": 5,
+    "chuyen_doi_so": 4,
+    "cai_cach_hanh_chinh": 4,
+    "y_te": 3.5,
+    "tu_phap": 3,
+    "khieu_nai": 2.5,
+}
 
 
 @dataclass(frozen=True)
@@ -128,10 +139,14 @@ class Life:
         weights = [b.weight for b in businesses]
         plans = [self._plan(at, self.rng.choices(businesses, weights)[0]) for at in arrivals]
         steps = sorted(
-            ((at, index, number, kind, data) for index, plan in enumerate(plans)
-             for number, (at, kind, data) in enumerate(plan.steps) if at <= self.now),
+            (
+                (at, index, number, kind, data)
+                for index, plan in enumerate(plans)
+                for number, (at, kind, data) in enumerate(plan.steps)
+                if at <= self.now
+            ),
             key=lambda step: step[:3],
-        )  # fmt: skip
+        )
         self.session.autoflush = False  # open_ticket flushes what it needs; one flush per ticket, not two
         sweep = self._next_sweep(arrivals[0]) if arrivals else self.now
         for at, index, number, kind, data in steps:
@@ -148,7 +163,9 @@ class Life:
 
     def _next_sweep(self, after: datetime) -> datetime:
         """The next working morning: deadlines fall at the end of working days, so nothing is missed."""
-        return self.clock.at_local(self.clock.working_day(self.clock.local(after).date() + timedelta(days=1), 0), SWEEP_AT)
+        return self.clock.at_local(
+            self.clock.working_day(self.clock.local(after).date() + timedelta(days=1), 0), SWEEP_AT
+        )
 
     def _sweep(self, at: datetime) -> None:
         """Commit what happened so far, then warn, escalate and close as the server's sweep does."""
@@ -174,16 +191,27 @@ class Life:
         topic = texts.MISROUTES[true_topic] if misrouted else true_topic
         asked = [e for e in self.entries if e.topic == topic] if rng.random() < 0.3 else []
         description = self._describe(true_topic, at, business)
-        plan = _Plan(business=business, topic=topic, department=self.catalog.route(topic, description), description=description,
-                     question=rng.choice(asked) if asked else None)  # fmt: skip
+        plan = _Plan(
+            business=business,
+            topic=topic,
+            department=self.catalog.route(topic, description),
+            description=description,
+            question=rng.choice(asked) if asked else None,
+        )
         limit = self.clock.calendar.resolve_days_for(topic)
         moment = plan.add("open", at)
         if misrouted:
             target = self.catalog.route(true_topic, description)
             reason = rng.choice(texts.TRANSFER_REASONS).format(department=self.catalog.departments[target].name)
-            moment = plan.add("transfer", clock.staff_moment(moment, rng.choices([0, 1, 2], [45, 40, 15])[0]),
-                              department=target, text=reason)  # fmt: skip
-        moment = plan.add("assign", clock.staff_moment(moment, rng.choices([0, 1, 2, 3], [60, 30, 7, 3])[0]), pick=rng.random())
+            moment = plan.add(
+                "transfer",
+                clock.staff_moment(moment, rng.choices([0, 1, 2], [45, 40, 15])[0]),
+                department=target,
+                text=reason,
+            )
+        moment = plan.add(
+            "assign", clock.staff_moment(moment, rng.choices([0, 1, 2, 3], [60, 30, 7, 3])[0]), pick=rng.random()
+        )
         if rng.random() < 0.16:
             moment = plan.add("request", clock.later(moment, 0.1, 1.0), text=rng.choice(texts.REQUESTS))
             if rng.random() < 0.85:
@@ -199,7 +227,9 @@ class Life:
         resolve_at = clock.staff_moment(at, days)
         if resolve_at - moment > timedelta(days=2):
             if rng.random() < 0.3:
-                moment = plan.add("reply", moment + (resolve_at - moment) * rng.uniform(0.3, 0.6), text=rng.choice(texts.PROGRESS))
+                moment = plan.add(
+                    "reply", moment + (resolve_at - moment) * rng.uniform(0.3, 0.6), text=rng.choice(texts.PROGRESS)
+                )
             if rng.random() < 0.12:
                 moment = plan.add("check", moment + (resolve_at - moment) * rng.uniform(0.3, 0.9))
         moment = plan.add("resolve", resolve_at, text=rng.choice(texts.RESOLUTIONS))
@@ -207,7 +237,9 @@ class Life:
         if reopened:
             moment = plan.add("reopen", clock.later(moment, 4, 120))
             moment = plan.add("message", clock.later(moment, 0.02, 0.2), text=rng.choice(texts.REOPEN_REASONS))
-            moment = plan.add("resolve", clock.staff_moment(moment, rng.randint(1, 4)), text=rng.choice(texts.RESOLUTIONS))
+            moment = plan.add(
+                "resolve", clock.staff_moment(moment, rng.randint(1, 4)), text=rng.choice(texts.RESOLUTIONS)
+            )
         if rng.random() < (0.5 if late or reopened else 0.6):
             scores = SCORES_LATE if late or reopened else SCORES_ON_TIME
             score = rng.choices(list(scores), list(scores.values()))[0]
@@ -221,14 +253,26 @@ class Life:
         month = (local.month - rng.randint(1, 4) - 1) % 12 + 1
         quarter = ((local.month - 1) // 3 - 1) % 4 + 1
         values = {
-            "month": f"tháng {month}", "quarter": f"quý {quarter}", "days": rng.randint(7, 60), "weeks": rng.randint(3, 12),
-            "months": rng.randint(3, 18), "times": rng.randint(2, 4), "households": rng.randint(3, 40),
-            "amount": f"{rng.randint(2, 60)} tỷ đồng" if rng.random() < 0.6 else f"{rng.randint(2, 9) * 100} triệu đồng",
-            "goods": rng.choice(texts.GOODS), "port": rng.choice(texts.PORTS), "bank": rng.choice(texts.BANKS),
-            "project": rng.choice(texts.PROJECTS), "place": _place(business, at), "office": f"UBND {_place(business, at)}",
-            "declaration": f"30{rng.randrange(10**10):010d}", "co_form": rng.choice(texts.CO_FORMS),
+            "month": f"tháng {month}",
+            "quarter": f"quý {quarter}",
+            "days": rng.randint(7, 60),
+            "weeks": rng.randint(3, 12),
+            "months": rng.randint(3, 18),
+            "times": rng.randint(2, 4),
+            "households": rng.randint(3, 40),
+            "amount": f"{rng.randint(2, 60)} tỷ đồng"
+            if rng.random() < 0.6
+            else f"{rng.randint(2, 9) * 100} triệu đồng",
+            "goods": rng.choice(texts.GOODS),
+            "port": rng.choice(texts.PORTS),
+            "bank": rng.choice(texts.BANKS),
+            "project": rng.choice(texts.PROJECTS),
+            "place": _place(business, at),
+            "office": f"UBND {_place(business, at)}",
+            "declaration": f"30{rng.randrange(10**10):010d}",
+            "co_form": rng.choice(texts.CO_FORMS),
             "service": rng.choice(texts.SERVICES),
-        }  # fmt: skip
+        }
         return rng.choice(texts.DESCRIPTIONS[topic]).format(**values)
 
     # ------------------------------------------------------------------ playing
@@ -245,7 +289,9 @@ class Life:
         code = ticket.code
         match kind:
             case "transfer":
-                services.transfer(session, ticket=ticket, actor=worker, department=data["department"], reason=text, now=at)
+                services.transfer(
+                    session, ticket=ticket, actor=worker, department=data["department"], reason=text, now=at
+                )
             case "assign":
                 team = self.staff[ticket.department]
                 assignee = team[1 + int(data["pick"] * (len(team) - 1))]
@@ -253,7 +299,9 @@ class Life:
             case "reply":
                 services.reply(session, ticket=ticket, actor=worker, text=text, department_name=department, now=at)
             case "request":
-                services.request_info(session, ticket=ticket, actor=worker, text=text, department_name=department, now=at)
+                services.request_info(
+                    session, ticket=ticket, actor=worker, text=text, department_name=department, now=at
+                )
             case "resolve":
                 services.resolve(session, ticket=ticket, actor=worker, text=text, department_name=department, now=at)
             case "message":
@@ -263,15 +311,29 @@ class Life:
             case "reopen":
                 session.refresh(ticket)  # the sweep, in its own session, may have stamped it
                 services.reopen(session, ticket=ticket, now=at)
-                self._say(plan, at, "", payload=f"reopen:{code}", intent="reopen", reply=texts.REOPENED.format(code=code))
+                self._say(
+                    plan, at, "", payload=f"reopen:{code}", intent="reopen", reply=texts.REOPENED.format(code=code)
+                )
             case "rate":
                 services.rate(session, ticket=ticket, score=data["score"], now=at)
-                self._say(plan, at, "", payload=f"rate:{code}:{data['score']}", intent="rate", reply=texts.RATED.format(score=data["score"]))
+                self._say(
+                    plan,
+                    at,
+                    "",
+                    payload=f"rate:{code}:{data['score']}",
+                    intent="rate",
+                    reply=texts.RATED.format(score=data["score"]),
+                )
             case "comment":
                 services.comment_rating(session, ticket=ticket, comment=text, now=at)
                 self._say(plan, at, text, reply=texts.RATING_DONE.format(code=code))
             case "check":
-                status = texts.STATUS.format(code=code, state="Đang xử lý", department=department, due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}")
+                status = texts.STATUS.format(
+                    code=code,
+                    state="Đang xử lý",
+                    department=department,
+                    due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}",
+                )
                 self._say(plan, at, f"tra cứu {code}", intent="check_ticket", reply=status)
 
     def _worker(self, ticket: Ticket) -> User:
@@ -284,43 +346,114 @@ class Life:
         asked = at - timedelta(minutes=self.rng.randint(3, 20)) if entry else at
         conversation = self.conversations.get(business.user_key)
         if conversation is None:
-            conversation = Conversation(channel=business.channel, user_key=business.user_key, created_at=asked, updated_at=asked)
+            conversation = Conversation(
+                channel=business.channel, user_key=business.user_key, created_at=asked, updated_at=asked
+            )
             session.add(conversation)
             session.flush()
             self.conversations[business.user_key] = conversation
         if entry is not None:
             answer = f"{entry.answer}\n\n" + texts.ANSWER_FOOTER.format(
-                sources=self.citations[entry.id], department=self.catalog.departments[entry.department].name)
-            self._say(plan, asked, self.rng.choice([entry.question, *entry.paraphrases]), intent="ask", topic=entry.topic,
-                      answer_id=entry.id, reply=answer, buttons=texts.BUTTONS_ANSWER, conversation=conversation)  # fmt: skip
-            self._say(plan, asked + timedelta(minutes=1), "", payload="fb:down", intent="feedback", answer_id=entry.id,
-                      reply=texts.SORRY_FEEDBACK, buttons=[["Gửi phản ánh", "file"]], conversation=conversation)  # fmt: skip
+                sources=self.citations[entry.id], department=self.catalog.departments[entry.department].name
+            )
+            self._say(
+                plan,
+                asked,
+                self.rng.choice([entry.question, *entry.paraphrases]),
+                intent="ask",
+                topic=entry.topic,
+                answer_id=entry.id,
+                reply=answer,
+                buttons=texts.BUTTONS_ANSWER,
+                conversation=conversation,
+            )
+            self._say(
+                plan,
+                asked + timedelta(minutes=1),
+                "",
+                payload="fb:down",
+                intent="feedback",
+                answer_id=entry.id,
+                reply=texts.SORRY_FEEDBACK,
+                buttons=[["Gửi phản ánh", "file"]],
+                conversation=conversation,
+            )
         self._say(plan, at, plan.description, intent="report_issue", topic=plan.topic, conversation=conversation)
         ticket = services.open_ticket(
-            session, conversation=conversation, topic=plan.topic, department=plan.department, description=plan.description,
-            company_name=business.name, tax_code=business.tax_code, contact=business.contact,
-            ward=None if _before_units(at) else business.ward, district=business.district if _before_units(at) else None,
-            now=at, deadlines=self.clock.calendar,
-        )  # fmt: skip
+            session,
+            conversation=conversation,
+            topic=plan.topic,
+            department=plan.department,
+            description=plan.description,
+            company_name=business.name,
+            tax_code=business.tax_code,
+            contact=business.contact,
+            ward=None if _before_units(at) else business.ward,
+            district=business.district if _before_units(at) else None,
+            now=at,
+            deadlines=self.clock.calendar,
+        )
         plan.ticket = ticket
-        filed = texts.FILED.format(code=ticket.code, department=self.catalog.departments[ticket.department].name,
-                                   due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}")  # fmt: skip
+        filed = texts.FILED.format(
+            code=ticket.code,
+            department=self.catalog.departments[ticket.department].name,
+            due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}",
+        )
         self._say(plan, at, "", payload="confirm", topic=plan.topic, reply=filed)
-        conversation.context = {"business": {"company_name": business.name, "tax_code": business.tax_code,
-                                             "contact": business.contact, "ward": business.ward}}  # fmt: skip
+        conversation.context = {
+            "business": {
+                "company_name": business.name,
+                "tax_code": business.tax_code,
+                "contact": business.contact,
+                "ward": business.ward,
+            }
+        }
 
-    def _say(self, plan: _Plan, at: datetime, text: str, *, reply: str | None = None, payload: str | None = None,
-             intent: str | None = None, topic: str | None = None, answer_id: str | None = None, buttons: list | None = None,
-             conversation: Conversation | None = None) -> None:  # fmt: skip
+    def _say(
+        self,
+        plan: _Plan,
+        at: datetime,
+        text: str,
+        *,
+        reply: str | None = None,
+        payload: str | None = None,
+        intent: str | None = None,
+        topic: str | None = None,
+        answer_id: str | None = None,
+        buttons: list | None = None,
+        conversation: Conversation | None = None,
+    ) -> None:
         """A turn of the business's conversation, stored as the dialogue stores it (message in, reply out)."""
         conversation = conversation or self.conversations[plan.business.user_key]
-        common = {"conversation_id": conversation.id, "ticket_id": plan.ticket.id if plan.ticket else None, "topic": topic,
-                  "created_at": at}  # fmt: skip
-        self.transcript.append({**common, "direction": "in", "text": text, "payload": payload, "intent": intent,
-                                "answer_id": None, "buttons": None})  # fmt: skip
+        common = {
+            "conversation_id": conversation.id,
+            "ticket_id": plan.ticket.id if plan.ticket else None,
+            "topic": topic,
+            "created_at": at,
+        }
+        self.transcript.append(
+            {
+                **common,
+                "direction": "in",
+                "text": text,
+                "payload": payload,
+                "intent": intent,
+                "answer_id": None,
+                "buttons": None,
+            }
+        )
         if reply is not None:
-            self.transcript.append({**common, "direction": "out", "text": reply, "payload": None, "intent": None,
-                                    "answer_id": answer_id, "buttons": buttons})  # fmt: skip
+            self.transcript.append(
+                {
+                    **common,
+                    "direction": "out",
+                    "text": reply,
+                    "payload": None,
+                    "intent": None,
+                    "answer_id": answer_id,
+                    "buttons": buttons,
+                }
+            )
         conversation.last_user_message_at = conversation.updated_at = max(at, conversation.updated_at)
 
 

@@ -13,43 +13,178 @@ from __future__ import annotations
 # (data/lexicon/former_districts.yaml), weighted by how many businesses they host; each business is then
 # placed in one of the commune-level units that took over its district.
 DISTRICTS = [
-    ("Quận 1", 14), ("Quận 3", 8), ("Quận 4", 3), ("Quận 5", 5), ("Quận 6", 3), ("Quận 7", 9), ("Quận 8", 3),
-    ("Quận 10", 5), ("Quận 11", 3), ("Quận 12", 5), ("Quận Bình Thạnh", 8), ("Quận Gò Vấp", 5),
-    ("Quận Phú Nhuận", 5), ("Quận Tân Bình", 9), ("Quận Tân Phú", 5), ("Quận Bình Tân", 5),
-    ("Thành phố Thủ Đức", 10), ("Huyện Củ Chi", 2), ("Huyện Hóc Môn", 2), ("Huyện Bình Chánh", 3),
-    ("Huyện Nhà Bè", 1), ("Huyện Cần Giờ", 1),
-]  # fmt: skip
+    ("Quận 1", 14),
+    ("Quận 3", 8),
+    ("Quận 4", 3),
+    ("Quận 5", 5),
+    ("Quận 6", 3),
+    ("Quận 7", 9),
+    ("Quận 8", 3),
+    ("Quận 10", 5),
+    ("Quận 11", 3),
+    ("Quận 12", 5),
+    ("Quận Bình Thạnh", 8),
+    ("Quận Gò Vấp", 5),
+    ("Quận Phú Nhuận", 5),
+    ("Quận Tân Bình", 9),
+    ("Quận Tân Phú", 5),
+    ("Quận Bình Tân", 5),
+    ("Thành phố Thủ Đức", 10),
+    ("Huyện Củ Chi", 2),
+    ("Huyện Hóc Môn", 2),
+    ("Huyện Bình Chánh", 3),
+    ("Huyện Nhà Bè", 1),
+    ("Huyện Cần Giờ", 1),
+]
 
-COMPANY_FORMS = [("Công ty TNHH", 40), ("Công ty Cổ phần", 25), ("Công ty TNHH MTV", 15), ("Doanh nghiệp tư nhân", 5),
-                 ("Hộ kinh doanh", 15)]  # fmt: skip
+COMPANY_FORMS = [
+    ("Công ty TNHH", 40),
+    ("Công ty Cổ phần", 25),
+    ("Công ty TNHH MTV", 15),
+    ("Doanh nghiệp tư nhân", 5),
+    ("Hộ kinh doanh", 15),
+]
 SECTORS = [
-    "Thương mại Dịch vụ", "Sản xuất Thương mại", "Xuất nhập khẩu", "Xây dựng", "Đầu tư Phát triển", "Công nghệ",
-    "Vận tải", "Logistics", "Dược phẩm", "Thực phẩm", "May mặc", "Cơ khí", "Bất động sản", "Du lịch", "Nhựa",
-    "Bao bì", "Điện tử", "Nông sản", "Thủy sản", "Giáo dục", "Nội thất", "Phần mềm",
-]  # fmt: skip
+    "Thương mại Dịch vụ",
+    "Sản xuất Thương mại",
+    "Xuất nhập khẩu",
+    "Xây dựng",
+    "Đầu tư Phát triển",
+    "Công nghệ",
+    "Vận tải",
+    "Logistics",
+    "Dược phẩm",
+    "Thực phẩm",
+    "May mặc",
+    "Cơ khí",
+    "Bất động sản",
+    "Du lịch",
+    "Nhựa",
+    "Bao bì",
+    "Điện tử",
+    "Nông sản",
+    "Thủy sản",
+    "Giáo dục",
+    "Nội thất",
+    "Phần mềm",
+]
 HOUSEHOLD_TRADES = ["Tạp hóa", "Quán cơm", "Tiệm may", "Cà phê", "Sửa xe", "Tiệm bánh", "Nhà thuốc", "Văn phòng phẩm"]
 BRANDS = [
-    "Minh Phát", "Phú Thịnh", "Hưng Thịnh", "An Khang", "Tân Việt", "Sài Gòn Xanh", "Đại Phát", "Thành Công",
-    "Hoàng Long", "Nam Việt", "Phương Nam", "Bình Minh", "Kim Ngân", "Thái Sơn", "Vạn Lợi", "Hòa Bình", "Việt Úc",
-    "Á Châu", "Toàn Cầu", "Sao Mai", "Trường Thịnh", "Gia Phú", "Đông Á", "Thiên Long", "Phúc Lộc", "Ánh Dương",
-    "Hải Đăng", "Mekong", "Sông Hàn", "Bến Thành", "Chợ Lớn", "Ngọc Lan", "Hồng Hà", "Tín Nghĩa", "Đức Trí",
-    "Quang Minh", "Nhật Tân", "Lộc Phát", "Vĩnh Hưng", "Kiến Phát",
-]  # fmt: skip
+    "Minh Phát",
+    "Phú Thịnh",
+    "Hưng Thịnh",
+    "An Khang",
+    "Tân Việt",
+    "Sài Gòn Xanh",
+    "Đại Phát",
+    "Thành Công",
+    "Hoàng Long",
+    "Nam Việt",
+    "Phương Nam",
+    "Bình Minh",
+    "Kim Ngân",
+    "Thái Sơn",
+    "Vạn Lợi",
+    "Hòa Bình",
+    "Việt Úc",
+    "Á Châu",
+    "Toàn Cầu",
+    "Sao Mai",
+    "Trường Thịnh",
+    "Gia Phú",
+    "Đông Á",
+    "Thiên Long",
+    "Phúc Lộc",
+    "Ánh Dương",
+    "Hải Đăng",
+    "Mekong",
+    "Sông Hàn",
+    "Bến Thành",
+    "Chợ Lớn",
+    "Ngọc Lan",
+    "Hồng Hà",
+    "Tín Nghĩa",
+    "Đức Trí",
+    "Quang Minh",
+    "Nhật Tân",
+    "Lộc Phát",
+    "Vĩnh Hưng",
+    "Kiến Phát",
+]
 
-FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+FAMILY_NAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+]
 MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Quốc", "Thu", "Hữu", "Đức", "Bảo", "Kim"]
 GIVEN_NAMES = [
-    "An", "Bình", "Châu", "Dũng", "Hà", "Hải", "Hạnh", "Hiếu", "Hòa", "Hùng", "Khoa", "Lan", "Linh", "Long", "Mai",
-    "Nam", "Nga", "Phúc", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Trí", "Tuấn", "Vy", "Yến",
-]  # fmt: skip
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Hùng",
+    "Khoa",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Trí",
+    "Tuấn",
+    "Vy",
+    "Yến",
+]
 
 # Variable parts of the descriptions.
-GOODS = ["linh kiện điện tử", "hạt nhựa nguyên sinh", "máy móc thiết bị", "vải may mặc", "thủy sản đông lạnh",
-         "gỗ nội thất", "cà phê nhân", "phụ tùng ô tô", "thiết bị y tế", "sữa bột"]  # fmt: skip
+GOODS = [
+    "linh kiện điện tử",
+    "hạt nhựa nguyên sinh",
+    "máy móc thiết bị",
+    "vải may mặc",
+    "thủy sản đông lạnh",
+    "gỗ nội thất",
+    "cà phê nhân",
+    "phụ tùng ô tô",
+    "thiết bị y tế",
+    "sữa bột",
+]
 PORTS = ["Cát Lái", "Tân Cảng – Hiệp Phước", "Cảng Sài Gòn khu vực I", "sân bay Tân Sơn Nhất", "ICD Phước Long"]
 BANKS = ["Vietcombank", "BIDV", "Agribank", "VietinBank", "Sacombank", "ACB", "Techcombank", "HDBank"]
-PROJECTS = ["nhà xưởng sản xuất bao bì", "trung tâm logistics", "khu nhà ở công nhân", "nhà máy chế biến thực phẩm",
-            "tòa nhà văn phòng", "trường mầm non tư thục", "kho lạnh"]  # fmt: skip
+PROJECTS = [
+    "nhà xưởng sản xuất bao bì",
+    "trung tâm logistics",
+    "khu nhà ở công nhân",
+    "nhà máy chế biến thực phẩm",
+    "tòa nhà văn phòng",
+    "trường mầm non tư thục",
+    "kho lạnh",
+]
 CO_FORMS = ["E", "D", "AK", "EUR.1", "CPTPP"]
 SERVICES = ["cấp giấy phép xây dựng", "đăng ký doanh nghiệp", "cấp phiếu lý lịch tư pháp", "công bố sản phẩm"]
 
@@ -164,11 +299,20 @@ DESCRIPTIONS: dict[str, list[str]] = {
 
 # The neighbouring topic a business picks by mistake: a ticket filed there is transferred back.
 MISROUTES = {
-    "thue": "hai_quan", "hai_quan": "thue", "tin_dung": "dau_tu", "dau_tu": "dat_dai", "dang_ky_kinh_doanh": "thue",
-    "dat_dai": "xay_dung", "xay_dung": "quy_hoach", "quy_hoach": "dat_dai", "chuyen_doi_so": "cai_cach_hanh_chinh",
-    "cai_cach_hanh_chinh": "khieu_nai", "tu_phap": "dang_ky_kinh_doanh", "y_te": "dang_ky_kinh_doanh",
+    "thue": "hai_quan",
+    "hai_quan": "thue",
+    "tin_dung": "dau_tu",
+    "dau_tu": "dat_dai",
+    "dang_ky_kinh_doanh": "thue",
+    "dat_dai": "xay_dung",
+    "xay_dung": "quy_hoach",
+    "quy_hoach": "dat_dai",
+    "chuyen_doi_so": "cai_cach_hanh_chinh",
+    "cai_cach_hanh_chinh": "khieu_nai",
+    "tu_phap": "dang_ky_kinh_doanh",
+    "y_te": "dang_ky_kinh_doanh",
     "khieu_nai": "cai_cach_hanh_chinh",
-}  # fmt: skip
+}
 
 ACKNOWLEDGEMENTS = [
     "{department} đã tiếp nhận phản ánh và giao bộ phận chuyên môn xem xét; kết quả sẽ được trả lời trong thời hạn quy định.",
@@ -207,12 +351,16 @@ REOPEN_REASONS = [
     "Kết quả trả lời khác với thông tin chi cục hướng dẫn trực tiếp, đề nghị làm rõ.",
 ]
 RATING_COMMENTS = {
-    5: ["Cán bộ trả lời nhanh, rõ ràng. Cảm ơn!", "Rất hài lòng, hồ sơ đã được giải quyết.", "Cảm ơn sở đã hỗ trợ doanh nghiệp kịp thời."],
+    5: [
+        "Cán bộ trả lời nhanh, rõ ràng. Cảm ơn!",
+        "Rất hài lòng, hồ sơ đã được giải quyết.",
+        "Cảm ơn sở đã hỗ trợ doanh nghiệp kịp thời.",
+    ],
     4: ["Đã giải quyết được, mong thời gian xử lý nhanh hơn.", "Hướng dẫn dễ hiểu, cảm ơn cán bộ."],
     3: ["Đã có kết quả nhưng còn chậm so với thời hạn.", "Câu trả lời tạm được, còn phải tự tìm hiểu thêm."],
     2: ["Trả lời chung chung, chưa đi vào vụ việc cụ thể.", "Xử lý chậm, phải nhắc nhiều lần."],
     1: ["Quá hạn mà vẫn chưa giải quyết được vấn đề.", "Không hài lòng, câu trả lời không đúng trọng tâm."],
-}  # fmt: skip
+}
 
 # The assistant's own messages, as the dialogue sends them (bot/dialogue/texts.py; tickets may not import bot).
 GREETING_REPLY = "Xin chào! Tôi là Đồng hành, trợ lý hỗ trợ doanh nghiệp của Thành phố Hồ Chí Minh."
@@ -233,10 +381,15 @@ BUTTONS_ANSWER = [["Hữu ích", "fb:up"], ["Chưa đúng", "fb:down"], ["Gửi 
 GREETINGS = ["Xin chào", "chao ad", "Chào bạn", "alo ad ơi", "hi", "Xin chào, tôi là kế toán của công ty", "dạ chào ad"]
 THANKS = ["Cảm ơn", "cảm ơn ad nha", "thanks", "Cảm ơn, thông tin rất hữu ích", "dạ em cảm ơn ạ"]
 CHITCHAT = [
-    "Thời tiết Sài Gòn hôm nay thế nào?", "Tối nay Việt Nam đá với Thái Lan mấy giờ?", "Cách nấu phở bò ngon",
-    "Bạn bao nhiêu tuổi?", "Kể cho tôi nghe một câu chuyện cười đi", "Giá vàng hôm nay bao nhiêu?",
-    "Cuối tuần này đi đâu chơi cho vui?", "Chiều nay có mưa không?",
-]  # fmt: skip
+    "Thời tiết Sài Gòn hôm nay thế nào?",
+    "Tối nay Việt Nam đá với Thái Lan mấy giờ?",
+    "Cách nấu phở bò ngon",
+    "Bạn bao nhiêu tuổi?",
+    "Kể cho tôi nghe một câu chuyện cười đi",
+    "Giá vàng hôm nay bao nhiêu?",
+    "Cuối tuần này đi đâu chơi cho vui?",
+    "Chiều nay có mưa không?",
+]
 OUT_OF_SCOPE_REPLY = (
     "Xin lỗi, câu hỏi này nằm ngoài phạm vi hỗ trợ. Đồng hành giải đáp thủ tục và tiếp nhận phản ánh của doanh "
     "nghiệp về thuế, hải quan, tín dụng, đầu tư, đăng ký kinh doanh, đất đai, xây dựng, quy hoạch, chuyển đổi số, "

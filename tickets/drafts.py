@@ -23,7 +23,10 @@ from tickets.stats import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 MIN_PARAPHRASES = 3
-UNKNOWN_DOCUMENT = "Văn bản «{line}» chưa có trong danh mục văn bản pháp luật (data/legal/); cần bổ sung vào danh mục trước khi trích dẫn."
+UNKNOWN_DOCUMENT = (
+    "Văn bản «{line}» chưa có trong danh mục văn bản pháp luật (data/legal/); cần bổ "
+    "sung vào danh mục trước khi trích dẫn."
+)
 RESOLVED_STATES = (TicketState.da_tra_loi, TicketState.dong)
 
 
@@ -39,7 +42,9 @@ def _lines(text: str) -> list[str]:
     return [line for line in (_clean(part) for part in text.splitlines()) if line]
 
 
-def propose(session: Session, *, ticket: Ticket, actor: User, question: str, answer: str, sources: str, now: datetime) -> FaqDraft:
+def propose(
+    session: Session, *, ticket: Ticket, actor: User, question: str, answer: str, sources: str, now: datetime
+) -> FaqDraft:
     """A draft from an answered ticket; its id follows the ticket code (pa-2026-000123)."""
     if ticket.state not in RESOLVED_STATES:
         raise DraftError("Chỉ đề xuất từ phản ánh đã được trả lời.")
@@ -48,15 +53,35 @@ def propose(session: Session, *, ticket: Ticket, actor: User, question: str, ans
     faq_id = ticket.code.lower()
     if session.exec(select(FaqDraft).where(col(FaqDraft.faq_id) == faq_id)).first():
         raise DraftError("Phản ánh này đã được đề xuất.")
-    draft = FaqDraft(ticket_id=ticket.id, faq_id=faq_id, topic=ticket.topic, department=ticket.department, question=_clean(question),
-                     answer=_clean(answer), sources=_lines(sources), proposed_by=actor.username, created_at=now)  # fmt: skip
+    draft = FaqDraft(
+        ticket_id=ticket.id,
+        faq_id=faq_id,
+        topic=ticket.topic,
+        department=ticket.department,
+        question=_clean(question),
+        answer=_clean(answer),
+        sources=_lines(sources),
+        proposed_by=actor.username,
+        created_at=now,
+    )
     session.add(draft)
     session.flush()
     return draft
 
 
-def review(session: Session, *, draft: FaqDraft, actor: User, question: str, paraphrases: str, answer: str, sources: str,
-           publish: bool, now: datetime, register: Register) -> FaqDraft:  # fmt: skip
+def review(
+    session: Session,
+    *,
+    draft: FaqDraft,
+    actor: User,
+    question: str,
+    paraphrases: str,
+    answer: str,
+    sources: str,
+    publish: bool,
+    now: datetime,
+    register: Register,
+) -> FaqDraft:
     """Save the admin's edits; with `publish`, check the FAQ rules and publish: every source line names a
     document of the legal register by its number ("38/2019/QH14") or a section of the plan."""
     if draft.state != "draft":
@@ -67,7 +92,10 @@ def review(session: Session, *, draft: FaqDraft, actor: User, question: str, par
         if not draft.question or not draft.answer:
             raise DraftError("Cần có câu hỏi và câu trả lời.")
         if len(draft.paraphrases) < MIN_PARAPHRASES:
-            raise DraftError(f"Cần ít nhất {MIN_PARAPHRASES} cách hỏi khác (mỗi dòng một cách), trong đó có một cách viết không dấu hoặc thân mật.")
+            raise DraftError(
+                f"Cần ít nhất {MIN_PARAPHRASES} cách hỏi khác (mỗi dòng một cách), trong đó có một "
+                "cách viết không dấu hoặc thân mật."
+            )
         if not draft.sources:
             raise DraftError("Cần ghi căn cứ: số và tên văn bản pháp luật, hoặc mục của Kế hoạch.")
         for line in draft.sources:
@@ -90,22 +118,37 @@ def reject(session: Session, *, draft: FaqDraft, actor: User, now: datetime) -> 
 
 def pending(database: Database) -> list[FaqDraft]:
     with database.session() as session:
-        return list(session.exec(select(FaqDraft).where(col(FaqDraft.state) == "draft").order_by(col(FaqDraft.created_at))).all())
+        return list(
+            session.exec(
+                select(FaqDraft).where(col(FaqDraft.state) == "draft").order_by(col(FaqDraft.created_at))
+            ).all()
+        )
 
 
 def published_entries(database: Database) -> list[dict]:
     """Published drafts in the shape of an FAQ file's entries; none when the database is not migrated yet."""
     try:
         with database.session() as session:
-            drafts = session.exec(select(FaqDraft).where(col(FaqDraft.state) == "published").order_by(col(FaqDraft.id))).all()
+            drafts = session.exec(
+                select(FaqDraft).where(col(FaqDraft.state) == "published").order_by(col(FaqDraft.id))
+            ).all()
     except SQLAlchemyError as error:
         log.warning("FAQ drafts unavailable (%s): the knowledge base uses the files only", type(error).__name__)
         return []
     return [
-        {"id": d.faq_id, "topic": d.topic, "department": d.department, "question": d.question, "paraphrases": list(d.paraphrases),
-         "answer": d.answer, "sources": list(d.sources), "reviewed": _reviewed(d).isoformat(), "review_by": (_reviewed(d) + REVIEW_PERIOD).isoformat()}
+        {
+            "id": d.faq_id,
+            "topic": d.topic,
+            "department": d.department,
+            "question": d.question,
+            "paraphrases": list(d.paraphrases),
+            "answer": d.answer,
+            "sources": list(d.sources),
+            "reviewed": _reviewed(d).isoformat(),
+            "review_by": (_reviewed(d) + REVIEW_PERIOD).isoformat(),
+        }
         for d in drafts
-    ]  # fmt: skip
+    ]
 
 
 def _reviewed(draft: FaqDraft) -> date:

@@ -38,7 +38,11 @@ class Sweep:
 def _claim(session: Session, stamp: str, due: str, now: datetime) -> list[Ticket]:
     """Open tickets whose `due` moment has passed and that were not yet stamped, stamped now. A ticket
     already past its deadline gets no warning: the overdue notice says more."""
-    conditions = [col(Ticket.state).in_(OPEN_STATES), getattr(Ticket, due) <= now, col(getattr(Ticket, stamp)).is_(None)]
+    conditions = [
+        col(Ticket.state).in_(OPEN_STATES),
+        getattr(Ticket, due) <= now,
+        col(getattr(Ticket, stamp)).is_(None),
+    ]
     if stamp == "warned_at":
         conditions.append(col(Ticket.due_at) > now)
     return list(session.scalars(update(Ticket).where(*conditions).values({stamp: now}).returning(Ticket)).all())
@@ -56,7 +60,11 @@ def _supervisors(session: Session) -> list[User]:
 def _notify(session: Session, ticket: Ticket, users: list[User], kind: str, now: datetime) -> None:
     for user_id in dict.fromkeys(u.id for u in users):
         session.add(StaffNotification(user_id=user_id, ticket_id=ticket.id, kind=kind, created_at=now))
-    session.add(TicketEvent(ticket_id=ticket.id, at=now, actor="system", kind=kind, after={"notified": len(users)}, internal=True))
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id, at=now, actor="system", kind=kind, after={"notified": len(users)}, internal=True
+        )
+    )
 
 
 def run_once(database: Database, *, now: datetime) -> Sweep:
@@ -71,13 +79,19 @@ def run_once(database: Database, *, now: datetime) -> Sweep:
         escalated = _claim(session, "escalated_at", "due_at", now)
         for ticket in escalated:
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
-            people = ([assignee] if assignee else []) + _department_users(session, ticket.department, (Role.lead,)) + _supervisors(session)
+            people = (
+                ([assignee] if assignee else [])
+                + _department_users(session, ticket.department, (Role.lead,))
+                + _supervisors(session)
+            )
             _notify(session, ticket, people, "overdue", now)
         closed = services.close_answered(session, now=now)
     return Sweep(warned=len(warned), escalated=len(escalated), closed=len(closed))
 
 
-async def watch_deadlines(database: Database, *, clock: Callable[[], datetime] = utcnow, interval: float = INTERVAL_SECONDS) -> None:
+async def watch_deadlines(
+    database: Database, *, clock: Callable[[], datetime] = utcnow, interval: float = INTERVAL_SECONDS
+) -> None:
     """Run `run_once` every `interval` seconds until cancelled; a database error is logged and retried."""
     while True:
         try:
@@ -103,7 +117,11 @@ def unread(database: Database, user: User) -> list[tuple[StaffNotification, Tick
 
 def unread_count(database: Database, user: User) -> int:
     with database.session() as session:
-        query = select(func.count()).select_from(StaffNotification).where(col(StaffNotification.user_id) == user.id, col(StaffNotification.read_at).is_(None))
+        query = (
+            select(func.count())
+            .select_from(StaffNotification)
+            .where(col(StaffNotification.user_id) == user.id, col(StaffNotification.read_at).is_(None))
+        )
         return session.exec(query).one()
 
 
@@ -113,4 +131,4 @@ def mark_read(database: Database, user: User, *, now: datetime) -> None:
             update(StaffNotification)
             .where(col(StaffNotification.user_id) == user.id, col(StaffNotification.read_at).is_(None))
             .values(read_at=now)
-        )  # fmt: skip
+        )

@@ -34,20 +34,31 @@ _INSERT = insert(_EVENTS).returning(_EVENTS.c.id)
 _CLAIM_IF_FIRST = (
     update(_EVENTS)
     .where(
-        _EVENTS.c.id == bindparam("event_id"), _EVENTS.c.state == "pending",
+        _EVENTS.c.id == bindparam("event_id"),
+        _EVENTS.c.state == "pending",
         ~exists().where(
-            _earlier.c.channel == _EVENTS.c.channel, _earlier.c.user_key == _EVENTS.c.user_key,
-            _earlier.c.id < _EVENTS.c.id, _earlier.c.state.in_(("pending", "processing")),
+            _earlier.c.channel == _EVENTS.c.channel,
+            _earlier.c.user_key == _EVENTS.c.user_key,
+            _earlier.c.id < _EVENTS.c.id,
+            _earlier.c.state.in_(("pending", "processing")),
         ),
     )
     .values(state="processing", claimed_at=bindparam("now"), attempts=_EVENTS.c.attempts + 1)
     .returning(*_EVENTS.c)
-)  # fmt: skip
-_CLAIMED_AT = select(_EVENTS.c.state, _EVENTS.c.claimed_at).where(_EVENTS.c.id == bindparam("event_id")).with_for_update()
-_FINISH = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(state="done", processed_at=bindparam("now"))
+)
+_CLAIMED_AT = (
+    select(_EVENTS.c.state, _EVENTS.c.claimed_at).where(_EVENTS.c.id == bindparam("event_id")).with_for_update()
+)
+_FINISH = (
+    update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(state="done", processed_at=bindparam("now"))
+)
 _next_of_user = (
     select(func.min(_EVENTS.c.id))
-    .where(_EVENTS.c.channel == bindparam("of_channel"), _EVENTS.c.user_key == bindparam("of_user"), _EVENTS.c.state == "pending")
+    .where(
+        _EVENTS.c.channel == bindparam("of_channel"),
+        _EVENTS.c.user_key == bindparam("of_user"),
+        _EVENTS.c.state == "pending",
+    )
     .scalar_subquery()
 )
 _CLAIM_FOLLOWING = (
@@ -64,16 +75,26 @@ class Accepted(NamedTuple):
     claimed: InboundEvent | None  # the event, marked as claimed; None when the user's earlier one is unfinished
 
 
-def accept(database: Database, *, channel: str, external_id: str, user_key: str, message: dict, now: datetime) -> Accepted | None:
+def accept(
+    database: Database, *, channel: str, external_id: str, user_key: str, message: dict, now: datetime
+) -> Accepted | None:
     """Store an event and, in the same transaction, claim it unless an earlier event of the same user is
     unfinished; None when the channel already delivered it (a retry)."""
     try:
         with database.engine.begin() as connection:
             _lock_user(connection, channel, user_key)
-            event_id = connection.execute(_INSERT, {
-                "channel": channel, "external_id": external_id, "user_key": user_key, "message": message,
-                "state": "pending", "attempts": 0, "received_at": now,
-            }).scalar_one()  # fmt: skip
+            event_id = connection.execute(
+                _INSERT,
+                {
+                    "channel": channel,
+                    "external_id": external_id,
+                    "user_key": user_key,
+                    "message": message,
+                    "state": "pending",
+                    "attempts": 0,
+                    "received_at": now,
+                },
+            ).scalar_one()
             claimed = connection.execute(_CLAIM_IF_FIRST, {"event_id": event_id, "now": now}).first()
     except IntegrityError:
         return None
@@ -91,7 +112,9 @@ def finish(connection: Connection, event: InboundEvent, *, now: datetime) -> Inb
     """Mark `event` handled and, in the same transaction, claim the same user's next waiting event."""
     _lock_user(connection, event.channel, event.user_key)
     connection.execute(_FINISH, {"event_id": event.id, "now": now})
-    following = connection.execute(_CLAIM_FOLLOWING, {"of_channel": event.channel, "of_user": event.user_key, "now": now}).first()
+    following = connection.execute(
+        _CLAIM_FOLLOWING, {"of_channel": event.channel, "of_user": event.user_key, "now": now}
+    ).first()
     return _event(following)
 
 
@@ -117,7 +140,12 @@ def claim_next(database: Database, *, channels: Sequence[str], now: datetime, li
         .where(col(InboundEvent.state).in_(("pending", "processing")), col(InboundEvent.channel).in_(channels))
         .group_by(col(InboundEvent.channel), col(InboundEvent.user_key))
     )
-    ready = select(InboundEvent.id).where(col(InboundEvent.id).in_(first_of_user), claimable).order_by(col(InboundEvent.id)).limit(limit)
+    ready = (
+        select(InboundEvent.id)
+        .where(col(InboundEvent.id).in_(first_of_user), claimable)
+        .order_by(col(InboundEvent.id))
+        .limit(limit)
+    )
     claim = (
         update(InboundEvent)
         .where(col(InboundEvent.id).in_(ready), col(InboundEvent.state).in_(("pending", "processing")), claimable)

@@ -15,7 +15,9 @@ def utcnow() -> datetime:
 
 def _enum(enum: type[StrEnum], length: int = 16) -> sa.Enum:
     """A StrEnum stored as plain text, so adding a value needs no type migration."""
-    return sa.Enum(enum, native_enum=False, create_constraint=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return sa.Enum(
+        enum, native_enum=False, create_constraint=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Role(StrEnum):
@@ -73,7 +75,6 @@ class StaffSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
-
 
 
 class TicketState(StrEnum):
@@ -149,7 +150,9 @@ class OutboxMessage(SQLModel, table=True):
     """A message to a business, stored before it is sent and retried until the channel accepts it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_recipient_state", "channel", "user_key", "state"),)  # each recipient's unsent messages
+    __table_args__ = (
+        sa.Index("ix_outbox_recipient_state", "channel", "user_key", "state"),
+    )  # each recipient's unsent messages
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)

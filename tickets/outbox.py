@@ -33,16 +33,24 @@ _ERROR_CHARS = 500
 _OUTBOX = OutboxMessage.__table__
 _RECIPIENT_UNSENT = (
     select(*_OUTBOX.c, (_OUTBOX.c.next_attempt_at <= bindparam("now")).label("due"))
-    .where(_OUTBOX.c.channel == bindparam("channel"), _OUTBOX.c.user_key == bindparam("user_key"), _OUTBOX.c.state.in_(("pending", "sending")))
+    .where(
+        _OUTBOX.c.channel == bindparam("channel"),
+        _OUTBOX.c.user_key == bindparam("user_key"),
+        _OUTBOX.c.state.in_(("pending", "sending")),
+    )
     .order_by(_OUTBOX.c.id)
     .with_for_update()
-)  # fmt: skip
+)
 _CLAIM_IDS = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)), _OUTBOX.c.state == "pending")
     .values(state="sending", attempts=_OUTBOX.c.attempts + 1)
 )
-_MARK_SENT = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True))).values(state="sent", sent_at=bindparam("now"), last_error=None)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(state="sent", sent_at=bindparam("now"), last_error=None)
+)
 
 
 def enqueue(
@@ -62,9 +70,16 @@ def enqueue(
     messages = []
     for index, part in enumerate(parts):
         message = OutboxMessage(
-            channel=channel, user_key=user_key, text=part, buttons=[list(b) for b in buttons] if index == len(parts) - 1 else [],
-            kind=kind, conversation_id=conversation_id, ticket_id=ticket_id, created_at=now, next_attempt_at=now,
-        )  # fmt: skip
+            channel=channel,
+            user_key=user_key,
+            text=part,
+            buttons=[list(b) for b in buttons] if index == len(parts) - 1 else [],
+            kind=kind,
+            conversation_id=conversation_id,
+            ticket_id=ticket_id,
+            created_at=now,
+            next_attempt_at=now,
+        )
         session.add(message)
         messages.append(message)
     return messages
@@ -106,7 +121,11 @@ def claim_due(database: Database, *, channels: Sequence[str], now: datetime, lim
     )
     due = (
         select(OutboxMessage.id)
-        .where(col(OutboxMessage.id).in_(first_of_recipient), OutboxMessage.state == "pending", col(OutboxMessage.next_attempt_at) <= now)
+        .where(
+            col(OutboxMessage.id).in_(first_of_recipient),
+            OutboxMessage.state == "pending",
+            col(OutboxMessage.next_attempt_at) <= now,
+        )
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )

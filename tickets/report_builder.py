@@ -42,7 +42,9 @@ def score(on_time_rate: float | None, satisfaction_mean: float | None, reopen_ra
     return round(100 * sum(WEIGHTS[name] * value for name, value in known.items()) / weight, 1)
 
 
-def scoreboard(session: Session, period: Period, filters: Filters, *, now: datetime, catalog: Catalog) -> list[DepartmentScore]:
+def scoreboard(
+    session: Session, period: Period, filters: Filters, *, now: datetime, catalog: Catalog
+) -> list[DepartmentScore]:
     """Every department with its figures, score and rank (1 the best; ties share a rank), from one query."""
     groups = {group.key: group for group in stats.grouped(session, period, filters, "department", now=now)}
     board = []
@@ -51,11 +53,21 @@ def scoreboard(session: Session, period: Period, filters: Filters, *, now: datet
             continue
         g = groups.get(code) or stats.Group(code, 0, 0, 0, 0, None, 0, 0)
         on_time, reopen = stats.ratio(g.on_time, g.resolved), stats.ratio(g.reopened, g.resolved)
-        board.append(DepartmentScore(
-            department=code, name=department.label_during(period.start, period.last_day), received=g.received, resolved=g.resolved, overdue=g.overdue,
-            on_time_rate=on_time, satisfaction_mean=g.rating_mean, reopen_rate=reopen,
-            transfer_rate=stats.ratio(g.transferred, g.received), score=score(on_time, g.rating_mean, reopen), rank=None,
-        ))  # fmt: skip
+        board.append(
+            DepartmentScore(
+                department=code,
+                name=department.label_during(period.start, period.last_day),
+                received=g.received,
+                resolved=g.resolved,
+                overdue=g.overdue,
+                on_time_rate=on_time,
+                satisfaction_mean=g.rating_mean,
+                reopen_rate=reopen,
+                transfer_rate=stats.ratio(g.transferred, g.received),
+                score=score(on_time, g.rating_mean, reopen),
+                rank=None,
+            )
+        )
     ranked = sorted((entry for entry in board if entry.score is not None), key=lambda entry: -entry.score)
     ranks: dict[str, int] = {}
     for position, entry in enumerate(ranked, start=1):
@@ -68,7 +80,9 @@ def scoreboard(session: Session, period: Period, filters: Filters, *, now: datet
 def department_names(catalog: Catalog, period: Period) -> dict[str, str]:
     """Each department's name as a report of `period` shows it: the name in force then (both names when the
     department was renamed within the period)."""
-    return {code: department.label_during(period.start, period.last_day) for code, department in catalog.departments.items()}
+    return {
+        code: department.label_during(period.start, period.last_day) for code, department in catalog.departments.items()
+    }
 
 
 def place_label(key: str) -> str:
@@ -79,8 +93,15 @@ def place_label(key: str) -> str:
     return key if unit_named(key) else f"{key} (địa bàn trước 01/7/2025)"
 
 
-def build_report(session: Session, period: Period, filters: Filters, *, now: datetime, catalog: Catalog,
-                 clusters: Clusterer | None = None) -> Report:  # fmt: skip
+def build_report(
+    session: Session,
+    period: Period,
+    filters: Filters,
+    *,
+    now: datetime,
+    catalog: Catalog,
+    clusters: Clusterer | None = None,
+) -> Report:
     """Everything the dashboard and the PDF and XLSX reports show for `period`."""
     topics_of: dict[str, list[str]] = {}
     for code, topic in catalog.topics.items():
@@ -94,10 +115,15 @@ def build_report(session: Session, period: Period, filters: Filters, *, now: dat
         filters=filters,
         summary=stats.summary(session, period, filters, now=now, topics_of=topics_of),
         previous=stats.summary(session, previous_period, filters, now=now, topics_of=topics_of),
-        by_topic=stats.breakdown(session, period, filters, "topic", now=now, labels={code: t.name for code, t in catalog.topics.items()}),
+        by_topic=stats.breakdown(
+            session, period, filters, "topic", now=now, labels={code: t.name for code, t in catalog.topics.items()}
+        ),
         by_department=by_department,
         by_channel=stats.breakdown(session, period, filters, "channel", now=now, labels=CHANNEL_LABELS),
-        by_ward=[replace(row, label=place_label(row.key)) for row in stats.breakdown(session, period, filters, "ward", now=now, labels={})],
+        by_ward=[
+            replace(row, label=place_label(row.key))
+            for row in stats.breakdown(session, period, filters, "ward", now=now, labels={})
+        ],
         months=stats.months(session, period, filters, now=now),
         scoreboard=scoreboard(session, period, filters, now=now, catalog=catalog),
         overdue=stats.overdue_tickets(session, period, filters, now=now, names=names),

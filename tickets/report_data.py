@@ -55,7 +55,9 @@ class Period:
         try:
             start, end = date.fromisoformat(first), date.fromisoformat(last)
         except ValueError:
-            raise ValueError(f"Ngày không hợp lệ: {first!r}, {last!r} (viết dạng năm-tháng-ngày, ví dụ 2026-01-31).") from None
+            raise ValueError(
+                f"Ngày không hợp lệ: {first!r}, {last!r} (viết dạng năm-tháng-ngày, ví dụ 2026-01-31)."
+            ) from None
         return cls.between(start, end)
 
     def previous(self) -> Period:

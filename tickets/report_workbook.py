@@ -35,15 +35,46 @@ UNITS = {"count": "phản ánh", "rate": "%", "days": "ngày làm việc", "scor
 MAX_WIDTH = 60  # characters; longer text wraps
 
 Column = tuple[str, str | None]  # header, number format
-BREAKDOWN: list[Column] = [("Mã", None), ("Tên", None), ("Tiếp nhận", INT), ("Đã giải quyết", INT), ("Quá hạn", INT),
-                           ("Tỷ lệ đúng hạn", RATE), ("Hài lòng trung bình (1–5)", SCORE)]  # fmt: skip
-SCOREBOARD: list[Column] = [("Hạng", INT), ("Mã đơn vị", None), ("Đơn vị", None), ("Điểm (0–100)", SCORE),
-                            ("Tiếp nhận", INT), ("Đã giải quyết", INT), ("Quá hạn", INT), ("Tỷ lệ đúng hạn", RATE),
-                            ("Hài lòng trung bình (1–5)", SCORE), ("Tỷ lệ mở lại", RATE), ("Tỷ lệ chuyển đơn vị", RATE)]  # fmt: skip
-OVERDUE: list[Column] = [("Mã phiếu", None), ("Mã đơn vị", None), ("Đơn vị", None), ("Chủ đề", None), ("Trạng thái", None),
-                         ("Tiếp nhận lúc", DATETIME), ("Hạn xử lý", DATETIME), ("Quá hạn (ngày làm việc)", DAYS)]  # fmt: skip
-CLUSTERS: list[Column] = [("STT", INT), ("Vấn đề", None), ("Số phản ánh", INT), ("Chủ đề", None),
-                          ("Mã phiếu ví dụ", None), ("Trích nội dung", None)]  # fmt: skip
+BREAKDOWN: list[Column] = [
+    ("Mã", None),
+    ("Tên", None),
+    ("Tiếp nhận", INT),
+    ("Đã giải quyết", INT),
+    ("Quá hạn", INT),
+    ("Tỷ lệ đúng hạn", RATE),
+    ("Hài lòng trung bình (1–5)", SCORE),
+]
+SCOREBOARD: list[Column] = [
+    ("Hạng", INT),
+    ("Mã đơn vị", None),
+    ("Đơn vị", None),
+    ("Điểm (0–100)", SCORE),
+    ("Tiếp nhận", INT),
+    ("Đã giải quyết", INT),
+    ("Quá hạn", INT),
+    ("Tỷ lệ đúng hạn", RATE),
+    ("Hài lòng trung bình (1–5)", SCORE),
+    ("Tỷ lệ mở lại", RATE),
+    ("Tỷ lệ chuyển đơn vị", RATE),
+]
+OVERDUE: list[Column] = [
+    ("Mã phiếu", None),
+    ("Mã đơn vị", None),
+    ("Đơn vị", None),
+    ("Chủ đề", None),
+    ("Trạng thái", None),
+    ("Tiếp nhận lúc", DATETIME),
+    ("Hạn xử lý", DATETIME),
+    ("Quá hạn (ngày làm việc)", DAYS),
+]
+CLUSTERS: list[Column] = [
+    ("STT", INT),
+    ("Vấn đề", None),
+    ("Số phản ánh", INT),
+    ("Chủ đề", None),
+    ("Mã phiếu ví dụ", None),
+    ("Trích nội dung", None),
+]
 MONTHS: list[Column] = [("Tháng", MONTH), ("Tiếp nhận", INT), ("Đã giải quyết", INT)]
 
 
@@ -99,41 +130,99 @@ def workbook(report: Report, *, department_names: Mapping[str, str] | None = Non
     book.remove(book.active)
     book.properties.title = f"{REPORT_TITLE} — {report.period.label}"
 
-    columns = [("Chỉ số", None), ("Đơn vị tính", None), (f"Kỳ này ({report.period.label})", None),
-               (f"Kỳ trước ({report.previous_period.label})", None), ("Chênh lệch", None)]  # fmt: skip
+    columns = [
+        ("Chỉ số", None),
+        ("Đơn vị tính", None),
+        (f"Kỳ này ({report.period.label})", None),
+        (f"Kỳ trước ({report.previous_period.label})", None),
+        ("Chênh lệch", None),
+    ]
     sheet = _sheet(
         book, SHEETS["summary"], columns, (_summary_row(m, report.summary, report.previous) for m in METRICS)
     )
     for row, metric in enumerate(METRICS, start=2):  # each line has its own kind of figure
         sheet.cell(row, 3).number_format = sheet.cell(row, 4).number_format = FORMATS[metric.kind]
         sheet.cell(row, 5).number_format = DIFFERENCES[metric.kind]
-    _notes(sheet, [("Kỳ báo cáo", f"{report.period.label} ({report.period.title})", None),
-                   ("Kỳ so sánh", f"{report.previous_period.label} ({report.previous_period.title})", None),
-                   ("Phạm vi", names.scope(report), None), ("Thời điểm lập", naive(report.generated_at), DATETIME)])  # fmt: skip
+    _notes(
+        sheet,
+        [
+            ("Kỳ báo cáo", f"{report.period.label} ({report.period.title})", None),
+            ("Kỳ so sánh", f"{report.previous_period.label} ({report.previous_period.title})", None),
+            ("Phạm vi", names.scope(report), None),
+            ("Thời điểm lập", naive(report.generated_at), DATETIME),
+        ],
+    )
 
-    for key, breakdown in (("topic", report.by_topic), ("department", report.by_department),
-                           ("channel", report.by_channel), ("ward", report.by_ward)):  # fmt: skip
-        rows = [(r.key, label_or_code(r.label, r.key), r.received, r.resolved, r.overdue, r.on_time_rate, r.satisfaction_mean)
-                for r in breakdown]  # fmt: skip
+    for key, breakdown in (
+        ("topic", report.by_topic),
+        ("department", report.by_department),
+        ("channel", report.by_channel),
+        ("ward", report.by_ward),
+    ):
+        rows = [
+            (
+                r.key,
+                label_or_code(r.label, r.key),
+                r.received,
+                r.resolved,
+                r.overdue,
+                r.on_time_rate,
+                r.satisfaction_mean,
+            )
+            for r in breakdown
+        ]
         _sheet(book, SHEETS[key], BREAKDOWN, rows)
 
     months = [(date(int(m.month[:4]), int(m.month[5:7]), 1), m.received, m.resolved) for m in report.months]
     _sheet(book, SHEETS["month"], MONTHS, months)
 
-    rows = [(s.rank, s.department, names.department(s.department, s.name), s.score, s.received, s.resolved, s.overdue,
-             s.on_time_rate, s.satisfaction_mean, s.reopen_rate, s.transfer_rate) for s in report.scoreboard]  # fmt: skip
+    rows = [
+        (
+            s.rank,
+            s.department,
+            names.department(s.department, s.name),
+            s.score,
+            s.received,
+            s.resolved,
+            s.overdue,
+            s.on_time_rate,
+            s.satisfaction_mean,
+            s.reopen_rate,
+            s.transfer_rate,
+        )
+        for s in report.scoreboard
+    ]
     sheet = _sheet(book, SHEETS["scoreboard"], SCOREBOARD, rows)
     if report.score_method:
         _notes(sheet, [("Cách tính điểm", report.score_method, None)])
 
-    rows = [(t.code, t.department, names.department(t.department, t.department_name), names.topic(t.topic),
-             STATE_LABELS.get(t.state, t.state), naive(t.received_at), naive(t.due_at), t.overdue_days)
-            for t in report.overdue]  # fmt: skip
+    rows = [
+        (
+            t.code,
+            t.department,
+            names.department(t.department, t.department_name),
+            names.topic(t.topic),
+            STATE_LABELS.get(t.state, t.state),
+            naive(t.received_at),
+            naive(t.due_at),
+            t.overdue_days,
+        )
+        for t in report.overdue
+    ]
     _sheet(book, SHEETS["overdue"], OVERDUE, rows)
 
-    rows = [(number, c.label, c.size, ", ".join(names.topic(t) for t in c.topics), example.code if example else None,
-             example.excerpt if example else None)
-            for number, c in enumerate(report.clusters, start=1) for example in (c.examples or [None])]  # fmt: skip
+    rows = [
+        (
+            number,
+            c.label,
+            c.size,
+            ", ".join(names.topic(t) for t in c.topics),
+            example.code if example else None,
+            example.excerpt if example else None,
+        )
+        for number, c in enumerate(report.clusters, start=1)
+        for example in (c.examples or [None])
+    ]
     _sheet(book, SHEETS["clusters"], CLUSTERS, rows)
 
     buffer = BytesIO()

@@ -32,14 +32,21 @@ ALL_SCOPE = "Toàn bộ phản ánh (không lọc)"
 SCOPE_LABELS = {"department": "Đơn vị", "topic": "Chủ đề", "channel": "Kênh", "ward": "Phường, xã"}
 SAME = "không đổi"
 CHART_TITLES = {
-    "topic": "Phản ánh tiếp nhận theo chủ đề", "department": "Phản ánh tiếp nhận theo đơn vị",
+    "topic": "Phản ánh tiếp nhận theo chủ đề",
+    "department": "Phản ánh tiếp nhận theo đơn vị",
     "on_time": "Tỷ lệ giải quyết đúng hạn theo đơn vị",
-}  # fmt: skip
+}
 SHEETS = {
-    "summary": "Tổng hợp", "topic": "Theo chủ đề", "department": "Theo đơn vị", "channel": "Theo kênh",
-    "ward": "Theo phường xã", "month": "Theo tháng", "scoreboard": "Bảng xếp hạng", "overdue": "Quá hạn",
+    "summary": "Tổng hợp",
+    "topic": "Theo chủ đề",
+    "department": "Theo đơn vị",
+    "channel": "Theo kênh",
+    "ward": "Theo phường xã",
+    "month": "Theo tháng",
+    "scoreboard": "Bảng xếp hạng",
+    "overdue": "Quá hạn",
     "clusters": "Vấn đề lặp lại",
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -177,10 +184,14 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     env.filters.update(
-        number=vn_number, rate=rate_text, days=days_text, label=label_or_code,
-        score=lambda value: vn_number(value, 1), day=lambda moment: local(moment).strftime("%d/%m/%Y"),
+        number=vn_number,
+        rate=rate_text,
+        days=days_text,
+        label=label_or_code,
+        score=lambda value: vn_number(value, 1),
+        day=lambda moment: local(moment).strftime("%d/%m/%Y"),
         moment=lambda moment: local(moment).strftime("%H:%M %d/%m/%Y"),
-    )  # fmt: skip
+    )
     return env
 
 
@@ -191,12 +202,28 @@ def _charts(report: Report) -> dict[str, Markup]:
     rated = sorted((row for row in report.by_department if row.resolved), key=lambda row: -(row.on_time_rate or 0))
     return {
         "trend": Markup(charts.trend_chart(report.months)),
-        "topic": Markup(charts.bar_chart([(label_or_code(r.label, r.key), r.received) for r in topics], title=CHART_TITLES["topic"])),
-        "department": Markup(charts.bar_chart([(label_or_code(r.label, r.key), r.received) for r in departments], title=CHART_TITLES["department"])),
-        "on_time": Markup(charts.bar_chart(
-            [(label_or_code(r.label, r.key), None if r.on_time_rate is None else r.on_time_rate * 100) for r in rated],
-            title=CHART_TITLES["on_time"], unit="%", decimals=1, max_value=100, colour=charts.RESOLVED_COLOUR)),
-    }  # fmt: skip
+        "topic": Markup(
+            charts.bar_chart([(label_or_code(r.label, r.key), r.received) for r in topics], title=CHART_TITLES["topic"])
+        ),
+        "department": Markup(
+            charts.bar_chart(
+                [(label_or_code(r.label, r.key), r.received) for r in departments], title=CHART_TITLES["department"]
+            )
+        ),
+        "on_time": Markup(
+            charts.bar_chart(
+                [
+                    (label_or_code(r.label, r.key), None if r.on_time_rate is None else r.on_time_rate * 100)
+                    for r in rated
+                ],
+                title=CHART_TITLES["on_time"],
+                unit="%",
+                decimals=1,
+                max_value=100,
+                colour=charts.RESOLVED_COLOUR,
+            )
+        ),
+    }
 
 
 def render_html(report: Report, *, department_names: Mapping[str, str] | None = None) -> str:
@@ -207,13 +234,30 @@ def render_html(report: Report, *, department_names: Mapping[str, str] | None = 
     for ticket in sorted(report.overdue, key=lambda t: -t.overdue_days):
         groups.setdefault(ticket.department, []).append(ticket)
     overdue = sorted(groups.items(), key=lambda item: (-len(item[1]), names.department(item[0])))
-    return _environment().get_template("report.html").render(
-        report=report, title=REPORT_TITLE, subtitle=REPORT_SUBTITLE, names=names, scope=names.scope(report),
-        summary=[(m, value_text(m.kind, now), value_text(m.kind, before), *change(m, now, before)) for m, now, before in summary],
-        charts=_charts(report), overdue=overdue, state_labels=STATE_LABELS,
-        breakdowns=[("Theo chủ đề", "Chủ đề", report.by_topic), ("Theo đơn vị", "Đơn vị", report.by_department),
-                    ("Theo kênh tiếp nhận", "Kênh", report.by_channel), ("Theo phường, xã", "Phường, xã", report.by_ward)],
-    )  # fmt: skip
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            title=REPORT_TITLE,
+            subtitle=REPORT_SUBTITLE,
+            names=names,
+            scope=names.scope(report),
+            summary=[
+                (m, value_text(m.kind, now), value_text(m.kind, before), *change(m, now, before))
+                for m, now, before in summary
+            ],
+            charts=_charts(report),
+            overdue=overdue,
+            state_labels=STATE_LABELS,
+            breakdowns=[
+                ("Theo chủ đề", "Chủ đề", report.by_topic),
+                ("Theo đơn vị", "Đơn vị", report.by_department),
+                ("Theo kênh tiếp nhận", "Kênh", report.by_channel),
+                ("Theo phường, xã", "Phường, xã", report.by_ward),
+            ],
+        )
+    )
 
 
 def render_pdf(report: Report, *, department_names: Mapping[str, str] | None = None) -> bytes:
@@ -233,7 +277,8 @@ def render_pdf(report: Report, *, department_names: Mapping[str, str] | None = N
 
 
 def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = None) -> bytes:
-    """The report's tables as an Excel workbook, one sheet per table (names in `SHEETS`); see `tickets.report_workbook`."""
+    """The report's tables as an Excel workbook, one sheet per table (names in `SHEETS`); see
+    `tickets.report_workbook`."""
     from tickets.report_workbook import workbook
 
     return workbook(report, department_names=department_names)

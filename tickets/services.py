@@ -60,12 +60,29 @@ def next_code(session: Session, year: int) -> str:
     raise RuntimeError("could not allocate a ticket code")
 
 
-def _event(session: Session, ticket: Ticket, *, kind: str, now: datetime, actor: User | str, body: str | None = None,
-           before: dict | None = None, after: dict | None = None, internal: bool = False) -> TicketEvent:  # fmt: skip
+def _event(
+    session: Session,
+    ticket: Ticket,
+    *,
+    kind: str,
+    now: datetime,
+    actor: User | str,
+    body: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    internal: bool = False,
+) -> TicketEvent:
     event = TicketEvent(
-        ticket_id=ticket.id, at=now, kind=kind, body=body, before=before, after=after, internal=internal,
-        actor=actor if isinstance(actor, str) else actor.username, actor_user_id=None if isinstance(actor, str) else actor.id,
-    )  # fmt: skip
+        ticket_id=ticket.id,
+        at=now,
+        kind=kind,
+        body=body,
+        before=before,
+        after=after,
+        internal=internal,
+        actor=actor if isinstance(actor, str) else actor.username,
+        actor_user_id=None if isinstance(actor, str) else actor.id,
+    )
     session.add(event)
     return event
 
@@ -75,7 +92,15 @@ def _move(session: Session, ticket: Ticket, target: TicketState, *, now: datetim
         return
     if target not in TRANSITIONS[ticket.state]:
         raise TicketError(f"{ticket.code}: {ticket.state.value} -> {target.value} is not allowed")
-    _event(session, ticket, kind="state", now=now, actor=actor, before={"state": ticket.state.value}, after={"state": target.value})
+    _event(
+        session,
+        ticket,
+        kind="state",
+        now=now,
+        actor=actor,
+        before={"state": ticket.state.value},
+        after={"state": target.value},
+    )
     ticket.state = target
     ticket.updated_at = now
     session.add(ticket)
@@ -101,16 +126,34 @@ def open_ticket(
     `ward` is the current commune-level unit; `district` is only for tickets recorded from before 1 July 2025
     (imports, demo history), which keep the district they were filed with."""
     ticket = Ticket(
-        code=next_code(session, now.year), topic=topic, department=department, channel=conversation.channel,
-        conversation_id=conversation.id, description=description, company_name=company_name, tax_code=tax_code,
-        contact=contact, ward=ward, district=district, created_at=now, updated_at=now,
+        code=next_code(session, now.year),
+        topic=topic,
+        department=department,
+        channel=conversation.channel,
+        conversation_id=conversation.id,
+        description=description,
+        company_name=company_name,
+        tax_code=tax_code,
+        contact=contact,
+        ward=ward,
+        district=district,
+        created_at=now,
+        updated_at=now,
         acknowledge_due=deadlines.add_working_days(now, deadlines.acknowledge_days),
         due_at=deadlines.add_working_days(now, deadlines.resolve_days_for(topic)),
-    )  # fmt: skip
+    )
     ticket.warn_at = deadlines.warning_at(now, ticket.due_at)
     session.add(ticket)
     session.flush()
-    _event(session, ticket, kind="created", now=now, actor="business", body=description, after={"state": ticket.state.value, "topic": topic, "department": department})
+    _event(
+        session,
+        ticket,
+        kind="created",
+        now=now,
+        actor="business",
+        body=description,
+        after={"state": ticket.state.value, "topic": topic, "department": department},
+    )
     return ticket
 
 
@@ -140,7 +183,11 @@ def last_public_reply(session: Session, ticket: Ticket) -> TicketEvent | None:
     """The newest message staff sent the business about this ticket."""
     return session.exec(
         select(TicketEvent)
-        .where(TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind).in_(("reply", "request_info", "resolve")), TicketEvent.internal == False)  # noqa: E712
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            col(TicketEvent.kind).in_(("reply", "request_info", "resolve")),
+            col(TicketEvent.internal).is_(False),
+        )
         .order_by(col(TicketEvent.id).desc())
     ).first()
 
@@ -150,8 +197,17 @@ def _notify(session: Session, ticket: Ticket, notice: notices.Notice, *, kind: s
     if conversation is None:
         return
     text, buttons = notice
-    outbox.enqueue(session, channel=conversation.channel, user_key=conversation.user_key, text=text, buttons=buttons,
-                   kind=kind, now=now, conversation_id=conversation.id, ticket_id=ticket.id)  # fmt: skip
+    outbox.enqueue(
+        session,
+        channel=conversation.channel,
+        user_key=conversation.user_key,
+        text=text,
+        buttons=buttons,
+        kind=kind,
+        now=now,
+        conversation_id=conversation.id,
+        ticket_id=ticket.id,
+    )
 
 
 def _acknowledge(ticket: Ticket, now: datetime) -> None:
@@ -159,7 +215,9 @@ def _acknowledge(ticket: Ticket, now: datetime) -> None:
         ticket.acknowledged_at = now
 
 
-def reply(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+def reply(
+    session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime
+) -> TicketEvent:
     """A staff message to the business; a new ticket becomes in progress."""
     if ticket.state == TicketState.dong:
         raise TicketError(f"{ticket.code} is closed")
@@ -170,7 +228,9 @@ def reply(session: Session, *, ticket: Ticket, actor: User, text: str, departmen
     return _event(session, ticket, kind="reply", now=now, actor=actor, body=text)
 
 
-def request_info(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+def request_info(
+    session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime
+) -> TicketEvent:
     """Ask the business for more information; the ticket waits for it."""
     _move(session, ticket, TicketState.cho_bo_sung, now=now, actor=actor)
     _acknowledge(ticket, now)
@@ -178,7 +238,9 @@ def request_info(session: Session, *, ticket: Ticket, actor: User, text: str, de
     return _event(session, ticket, kind="request_info", now=now, actor=actor, body=text)
 
 
-def resolve(session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime) -> TicketEvent:
+def resolve(
+    session: Session, *, ticket: Ticket, actor: User, text: str, department_name: str, now: datetime
+) -> TicketEvent:
     """Answer the ticket; the business receives the answer and is asked to rate it."""
     _move(session, ticket, TicketState.da_tra_loi, now=now, actor=actor)
     _acknowledge(ticket, now)
@@ -205,10 +267,21 @@ def assign(session: Session, *, ticket: Ticket, actor: User, assignee: User, now
         _move(session, ticket, TicketState.dang_xu_ly, now=now, actor=actor)
     ticket.updated_at = now
     session.add(ticket)
-    return _event(session, ticket, kind="assign", now=now, actor=actor, before=before, after={"assignee": assignee.id}, body=assignee.username)
+    return _event(
+        session,
+        ticket,
+        kind="assign",
+        now=now,
+        actor=actor,
+        before=before,
+        after={"assignee": assignee.id},
+        body=assignee.username,
+    )
 
 
-def transfer(session: Session, *, ticket: Ticket, actor: User, department: str, reason: str, now: datetime) -> TicketEvent:
+def transfer(
+    session: Session, *, ticket: Ticket, actor: User, department: str, reason: str, now: datetime
+) -> TicketEvent:
     """Send a misrouted ticket to another department, with its history; the new department assigns it."""
     if ticket.state == TicketState.dong:
         raise TicketError(f"{ticket.code} is closed")
@@ -221,13 +294,26 @@ def transfer(session: Session, *, ticket: Ticket, actor: User, department: str, 
     ticket.transfer_count += 1
     ticket.updated_at = now
     session.add(ticket)
-    return _event(session, ticket, kind="transfer", now=now, actor=actor, before=before, after={"department": department}, body=reason.strip())
+    return _event(
+        session,
+        ticket,
+        kind="transfer",
+        now=now,
+        actor=actor,
+        before=before,
+        after={"department": department},
+        body=reason.strip(),
+    )
 
 
 def reopen(session: Session, *, ticket: Ticket, now: datetime) -> TicketEvent:
     """The business says the answer did not solve it: back to work, within REOPEN_DAYS of the answer. The
     deadline stays the file's own; the deadline alerts apply again."""
-    if ticket.state != TicketState.da_tra_loi or ticket.resolved_at is None or now - ticket.resolved_at > timedelta(days=REOPEN_DAYS):
+    if (
+        ticket.state != TicketState.da_tra_loi
+        or ticket.resolved_at is None
+        or now - ticket.resolved_at > timedelta(days=REOPEN_DAYS)
+    ):
         raise TicketError(f"{ticket.code} cannot be reopened now")
     _move(session, ticket, TicketState.dang_xu_ly, now=now, actor="business")
     ticket.reopen_count += 1
@@ -238,7 +324,9 @@ def reopen(session: Session, *, ticket: Ticket, now: datetime) -> TicketEvent:
 def close_answered(session: Session, *, now: datetime) -> list[Ticket]:
     """Close the tickets answered more than REOPEN_DAYS ago that the business neither rated nor reopened."""
     stale = session.exec(
-        select(Ticket).where(col(Ticket.state) == TicketState.da_tra_loi, col(Ticket.resolved_at) <= now - timedelta(days=REOPEN_DAYS))
+        select(Ticket).where(
+            col(Ticket.state) == TicketState.da_tra_loi, col(Ticket.resolved_at) <= now - timedelta(days=REOPEN_DAYS)
+        )
     ).all()
     for ticket in stale:
         _move(session, ticket, TicketState.dong, now=now, actor="system")

@@ -62,8 +62,15 @@ def sign_in(database: Database, *, username: str, password: str, now: datetime) 
         user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
         token = secrets.token_urlsafe(32)
         session.add(user)
-        session.add(StaffSession(token_hash=_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                                 created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS)))  # fmt: skip
+        session.add(
+            StaffSession(
+                token_hash=_hash(token),
+                user_id=user.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+            )
+        )
         session.exec(delete(StaffSession).where(col(StaffSession.expires_at) < now))
         return token
 

@@ -183,7 +183,7 @@ class WorkingCalendar:
 
 def _parse_time(value: Any) -> time:
     if not isinstance(value, str):
-        raise ValueError(f"working_hours: quote times as strings, e.g. \"08:00\" (got {value!r})")
+        raise ValueError(f'working_hours: quote times as strings, e.g. "08:00" (got {value!r})')
     return time.fromisoformat(value)
 
 

@@ -98,8 +98,9 @@ def _between(column: ColumnElement, window: Window) -> ColumnElement[bool]:
     return and_(column >= window.start, column < window.end)
 
 
-def _percentiles(session: Session, start: ColumnElement, end: ColumnElement | int,
-                 conditions: Sequence[ColumnElement[bool]]) -> tuple[float | None, float | None, float | None]:  # fmt: skip
+def _percentiles(
+    session: Session, start: ColumnElement, end: ColumnElement | int, conditions: Sequence[ColumnElement[bool]]
+) -> tuple[float | None, float | None, float | None]:
     """Median, 90th percentile (nearest rank) and maximum of the working days from `start` to `end` (a
     timestamp column, or a working index) over the tickets matching `conditions`."""
     first, joined_first = _day_index(session, start)
@@ -129,13 +130,18 @@ def _percentiles(session: Session, start: ColumnElement, end: ColumnElement | in
     return tuple(None if value is None else float(value) for value in row)  # type: ignore[return-value]
 
 
-def _percentiles_in_one_pass(session: Session, durations: Sequence[tuple[ColumnElement | int, Sequence[ColumnElement[bool]]]],
-                             where: Sequence[ColumnElement[bool]]) -> list[tuple]:  # fmt: skip
+def _percentiles_in_one_pass(
+    session: Session,
+    durations: Sequence[tuple[ColumnElement | int, Sequence[ColumnElement[bool]]]],
+    where: Sequence[ColumnElement[bool]],
+) -> list[tuple]:
     """PostgreSQL: the figures of `_percentiles` from receipt to each (end, conditions) of `durations`, in one
     scan of the tickets matching `where`, with its ordered-set aggregates (`percentile_disc` is the nearest
     rank). The calendar is read once as an array indexed by day, cheaper than a join per timestamp."""
     calendar = select(
-        type_coerce(func.array_agg(aggregate_order_by(CalendarDay.working_index, CalendarDay.day)), ARRAY(Integer)).label("index"),
+        type_coerce(
+            func.array_agg(aggregate_order_by(CalendarDay.working_index, CalendarDay.day)), ARRAY(Integer)
+        ).label("index"),
         func.min(CalendarDay.day).label("first"),
     ).cte("calendar")
 
@@ -152,7 +158,9 @@ def _percentiles_in_one_pass(session: Session, durations: Sequence[tuple[ColumnE
     columns = []
     for number in range(len(durations)):
         duration = rows.c[f"d{number}"]
-        columns += [func.percentile_disc(fraction).within_group(duration) for fraction in (0.5, 0.9)] + [func.max(duration)]
+        columns += [func.percentile_disc(fraction).within_group(duration) for fraction in (0.5, 0.9)] + [
+            func.max(duration)
+        ]
     row = session.execute(select(*columns)).one()
     values = [None if value is None else float(value) for value in row]
     return [tuple(values[i : i + 3]) for i in range(0, len(values), 3)]
@@ -162,21 +170,28 @@ def ratio(part: int | None, whole: int | None) -> float | None:
     return None if not whole else (part or 0) / whole
 
 
-def summary(session: Session, period: Period, filters: Filters, *, now: datetime, topics_of: dict[str, list[str]]) -> Summary:
+def summary(
+    session: Session, period: Period, filters: Filters, *, now: datetime, topics_of: dict[str, list[str]]
+) -> Summary:
     """The headline figures of one period; `topics_of` maps a department to its topics (for conversations,
     which carry a topic, not a department)."""
     window = Window.of(period, now)
     where = filtered(filters)
     received = _between(col(Ticket.created_at), window)
     resolved = _between(col(Ticket.resolved_at), window)
-    open_at_end = and_(col(Ticket.created_at) < window.as_of, or_(col(Ticket.resolved_at).is_(None), col(Ticket.resolved_at) >= window.as_of))
+    open_at_end = and_(
+        col(Ticket.created_at) < window.as_of,
+        or_(col(Ticket.resolved_at).is_(None), col(Ticket.resolved_at) >= window.as_of),
+    )
     late = col(Ticket.resolved_at) > col(Ticket.due_at)
     counts = session.execute(
         select(
             func.sum(case((received, 1), else_=0)),
             func.sum(case((resolved, 1), else_=0)),
             func.sum(case((open_at_end, 1), else_=0)),
-            func.sum(case((and_(open_at_end, col(Ticket.due_at) < window.as_of), 1), (and_(resolved, late), 1), else_=0)),
+            func.sum(
+                case((and_(open_at_end, col(Ticket.due_at) < window.as_of), 1), (and_(resolved, late), 1), else_=0)
+            ),
             func.sum(case((and_(resolved, ~late), 1), else_=0)),
             func.sum(case((and_(resolved, col(Ticket.rating).is_not(None)), 1), else_=0)),
             func.avg(case((resolved, Ticket.rating))),
@@ -189,26 +204,45 @@ def summary(session: Session, period: Period, filters: Filters, *, now: datetime
         int(v or 0) if i != 6 else v for i, v in enumerate(counts)
     )
     as_of_index = _index_of_date(session, window.as_of.astimezone(LOCAL_TZ).date())
-    durations = [(as_of_index, [*where, open_at_end]), (col(Ticket.acknowledged_at), [*where, received]), (col(Ticket.resolved_at), [*where, resolved])]
+    durations = [
+        (as_of_index, [*where, open_at_end]),
+        (col(Ticket.acknowledged_at), [*where, received]),
+        (col(Ticket.resolved_at), [*where, resolved]),
+    ]
     if session.get_bind().dialect.name == "postgresql":
-        backlog_age, acknowledge, resolution = _percentiles_in_one_pass(session, durations, [*where, or_(received, resolved, open_at_end)])
+        backlog_age, acknowledge, resolution = _percentiles_in_one_pass(
+            session, durations, [*where, or_(received, resolved, open_at_end)]
+        )
     else:
-        backlog_age, acknowledge, resolution = (_percentiles(session, col(Ticket.created_at), end, conditions) for end, conditions in durations)
+        backlog_age, acknowledge, resolution = (
+            _percentiles(session, col(Ticket.created_at), end, conditions) for end, conditions in durations
+        )
     topical, self_served = self_service(session, window, filters, topics_of=topics_of)
     return Summary(
-        received=n_received, resolved=n_resolved, backlog=backlog,
-        backlog_median_age_days=backlog_age[0], backlog_oldest_age_days=backlog_age[2],
-        overdue=overdue, on_time_rate=ratio(on_time, n_resolved),
-        acknowledge_median_days=acknowledge[0], acknowledge_p90_days=acknowledge[1],
-        resolve_median_days=resolution[0], resolve_p90_days=resolution[1],
+        received=n_received,
+        resolved=n_resolved,
+        backlog=backlog,
+        backlog_median_age_days=backlog_age[0],
+        backlog_oldest_age_days=backlog_age[2],
+        overdue=overdue,
+        on_time_rate=ratio(on_time, n_resolved),
+        acknowledge_median_days=acknowledge[0],
+        acknowledge_p90_days=acknowledge[1],
+        resolve_median_days=resolution[0],
+        resolve_p90_days=resolution[1],
         satisfaction_mean=None if mean_rating is None else float(mean_rating),
-        satisfaction_share_4_plus=ratio(four_plus, rated), rating_response_rate=ratio(rated, n_resolved),
-        reopen_rate=ratio(reopened, n_resolved), transfer_rate=ratio(transferred, n_received),
-        self_service_rate=ratio(self_served, topical), topical_conversations=topical,
-    )  # fmt: skip
+        satisfaction_share_4_plus=ratio(four_plus, rated),
+        rating_response_rate=ratio(rated, n_resolved),
+        reopen_rate=ratio(reopened, n_resolved),
+        transfer_rate=ratio(transferred, n_received),
+        self_service_rate=ratio(self_served, topical),
+        topical_conversations=topical,
+    )
 
 
-def self_service(session: Session, window: Window, filters: Filters, *, topics_of: dict[str, list[str]]) -> tuple[int, int]:
+def self_service(
+    session: Session, window: Window, filters: Filters, *, topics_of: dict[str, list[str]]
+) -> tuple[int, int]:
     """(conversations with a topical question in the period, those the bot served alone): one pass over the
     period's transcript, grouped by conversation, then the conversations that filed a ticket set apart."""
     message = TranscriptMessage
@@ -221,17 +255,27 @@ def self_service(session: Session, window: Window, filters: Filters, *, topics_o
         select(
             message.conversation_id.label("conversation_id"),
             func.max(case((topical, 1), else_=0)).label("topical"),
-            func.max(case((and_(message.direction == "out", col(message.answer_id).is_not(None)), 1), else_=0)).label("answered"),
-            func.max(case((and_(message.direction == "in", message.payload == "fb:down"), 1), else_=0)).label("unhappy"),
+            func.max(case((and_(message.direction == "out", col(message.answer_id).is_not(None)), 1), else_=0)).label(
+                "answered"
+            ),
+            func.max(case((and_(message.direction == "in", message.payload == "fb:down"), 1), else_=0)).label(
+                "unhappy"
+            ),
         )
         .where(_between(col(message.created_at), window))
         .group_by(message.conversation_id)
     )
     if filters.channel is not None:
-        per_conversation = per_conversation.join(Conversation, Conversation.id == message.conversation_id).where(Conversation.channel == filters.channel)
+        per_conversation = per_conversation.join(Conversation, Conversation.id == message.conversation_id).where(
+            Conversation.channel == filters.channel
+        )
     grouped_ = per_conversation.subquery()
-    filed = select(Ticket.conversation_id).where(_between(col(Ticket.created_at), window), col(Ticket.conversation_id).is_not(None))
-    served_alone = case((and_(grouped_.c.answered == 1, grouped_.c.unhappy == 0, ~grouped_.c.conversation_id.in_(filed)), 1), else_=0)
+    filed = select(Ticket.conversation_id).where(
+        _between(col(Ticket.created_at), window), col(Ticket.conversation_id).is_not(None)
+    )
+    served_alone = case(
+        (and_(grouped_.c.answered == 1, grouped_.c.unhappy == 0, ~grouped_.c.conversation_id.in_(filed)), 1), else_=0
+    )
     total, served = session.execute(select(func.count(), func.sum(served_alone)).where(grouped_.c.topical == 1)).one()
     return int(total or 0), int(served or 0)
 
@@ -257,8 +301,11 @@ def grouped(session: Session, period: Period, filters: Filters, dimension: str, 
     received = _between(col(Ticket.created_at), window)
     resolved = _between(col(Ticket.resolved_at), window)
     late = col(Ticket.resolved_at) > col(Ticket.due_at)
-    open_overdue = and_(col(Ticket.created_at) < window.as_of, col(Ticket.due_at) < window.as_of,
-                        or_(col(Ticket.resolved_at).is_(None), col(Ticket.resolved_at) >= window.as_of))  # fmt: skip
+    open_overdue = and_(
+        col(Ticket.created_at) < window.as_of,
+        col(Ticket.due_at) < window.as_of,
+        or_(col(Ticket.resolved_at).is_(None), col(Ticket.resolved_at) >= window.as_of),
+    )
     rows = session.execute(
         select(
             key,
@@ -274,18 +321,36 @@ def grouped(session: Session, period: Period, filters: Filters, dimension: str, 
         .group_by(key)
     ).all()
     return [
-        Group(k, int(r or 0), int(s or 0), int(o or 0), int(t or 0), None if m is None else float(m), int(ro or 0), int(tr or 0))
+        Group(
+            k,
+            int(r or 0),
+            int(s or 0),
+            int(o or 0),
+            int(t or 0),
+            None if m is None else float(m),
+            int(ro or 0),
+            int(tr or 0),
+        )
         for k, r, s, o, t, m, ro, tr in rows
     ]
 
 
-def breakdown(session: Session, period: Period, filters: Filters, dimension: str, *, now: datetime, labels: dict[str, str]) -> list[BreakdownRow]:
+def breakdown(
+    session: Session, period: Period, filters: Filters, dimension: str, *, now: datetime, labels: dict[str, str]
+) -> list[BreakdownRow]:
     """Received, resolved, overdue, on-time rate and satisfaction per topic, department, channel or place."""
     rows = [
-        BreakdownRow(key=g.key, label=labels.get(g.key, g.key or "Không rõ"), received=g.received, resolved=g.resolved,
-                     overdue=g.overdue, on_time_rate=ratio(g.on_time, g.resolved), satisfaction_mean=g.rating_mean)
+        BreakdownRow(
+            key=g.key,
+            label=labels.get(g.key, g.key or "Không rõ"),
+            received=g.received,
+            resolved=g.resolved,
+            overdue=g.overdue,
+            on_time_rate=ratio(g.on_time, g.resolved),
+            satisfaction_mean=g.rating_mean,
+        )
         for g in grouped(session, period, filters, dimension, now=now)
-    ]  # fmt: skip
+    ]
     return sorted(rows, key=lambda row: (-row.received, row.label))
 
 
@@ -293,9 +358,24 @@ def months(session: Session, period: Period, filters: Filters, *, now: datetime)
     """Received and resolved per calendar month of the period, every month listed."""
     window = Window.of(period, now)
     where = filtered(filters)
-    created_month, resolved_month = local_month(session, col(Ticket.created_at)), local_month(session, col(Ticket.resolved_at))
-    received = dict(session.execute(select(created_month, func.count()).where(*where, _between(col(Ticket.created_at), window)).group_by(created_month)).all())
-    resolved = dict(session.execute(select(resolved_month, func.count()).where(*where, _between(col(Ticket.resolved_at), window)).group_by(resolved_month)).all())
+    created_month, resolved_month = (
+        local_month(session, col(Ticket.created_at)),
+        local_month(session, col(Ticket.resolved_at)),
+    )
+    received = dict(
+        session.execute(
+            select(created_month, func.count())
+            .where(*where, _between(col(Ticket.created_at), window))
+            .group_by(created_month)
+        ).all()
+    )
+    resolved = dict(
+        session.execute(
+            select(resolved_month, func.count())
+            .where(*where, _between(col(Ticket.resolved_at), window))
+            .group_by(resolved_month)
+        ).all()
+    )
     result, month = [], date(period.start.year, period.start.month, 1)
     while month < period.end:
         label = f"{month.year}-{month.month:02d}"
@@ -304,7 +384,9 @@ def months(session: Session, period: Period, filters: Filters, *, now: datetime)
     return result
 
 
-def overdue_tickets(session: Session, period: Period, filters: Filters, *, now: datetime, names: dict[str, str], limit: int = 200) -> list[OverdueTicket]:
+def overdue_tickets(
+    session: Session, period: Period, filters: Filters, *, now: datetime, names: dict[str, str], limit: int = 200
+) -> list[OverdueTicket]:
     """The period's overdue tickets (open past the deadline at its end, or answered late in it), by department
     then by lateness, with working days past the deadline."""
     window = Window.of(period, now)
@@ -312,7 +394,10 @@ def overdue_tickets(session: Session, period: Period, filters: Filters, *, now: 
     due_day, joined_due = _day_index(session, col(Ticket.due_at))
     resolved_day, joined_resolved = _day_index(session, col(Ticket.resolved_at))
     still_open = or_(col(Ticket.resolved_at).is_(None), col(Ticket.resolved_at) >= window.as_of)
-    lateness = case((still_open, literal(as_of_index) - due_day.working_index), else_=resolved_day.working_index - due_day.working_index)
+    lateness = case(
+        (still_open, literal(as_of_index) - due_day.working_index),
+        else_=resolved_day.working_index - due_day.working_index,
+    )
     rows = session.execute(
         select(Ticket.code, Ticket.department, Ticket.topic, Ticket.created_at, Ticket.due_at, lateness, Ticket.state)
         .join(due_day, joined_due)
@@ -328,7 +413,15 @@ def overdue_tickets(session: Session, period: Period, filters: Filters, *, now: 
         .limit(limit)
     ).all()
     return [
-        OverdueTicket(code=code, department=department, department_name=names.get(department, department), topic=topic,
-                      received_at=created, due_at=due, overdue_days=float(late or 0), state=str(getattr(state, "value", state)))
+        OverdueTicket(
+            code=code,
+            department=department,
+            department_name=names.get(department, department),
+            topic=topic,
+            received_at=created,
+            due_at=due,
+            overdue_days=float(late or 0),
+            state=str(getattr(state, "value", state)),
+        )
         for code, department, topic, created, due, late, state in rows
-    ]  # fmt: skip
+    ]

@@ -41,10 +41,11 @@ class TelegramChannel:
 
     def __init__(self, settings: Settings) -> None:
         self.bot = Bot(
-            settings.TELEGRAM_BOT_TOKEN or "", base_url=settings.TELEGRAM_API_BASE_URL,
+            settings.TELEGRAM_BOT_TOKEN or "",
+            base_url=settings.TELEGRAM_API_BASE_URL,
             request=AiohttpRequest(connection_pool_size=32),
             get_updates_request=AiohttpRequest(read_timeout=POLL_TIMEOUT_SECONDS + 10),
-        )  # fmt: skip
+        )
         self.webhook_url = settings.TELEGRAM_WEBHOOK_URL
         self.secret = settings.TELEGRAM_WEBHOOK_SECRET
         self._poller: asyncio.Task | None = None
@@ -74,18 +75,28 @@ class TelegramChannel:
         if update.callback_query is not None:
             query = update.callback_query
             chat_id = query.message.chat.id if query.message else query.from_user.id
-            return IncomingMessage(self.name, str(chat_id), payload=query.data or "", external_id=str(update.update_id), callback_id=query.id)
+            return IncomingMessage(
+                self.name,
+                str(chat_id),
+                payload=query.data or "",
+                external_id=str(update.update_id),
+                callback_id=query.id,
+            )
         message = update.message
         if message is None or message.chat.type != "private":
             return None
-        return IncomingMessage(self.name, str(message.chat.id), text=message.text or "", external_id=str(update.update_id))
+        return IncomingMessage(
+            self.name, str(message.chat.id), text=message.text or "", external_id=str(update.update_id)
+        )
 
     async def _poll(self, delivery: Delivery) -> None:
         offset: int | None = None
         failures = 0
         while True:
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES)
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT_SECONDS, allowed_updates=ALLOWED_UPDATES
+                )
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -101,13 +112,19 @@ class TelegramChannel:
                 offset = update.update_id + 1
 
     async def send(self, message: OutboxMessage) -> None:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=payload)] for title, payload in message.buttons])
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(title, callback_data=payload)] for title, payload in message.buttons]
+        )
         try:
-            await self.bot.send_message(chat_id=int(message.user_key), text=message.text, reply_markup=markup if message.buttons else None)
+            await self.bot.send_message(
+                chat_id=int(message.user_key), text=message.text, reply_markup=markup if message.buttons else None
+            )
         except RetryAfter as error:
             raise DeliveryError("telegram rate limit", retry_after=error.retry_after.total_seconds()) from error
         except (Forbidden, BadRequest, InvalidToken) as error:
-            raise DeliveryError(f"telegram refused: {error.message}", permanent=isinstance(error, (Forbidden, BadRequest))) from error
+            raise DeliveryError(
+                f"telegram refused: {error.message}", permanent=isinstance(error, (Forbidden, BadRequest))
+            ) from error
         except TelegramError as error:
             raise DeliveryError(f"telegram unreachable: {error.message}") from error
 

@@ -16,10 +16,22 @@ from telegram.request import BaseRequest, RequestData
 class AiohttpRequest(BaseRequest):
     """Bot API requests over one aiohttp session with a bounded connection pool."""
 
-    def __init__(self, *, connection_pool_size: int = 1, read_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
-                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        connection_pool_size: int = 1,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+    ) -> None:
         self._pool_size = connection_pool_size
-        self._timeouts = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout, "pool": pool_timeout}
+        self._timeouts = {
+            "read": read_timeout,
+            "write": write_timeout,
+            "connect": connect_timeout,
+            "pool": pool_timeout,
+        }
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -48,16 +60,23 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         read, write, connect, pool = (
             self._timeouts[name] if isinstance(value, DefaultValue) else value
-            for name, value in (("read", read_timeout), ("write", write_timeout), ("connect", connect_timeout), ("pool", pool_timeout))
-        )  # fmt: skip
+            for name, value in (
+                ("read", read_timeout),
+                ("write", write_timeout),
+                ("connect", connect_timeout),
+                ("pool", pool_timeout),
+            )
+        )
         # aiohttp has no separate write timeout: sending the body counts against the read timeout.
         timeout = aiohttp.ClientTimeout(
-            connect=None if pool is None or connect is None else pool + connect, sock_connect=connect,
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
             sock_read=None if read is None else read + (write or 0),
-        )  # fmt: skip
+        )
         try:
-            async with self._session.request(method, url, data=_body(request_data), headers={"User-Agent": self.USER_AGENT},
-                                             timeout=timeout) as response:  # fmt: skip
+            async with self._session.request(
+                method, url, data=_body(request_data), headers={"User-Agent": self.USER_AGENT}, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -30,8 +30,17 @@ TOKEN_EXPIRED = -216
 ACCESS_TOKEN = "zalo_access_token"
 REFRESH_TOKEN = "zalo_refresh_token"
 OPTIONS_HINT = "(Trả lời bằng số để chọn)"
-_USER_MESSAGE_EVENTS = ("user_send_text", "user_send_image", "user_send_sticker", "user_send_gif", "user_send_file",
-                        "user_send_audio", "user_send_video", "user_send_location", "user_send_link")  # fmt: skip
+_USER_MESSAGE_EVENTS = (
+    "user_send_text",
+    "user_send_image",
+    "user_send_sticker",
+    "user_send_gif",
+    "user_send_file",
+    "user_send_audio",
+    "user_send_video",
+    "user_send_location",
+    "user_send_link",
+)
 
 
 def render_options(text: str, buttons: list[list[str]]) -> str:
@@ -92,7 +101,9 @@ class ZaloChannel:
     async def send(self, message: OutboxMessage) -> None:
         last_seen = await asyncio.to_thread(self._last_user_message_at, message.conversation_id)
         if last_seen is not None and self.clock() - last_seen > self.window:
-            raise DeliveryError(f"outside Zalo's {self.settings.ZALO_MESSAGE_WINDOW_HOURS}-hour message window", permanent=True)
+            raise DeliveryError(
+                f"outside Zalo's {self.settings.ZALO_MESSAGE_WINDOW_HOURS}-hour message window", permanent=True
+            )
         text = render_options(message.text, message.buttons)
         token = await asyncio.to_thread(self._secret, ACCESS_TOKEN)
         result = await self._post(token, message.user_key, text)
@@ -123,7 +134,11 @@ class ZaloChannel:
                 response = await self.client.post(
                     f"{self.settings.ZALO_OAUTH_BASE_URL}/v4/oa/access_token",
                     headers={"secret_key": self.settings.ZALO_APP_SECRET or ""},
-                    data={"refresh_token": refresh_token, "app_id": self.settings.ZALO_APP_ID or "", "grant_type": "refresh_token"},
+                    data={
+                        "refresh_token": refresh_token,
+                        "app_id": self.settings.ZALO_APP_ID or "",
+                        "grant_type": "refresh_token",
+                    },
                 )
                 tokens = response.json()
             except (httpx.HTTPError, ValueError) as error:
@@ -140,7 +155,10 @@ class ZaloChannel:
     def _seed_tokens(self) -> None:
         """The configured tokens, stored on first start; afterwards the stored (refreshed) ones win."""
         with self.database.session() as session:
-            for name, value in ((ACCESS_TOKEN, self.settings.ZALO_ACCESS_TOKEN), (REFRESH_TOKEN, self.settings.ZALO_REFRESH_TOKEN)):
+            for name, value in (
+                (ACCESS_TOKEN, self.settings.ZALO_ACCESS_TOKEN),
+                (REFRESH_TOKEN, self.settings.ZALO_REFRESH_TOKEN),
+            ):
                 if value and session.get(ChannelSecret, name) is None:
                     session.add(ChannelSecret(name=name, value=value, updated_at=self.clock()))
 
@@ -171,7 +189,9 @@ def zalo_routes(channel: ZaloChannel, delivery: Delivery) -> APIRouter:
     async def zalo_webhook(request: Request) -> JSONResponse:
         event = channel.verify(await request.body(), request.headers.get("X-ZEvent-Signature"))
         if event is None:
-            log.warning("zalo webhook: missing or wrong signature from %s", request.client.host if request.client else "?")
+            log.warning(
+                "zalo webhook: missing or wrong signature from %s", request.client.host if request.client else "?"
+            )
             return JSONResponse({"error": "Chữ ký X-ZEvent-Signature không hợp lệ."}, status_code=401)
         message = channel.incoming(event)
         if message is not None:

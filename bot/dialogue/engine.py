@@ -69,10 +69,14 @@ class DialogueEngine:
         """
         return self._turn(session, message, self._dispatch, deliver=deliver)
 
-    def _turn(self, session: Session, message: IncomingMessage, step: Callable[[Turn], list[Reply]], *, deliver: bool) -> list[Reply]:
+    def _turn(
+        self, session: Session, message: IncomingMessage, step: Callable[[Turn], list[Reply]], *, deliver: bool
+    ) -> list[Reply]:
         now = self.clock()
         conversation = _conversation(session, message, now)
-        turn = Turn(session=session, conversation=conversation, message=message, now=now, context=dict(conversation.context))
+        turn = Turn(
+            session=session, conversation=conversation, message=message, now=now, context=dict(conversation.context)
+        )
         replies = step(turn)
         _record(turn, replies, deliver=deliver)
         return replies
@@ -165,7 +169,10 @@ class DialogueEngine:
             if handled is not None:
                 return handled
         if payload in ("fb:up", "fb:down"):
-            turn.intent, turn.answer_id = "feedback", turn.context.get("last_answer")  # statistics read it with the answer
+            turn.intent, turn.answer_id = (
+                "feedback",
+                turn.context.get("last_answer"),
+            )  # statistics read it with the answer
             if payload == "fb:up":
                 return [Reply(texts.THANKS_FEEDBACK)]
             return [Reply(texts.SORRY_FEEDBACK, (texts.FILE_ISSUE,))]
@@ -231,7 +238,12 @@ class DialogueEngine:
         turn.context["last_question"] = text
         if answer.decision == "answer":
             turn.answer_id = turn.context["last_answer"] = answer.citations[0].id
-            return [Reply(format_reply(answer, self.catalog, today=local_day(turn.now)), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
+            return [
+                Reply(
+                    format_reply(answer, self.catalog, today=local_day(turn.now)),
+                    (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE),
+                )
+            ]
         if answer.decision == "choose":
             choices = tuple(Button(_short(d.title), f"doc:{d.id}") for d in answer.choices[:3])
             return [Reply(texts.CHOOSE, (*choices, texts.FILE_ISSUE))]
@@ -243,19 +255,33 @@ class DialogueEngine:
             return [Reply(texts.UNKNOWN_BUTTON)]
         turn.intent, turn.topic, turn.answer_id = "ask", answer.topic, document_id
         turn.context["last_answer"] = document_id
-        return [Reply(format_reply(answer, self.catalog, today=local_day(turn.now)), (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE))]
+        return [
+            Reply(
+                format_reply(answer, self.catalog, today=local_day(turn.now)),
+                (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE),
+            )
+        ]
 
     # ------------------------------------------------------------------ tickets
 
-    def _own_ticket(self, turn: Turn, code: str):  # noqa: ANN202 - Ticket | None
-        return services.business_ticket(turn.session, code=code, channel=turn.message.channel, user_key=turn.message.user_key)
+    def _own_ticket(self, turn: Turn, code: str):
+        return services.business_ticket(
+            turn.session, code=code, channel=turn.message.channel, user_key=turn.message.user_key
+        )
 
     def _ask_code(self, turn: Turn) -> list[Reply]:
         turn.intent = "check_ticket"
         turn.reset(states.AWAITING_CODE)
-        own = services.business_tickets(turn.session, channel=turn.message.channel, user_key=turn.message.user_key, limit=3)
+        own = services.business_tickets(
+            turn.session, channel=turn.message.channel, user_key=turn.message.user_key, limit=3
+        )
         if own:
-            return [Reply(texts.CHOOSE_TICKET + "\n" + texts.ASK_CODE, (*(Button(t.code, f"show:{t.code}") for t in own), texts.CANCEL))]
+            return [
+                Reply(
+                    texts.CHOOSE_TICKET + "\n" + texts.ASK_CODE,
+                    (*(Button(t.code, f"show:{t.code}") for t in own), texts.CANCEL),
+                )
+            ]
         return [Reply(texts.ASK_CODE, (texts.CANCEL,))]
 
     def _status(self, turn: Turn, code: str) -> list[Reply]:
@@ -267,10 +293,12 @@ class DialogueEngine:
         turn.ticket_id = ticket.id
         last = services.last_public_reply(turn.session, ticket)
         status = texts.STATUS.format(
-            code=ticket.code, state=notices.STATE_LABELS[ticket.state.value],
-            department=self.catalog.departments[ticket.department].name, due=format_day(ticket.due_at),
+            code=ticket.code,
+            state=notices.STATE_LABELS[ticket.state.value],
+            department=self.catalog.departments[ticket.department].name,
+            due=format_day(ticket.due_at),
             last_reply=_short(last.body, 600) if last and last.body else texts.NO_REPLY_YET,
-        )  # fmt: skip
+        )
         buttons = () if ticket.state == TicketState.dong else (Button(*notices.reply_button(ticket.code)),)
         return [Reply(status, buttons)]
 
@@ -284,7 +312,7 @@ class DialogueEngine:
         turn.context["ticket"] = code
         return [Reply(texts.ASK_TICKET_MESSAGE.format(code=code), (texts.CANCEL,))]
 
-    def _leave_ticket_step(self, turn: Turn):  # noqa: ANN202 - (code, Ticket | None)
+    def _leave_ticket_step(self, turn: Turn):
         """The ticket a step was about (its code kept in the context), and back to idle."""
         code = turn.context.get("ticket", "")
         ticket = self._own_ticket(turn, code)
@@ -354,15 +382,23 @@ def _conversation(session: Session, message: IncomingMessage, now: datetime) -> 
 
     A new conversation is stored in a short transaction of its own: inside the turn's, the insert would
     make SQLite take its single write lock before the turn has even understood the message."""
-    query = select(Conversation).where(Conversation.channel == message.channel, Conversation.user_key == message.user_key)
+    query = select(Conversation).where(
+        Conversation.channel == message.channel, Conversation.user_key == message.user_key
+    )
     conversation = session.exec(query.with_for_update()).first()
     if conversation is None:
         try:
             with session.get_bind().begin() as connection:
-                connection.execute(insert(Conversation.__table__).values(
-                    channel=message.channel, user_key=message.user_key, state=states.IDLE, context={},
-                    created_at=now, updated_at=now,
-                ))  # fmt: skip
+                connection.execute(
+                    insert(Conversation.__table__).values(
+                        channel=message.channel,
+                        user_key=message.user_key,
+                        state=states.IDLE,
+                        context={},
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         except IntegrityError:  # the same user's first two messages raced; the other one created it
             pass
         conversation = session.exec(query.with_for_update()).one()
@@ -372,18 +408,42 @@ def _conversation(session: Session, message: IncomingMessage, now: datetime) -> 
 def _record(turn: Turn, replies: list[Reply], *, deliver: bool) -> None:
     """Store the message and the replies in the transcript, the new state, and the replies to deliver."""
     session, conversation, message = turn.session, turn.conversation, turn.message
-    session.add(TranscriptMessage(
-        conversation_id=conversation.id, direction="in", text=message.text or "", payload=message.payload,
-        intent=turn.intent, topic=turn.topic, ticket_id=turn.ticket_id, created_at=turn.now,
-    ))  # fmt: skip
+    session.add(
+        TranscriptMessage(
+            conversation_id=conversation.id,
+            direction="in",
+            text=message.text or "",
+            payload=message.payload,
+            intent=turn.intent,
+            topic=turn.topic,
+            ticket_id=turn.ticket_id,
+            created_at=turn.now,
+        )
+    )
     for reply in replies:
-        session.add(TranscriptMessage(
-            conversation_id=conversation.id, direction="out", text=reply.text, buttons=reply.stored_buttons() or None,
-            topic=turn.topic, answer_id=turn.answer_id, ticket_id=turn.ticket_id, created_at=turn.now,
-        ))  # fmt: skip
+        session.add(
+            TranscriptMessage(
+                conversation_id=conversation.id,
+                direction="out",
+                text=reply.text,
+                buttons=reply.stored_buttons() or None,
+                topic=turn.topic,
+                answer_id=turn.answer_id,
+                ticket_id=turn.ticket_id,
+                created_at=turn.now,
+            )
+        )
         if deliver:
-            outbox.enqueue(session, channel=message.channel, user_key=message.user_key, text=reply.text, buttons=reply.stored_buttons(),
-                           now=turn.now, conversation_id=conversation.id, ticket_id=turn.ticket_id)  # fmt: skip
+            outbox.enqueue(
+                session,
+                channel=message.channel,
+                user_key=message.user_key,
+                text=reply.text,
+                buttons=reply.stored_buttons(),
+                now=turn.now,
+                conversation_id=conversation.id,
+                ticket_id=turn.ticket_id,
+            )
     offered = next((r.stored_buttons() for r in reversed(replies) if r.buttons), [])
     conversation.last_user_message_at = turn.now
     turn.context["offered"] = offered
@@ -399,9 +459,10 @@ def _offered_buttons(turn: Turn) -> list[list[str]]:
     staff (a reply, a rating prompt) that went out through the outbox later."""
     offered = turn.context.get("offered") or []
     notice = turn.session.exec(
-        select(OutboxMessage).where(OutboxMessage.conversation_id == turn.conversation.id, OutboxMessage.kind != "reply")
+        select(OutboxMessage)
+        .where(OutboxMessage.conversation_id == turn.conversation.id, OutboxMessage.kind != "reply")
         .order_by(col(OutboxMessage.id).desc())
-    ).first()  # fmt: skip
+    ).first()
     offered_at = turn.context.get("offered_at")
     if notice is not None and (offered_at is None or notice.created_at > datetime.fromisoformat(offered_at)):
         return notice.buttons

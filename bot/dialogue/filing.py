@@ -39,7 +39,11 @@ class Filing:
         candidate = candidate or turn.context.get("last_question")
         if candidate:
             turn.form["description"] = slots.description(candidate) or candidate
-            return [Reply(texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL))]
+            return [
+                Reply(
+                    texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL)
+                )
+            ]
         return [Reply(texts.ASK_DESCRIPTION, (texts.CANCEL,))]
 
     def on_text(self, turn: Turn, text: str) -> list[Reply]:
@@ -78,7 +82,11 @@ class Filing:
         if payload == "edit" and turn.state == states.FILING_CONFIRM:
             turn.context["editing"] = True
             turn.move(states.FILING_DESCRIPTION)
-            return [Reply(texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL))]
+            return [
+                Reply(
+                    texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL)
+                )
+            ]
         if payload == "confirm" and turn.state == states.FILING_CONFIRM:
             return self._file(turn)
         return None
@@ -113,7 +121,9 @@ class Filing:
         if understood.topic:
             self._set_topic(turn, understood.topic)
             return self._ask_company(turn)
-        return [Reply(texts.ASK_TOPIC, tuple(Button(t.name, f"topic:{code}") for code, t in self.catalog.topics.items()))]
+        return [
+            Reply(texts.ASK_TOPIC, tuple(Button(t.name, f"topic:{code}") for code, t in self.catalog.topics.items()))
+        ]
 
     def _ask_company(self, turn: Turn) -> list[Reply]:
         if turn.context.pop("editing", False) and "ward" in turn.form:
@@ -159,7 +169,9 @@ class Filing:
         if answer.ward:
             return self._set_ward(turn, answer.ward)
         question = texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
-        buttons = tuple(Button(name, f"{WARD_PREFIX}{unit.code}") for name in answer.choices if (unit := unit_named(name)))
+        buttons = tuple(
+            Button(name, f"{WARD_PREFIX}{unit.code}") for name in answer.choices if (unit := unit_named(name))
+        )
         return [Reply(question, (*buttons, texts.CANCEL))]
 
     def _set_ward(self, turn: Turn, name: str) -> list[Reply]:
@@ -171,10 +183,14 @@ class Filing:
         form = turn.form
         turn.move(states.FILING_CONFIRM)
         summary = texts.SUMMARY.format(
-            description=form["description"], topic=self.catalog.topics[form["topic"]].name,
-            department=self.catalog.departments[form["department"]].name, company=form["company_name"],
-            tax_code=form["tax_code"], contact=form.get("contact") or texts.NO_CONTACT, ward=form["ward"],
-        )  # fmt: skip
+            description=form["description"],
+            topic=self.catalog.topics[form["topic"]].name,
+            department=self.catalog.departments[form["department"]].name,
+            company=form["company_name"],
+            tax_code=form["tax_code"],
+            contact=form.get("contact") or texts.NO_CONTACT,
+            ward=form["ward"],
+        )
         return [Reply(summary, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
 
     def _confirm_text(self, turn: Turn, text: str) -> list[Reply]:
@@ -198,19 +214,29 @@ class Filing:
     def _file(self, turn: Turn) -> list[Reply]:
         form = turn.form
         ticket = services.open_ticket(
-            turn.session, conversation=turn.conversation, topic=form["topic"], department=form["department"],
-            description=form["description"], company_name=form["company_name"], tax_code=form["tax_code"],
-            contact=form.get("contact"), ward=form.get("ward"), now=turn.now, deadlines=self.deadlines,
-        )  # fmt: skip
+            turn.session,
+            conversation=turn.conversation,
+            topic=form["topic"],
+            department=form["department"],
+            description=form["description"],
+            company_name=form["company_name"],
+            tax_code=form["tax_code"],
+            contact=form.get("contact"),
+            ward=form.get("ward"),
+            now=turn.now,
+            deadlines=self.deadlines,
+        )
         turn.ticket_id = ticket.id
         turn.topic = ticket.topic
         turn.context["business"] = {key: form.get(key) for key in ("company_name", "tax_code", "contact", "ward")}
         turn.context.pop("last_question", None)
         turn.reset(states.IDLE)
         filed = texts.FILED.format(
-            code=ticket.code, department=self.catalog.departments[ticket.department].name,
-            due=format_day(ticket.due_at), days=self.deadlines.resolve_days_for(ticket.topic),
-        )  # fmt: skip
+            code=ticket.code,
+            department=self.catalog.departments[ticket.department].name,
+            due=format_day(ticket.due_at),
+            days=self.deadlines.resolve_days_for(ticket.topic),
+        )
         return [Reply(filed, (texts.CHECK_TICKET,))]
 
 
@@ -219,7 +245,7 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def format_day(moment) -> str:  # noqa: ANN001 - an aware datetime
+def format_day(moment) -> str:
     return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y")
 
 

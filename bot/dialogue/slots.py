@@ -71,7 +71,9 @@ def ward(text: str) -> WardAnswer | None:
         cleaned = f"quận {cleaned}"
     found = [e for e in extract_entities(cleaned) if e.type in ("ward", "former_district")]
     if not found:
-        found = [e for e in extract_entities(f"phường {cleaned}") + extract_entities(f"xã {cleaned}") if e.type == "ward"]
+        found = [
+            e for e in extract_entities(f"phường {cleaned}") + extract_entities(f"xã {cleaned}") if e.type == "ward"
+        ]
     if found:
         first = found[0]
         if first.type == "former_district":

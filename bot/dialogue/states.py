@@ -19,5 +19,13 @@ AWAITING_CODE = "awaiting_code"  # status lookup: waiting for a ticket code
 TICKET_MESSAGE = "ticket_message"  # the business writes into one of its tickets
 RATING_COMMENT = "rating_comment"  # after a rating, an optional comment
 
-FILING = (FILING_DESCRIPTION, FILING_TOPIC, FILING_COMPANY, FILING_TAX_CODE, FILING_CONTACT, FILING_WARD, FILING_DISTRICT_BEFORE_WARDS,
-          FILING_CONFIRM)
+FILING = (
+    FILING_DESCRIPTION,
+    FILING_TOPIC,
+    FILING_COMPANY,
+    FILING_TAX_CODE,
+    FILING_CONTACT,
+    FILING_WARD,
+    FILING_DISTRICT_BEFORE_WARDS,
+    FILING_CONFIRM,
+)

@@ -29,7 +29,8 @@ CANCELLED = "Đã hủy. Quý doanh nghiệp có thể đặt câu hỏi khác b
 NOTHING_TO_CANCEL = "Hiện không có thao tác nào đang thực hiện."
 UNKNOWN_BUTTON = "Lựa chọn này không còn hiệu lực. Xin quý doanh nghiệp gõ lại câu hỏi."
 PROCESSING_ERROR = (
-    "Xin lỗi, hệ thống gặp sự cố khi xử lý tin nhắn. Tin nhắn đã được lưu lại; xin quý doanh nghiệp thử lại sau ít phút."
+    "Xin lỗi, hệ thống gặp sự cố khi xử lý tin nhắn. Tin nhắn đã được lưu lại; xin "
+    "quý doanh nghiệp thử lại sau ít phút."
 )
 
 # Answers
@@ -47,18 +48,26 @@ SORRY_FEEDBACK = (
 # Filing an issue
 ASK_DESCRIPTION = "Xin quý doanh nghiệp mô tả vấn đề cần phản ánh, kiến nghị (việc gì, ở đâu, từ khi nào)."
 CONFIRM_DESCRIPTION = "Nội dung phản ánh:\n«{description}»\n\nBấm «Giữ nguyên» hoặc gõ nội dung khác để thay."
-DESCRIPTION_TOO_SHORT = "Nội dung còn ngắn quá. Xin mô tả rõ hơn, ví dụ: «Hồ sơ hoàn thuế nộp từ tháng 3 đến nay chưa có kết quả»."
+DESCRIPTION_TOO_SHORT = (
+    "Nội dung còn ngắn quá. Xin mô tả rõ hơn, ví dụ: «Hồ sơ hoàn thuế nộp từ tháng 3 đến nay chưa có kết quả»."
+)
 ASK_TOPIC = "Phản ánh này thuộc lĩnh vực nào?"
 ASK_COMPANY = "Tên doanh nghiệp (hoặc hộ kinh doanh) gửi phản ánh là gì?"
 COMPANY_INVALID = "Tên doanh nghiệp chưa hợp lệ. Xin nhập tên đầy đủ, ví dụ: «Công ty TNHH Thương mại Minh An»."
-ASK_TAX_CODE = "Mã số thuế của doanh nghiệp? (10 chữ số, hoặc 13 chữ số với chi nhánh, ví dụ 0312345673 hoặc 0312345673-001)"
+ASK_TAX_CODE = (
+    "Mã số thuế của doanh nghiệp? (10 chữ số, hoặc 13 chữ số với chi nhánh, ví dụ 0312345673 hoặc 0312345673-001)"
+)
 TAX_CODE_INVALID = (
     "Mã số thuế «{value}» chưa đúng: mã số thuế gồm 10 chữ số (chi nhánh thêm 3 chữ số, ví dụ 0312345673-001) "
     "và chữ số thứ 10 là số kiểm tra. Xin nhập lại, ví dụ: 0312345673."
 )
 ASK_CONTACT = "Số điện thoại hoặc email để cán bộ liên hệ khi cần?"
-ASK_CONTACT_OPTIONAL = "Số điện thoại hoặc email để cán bộ liên hệ khi cần? (có thể bỏ qua: câu trả lời sẽ gửi về cuộc trò chuyện này)"
-CONTACT_INVALID = "Thông tin liên hệ chưa hợp lệ. Xin nhập số điện thoại (ví dụ 0901234567) hoặc email (ví dụ ketoan@congty.vn)."
+ASK_CONTACT_OPTIONAL = (
+    "Số điện thoại hoặc email để cán bộ liên hệ khi cần? (có thể bỏ qua: câu trả lời sẽ gửi về cuộc trò chuyện này)"
+)
+CONTACT_INVALID = (
+    "Thông tin liên hệ chưa hợp lệ. Xin nhập số điện thoại (ví dụ 0901234567) hoặc email (ví dụ ketoan@congty.vn)."
+)
 ASK_WARD = (
     "Doanh nghiệp ở phường, xã nào? (ví dụ: Phường Sài Gòn, Phường Thủ Dầu Một, Xã Củ Chi; nếu chỉ nhớ quận, huyện "
     "cũ, xin nhập tên quận, huyện đó; /huy để hủy)"
@@ -67,7 +76,9 @@ WARD_INVALID = (
     "Chưa nhận ra phường, xã «{value}» trong 168 phường, xã, đặc khu của Thành phố. Xin nhập lại, ví dụ: Phường Tân "
     "Định, Xã Bình Chánh, hoặc tên quận, huyện cũ như Quận 3."
 )
-WARD_OF_FORMER_DISTRICT = "Từ ngày 01/7/2025, địa bàn {former} cũ thuộc các phường, xã sau. Doanh nghiệp ở phường, xã nào?"
+WARD_OF_FORMER_DISTRICT = (
+    "Từ ngày 01/7/2025, địa bàn {former} cũ thuộc các phường, xã sau. Doanh nghiệp ở phường, xã nào?"
+)
 WARD_CHOICES = "Có phải ý quý doanh nghiệp là một trong các phường, xã sau? Xin chọn, hoặc nhập lại tên phường, xã."
 SUMMARY = (
     "Xin kiểm tra lại phản ánh:\n"
@@ -110,7 +121,9 @@ REOPEN_REFUSED = (
     "Nếu vấn đề vẫn còn, xin gửi phản ánh mới."
 )
 TICKET_CLOSED = "Phản ánh {code} đã đóng. Nếu vấn đề chưa được giải quyết, xin gửi phản ánh mới."
-RATED = "Cảm ơn quý doanh nghiệp đã đánh giá {score}/5. Quý doanh nghiệp có muốn góp ý thêm? Gõ góp ý, hoặc bấm «Bỏ qua»."
+RATED = (
+    "Cảm ơn quý doanh nghiệp đã đánh giá {score}/5. Quý doanh nghiệp có muốn góp ý thêm? Gõ góp ý, hoặc bấm «Bỏ qua»."
+)
 RATING_DONE = "Cảm ơn góp ý của quý doanh nghiệp; ý kiến đã được ghi vào phản ánh {code}."
 ALREADY_RATED = "Phản ánh {code} đã được đánh giá trước đó. Cảm ơn quý doanh nghiệp."
 RATING_INVALID = "Xin chọn một mức từ 1 đến 5."

@@ -33,19 +33,29 @@ RASA_INTENT_OF_PAYLOAD = {"file": "/report_issue", "status": "/check_ticket", "c
 # Buttons the answer action can take back in one step; those that open a flow of several messages in our
 # own engine (a message into a ticket, a rating, a reopening) are left out under Rasa, which owns the flow.
 ONE_STEP_PAYLOADS = ("fb:up", "fb:down", "doc:", "show:")
-SLOT_CHECKS = {"description": slots.description, "company_name": slots.company_name, "tax_code": slots.tax_code,
-               "contact": slots.contact, "ward": slots.ward_name}  # fmt: skip
+SLOT_CHECKS = {
+    "description": slots.description,
+    "company_name": slots.company_name,
+    "tax_code": slots.tax_code,
+    "contact": slots.contact,
+    "ward": slots.ward_name,
+}
 
 
 def rasa_payload(payload: str) -> str:
     """The message a button of ours sends back through Rasa."""
-    return RASA_INTENT_OF_PAYLOAD.get(payload) or f"/{project.BUTTON_INTENT}" + json.dumps({project.PAYLOAD_ENTITY: payload}, ensure_ascii=False)
+    return RASA_INTENT_OF_PAYLOAD.get(payload) or f"/{project.BUTTON_INTENT}" + json.dumps(
+        {project.PAYLOAD_ENTITY: payload}, ensure_ascii=False
+    )
 
 
 def utter(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
-        buttons = [{"title": button.title, "payload": rasa_payload(button.payload)} for button in reply.buttons
-                   if button.payload in RASA_INTENT_OF_PAYLOAD or button.payload.startswith(ONE_STEP_PAYLOADS)]  # fmt: skip
+        buttons = [
+            {"title": button.title, "payload": rasa_payload(button.payload)}
+            for button in reply.buttons
+            if button.payload in RASA_INTENT_OF_PAYLOAD or button.payload.startswith(ONE_STEP_PAYLOADS)
+        ]
         dispatcher.utter_message(text=reply.text, buttons=buttons)
 
 
@@ -75,7 +85,11 @@ class AnswerFromKnowledge(_EngineAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         payload = _button_payload(tracker)
-        message = incoming(tracker, payload=payload) if payload else incoming(tracker, text=tracker.latest_message.get("text") or "")
+        message = (
+            incoming(tracker, payload=payload)
+            if payload
+            else incoming(tracker, text=tracker.latest_message.get("text") or "")
+        )
         utter(dispatcher, await asyncio.to_thread(self.engine.outside_answer, message))
         return []
 
@@ -123,28 +137,42 @@ class ValidateTicketForm(FormValidationAction):
             dispatcher.utter_message(text=error)
         return {slot: clean}
 
-    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
         return self._check("description", value, dispatcher, texts.DESCRIPTION_TOO_SHORT)
 
-    def validate_company_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_company_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
         return self._check("company_name", value, dispatcher, texts.COMPANY_INVALID)
 
-    def validate_tax_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_tax_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
         written = tracker.latest_message.get("text") or str(value)
         return self._check("tax_code", value, dispatcher, texts.TAX_CODE_INVALID.format(value=written.strip()[:30]))
 
-    def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
         return self._check("contact", value, dispatcher, texts.CONTACT_INVALID)
 
-    def validate_ward(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict[str, Any]:
+    def validate_ward(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
         """A current unit; a former district or a near spelling is asked again with the units to choose."""
         written = tracker.latest_message.get("text") or str(value)
         answer = slots.ward(str(value)) if isinstance(value, str) else None
         if answer is not None and answer.ward:
             return {"ward": answer.ward}
         if answer is not None:
-            question = texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
-            dispatcher.utter_message(text=question, buttons=[{"title": name, "payload": name} for name in answer.choices])
+            question = (
+                texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
+            )
+            dispatcher.utter_message(
+                text=question, buttons=[{"title": name, "payload": name} for name in answer.choices]
+            )
         else:
             dispatcher.utter_message(text=texts.WARD_INVALID.format(value=written.strip()[:40]))
         return {"ward": None}

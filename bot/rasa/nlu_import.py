@@ -41,7 +41,9 @@ class ImportReport:
             found.append(f"{len(self.conflicts)} ví dụ đã có với nhãn khác (không nhập):")
             found += [f"  ! «{text}»: {theirs} ≠ {ours}" for text, theirs, ours in self.conflicts[:20]]
         if self.unknown:
-            found.append("Ý định không khớp với dữ liệu của Đồng hành (không nhập; dùng --map TEN=ask_<chủ đề> hoặc tên ý định):")
+            found.append(
+                "Ý định không khớp với dữ liệu của Đồng hành (không nhập; dùng --map TEN=ask_<chủ đề> hoặc tên ý định):"
+            )
             found += [f"  ? {intent}: {count} ví dụ" for intent, count in self.unknown.most_common()]
         return found
 
@@ -80,7 +82,9 @@ def our_label(intent: str, topics: tuple[str, ...], mapping: dict[str, str]) -> 
     return None
 
 
-def merge(source: Path, *, topics: tuple[str, ...], data_dir: Path = DATA_DIR, mapping: dict[str, str] | None = None) -> ImportReport:
+def merge(
+    source: Path, *, topics: tuple[str, ...], data_dir: Path = DATA_DIR, mapping: dict[str, str] | None = None
+) -> ImportReport:
     """Merge `source` into `data_dir/imported.yaml` and say what happened."""
     report = ImportReport(target=data_dir / IMPORTED_FILE)
     known = {split_key(e.text): e for e in load_examples(data_dir, topics=topics)}
@@ -103,7 +107,9 @@ def merge(source: Path, *, topics: tuple[str, ...], data_dir: Path = DATA_DIR, m
         imported.setdefault(section, {}).setdefault(key, []).append(text)
         report.added[_name(*label)] += 1
     if report.added:
-        report.target.write_text(HEADER + yaml.safe_dump(imported, allow_unicode=True, sort_keys=True, width=200), encoding="utf-8")
+        report.target.write_text(
+            HEADER + yaml.safe_dump(imported, allow_unicode=True, sort_keys=True, width=200), encoding="utf-8"
+        )
     return report
 
 

@@ -28,17 +28,50 @@ from nlu.entities import extract_entities
 
 TRAINING_DATA_VERSION = "3.1"
 TOPIC_INTENT_PREFIX = "ask_"
-DIALOGUE_INTENTS = ("greet", "thanks", "goodbye", "human", "affirm", "deny", "report_issue", "check_ticket", "out_of_scope")
+DIALOGUE_INTENTS = (
+    "greet",
+    "thanks",
+    "goodbye",
+    "human",
+    "affirm",
+    "deny",
+    "report_issue",
+    "check_ticket",
+    "out_of_scope",
+)
 CANCEL_INTENT = "huy"  # named after our `/huy` command, which Rasa then reads as this intent
 BUTTON_INTENT = "button"  # a button of one of our answers: `/button{"payload": "fb:up"}`, never typed
 PAYLOAD_ENTITY = "payload"
 # The engine's own cancel words and what people type for them ("/huy" itself is the intent, see above).
 CANCEL_EXAMPLES = (
-    "hủy", "huỷ", "huy", "hủy bỏ", "thôi, hủy đi", "thoi huy di", "không gửi nữa", "khong gui nua",
-    "dừng lại", "dung lai", "thoát", "thoat", "thôi không gửi phản ánh nữa", "hủy phản ánh", "huy phan anh",
-)  # fmt: skip
+    "hủy",
+    "huỷ",
+    "huy",
+    "hủy bỏ",
+    "thôi, hủy đi",
+    "thoi huy di",
+    "không gửi nữa",
+    "khong gui nua",
+    "dừng lại",
+    "dung lai",
+    "thoát",
+    "thoat",
+    "thôi không gửi phản ánh nữa",
+    "hủy phản ánh",
+    "huy phan anh",
+)
 # Entity types worth annotating: identifiers and places whose values do not depend on the day.
-ANNOTATED_ENTITIES = ("tax_code", "ticket_code", "phone", "email", "customs_declaration", "hs_code", "ward", "former_district", "money")
+ANNOTATED_ENTITIES = (
+    "tax_code",
+    "ticket_code",
+    "phone",
+    "email",
+    "customs_declaration",
+    "hs_code",
+    "ward",
+    "former_district",
+    "money",
+)
 FORM = "ticket_form"
 FORM_SLOTS = ("description", "company_name", "tax_code", "contact", "ward")
 ANSWER_ACTION = "action_answer_from_knowledge"
@@ -63,8 +96,14 @@ RESPONSES = {
     "utter_ask_contact": texts.ASK_CONTACT,
     "utter_ask_ward": texts.ASK_WARD,
 }
-SMALL_TALK = {"greet": "utter_greet", "thanks": "utter_thanks", "goodbye": "utter_goodbye", "human": "utter_human",
-              "out_of_scope": "utter_out_of_scope", CANCEL_INTENT: "utter_nothing_to_cancel"}  # fmt: skip
+SMALL_TALK = {
+    "greet": "utter_greet",
+    "thanks": "utter_thanks",
+    "goodbye": "utter_goodbye",
+    "human": "utter_human",
+    "out_of_scope": "utter_out_of_scope",
+    CANCEL_INTENT: "utter_nothing_to_cancel",
+}
 
 
 @dataclass(frozen=True)
@@ -97,7 +136,9 @@ def annotated(text: str) -> str:
         if written == entity.value:
             pieces.append(f"[{written}]({entity.type})")
         else:
-            pieces.append(f"[{written}]" + json.dumps({"entity": entity.type, "value": entity.value}, ensure_ascii=False))
+            pieces.append(
+                f"[{written}]" + json.dumps({"entity": entity.type, "value": entity.value}, ensure_ascii=False)
+            )
         cursor = entity.end
     pieces.append(plain[cursor:])
     return "".join(pieces)
@@ -116,7 +157,11 @@ def nlu_yaml(examples: list[Example]) -> str:
 
 def _slot(name: str, *, entity: str | None = None) -> dict:
     asked = {"active_loop": FORM, "requested_slot": name}
-    mappings = [{"type": "from_entity", "entity": entity, "not_intent": [CANCEL_INTENT], "conditions": [asked]}] if entity else []
+    mappings = (
+        [{"type": "from_entity", "entity": entity, "not_intent": [CANCEL_INTENT], "conditions": [asked]}]
+        if entity
+        else []
+    )
     mappings.append({"type": "from_text", "not_intent": [CANCEL_INTENT], "conditions": [asked]})
     return {"type": "text", "influence_conversation": False, "mappings": mappings}
 
@@ -124,8 +169,11 @@ def _slot(name: str, *, entity: str | None = None) -> dict:
 def domain(catalog: Catalog) -> dict:
     topic_intents = [topic_intent(code) for code in catalog.topics]
     slots = {name: _slot(name, entity={"tax_code": "tax_code", "ward": "ward"}.get(name)) for name in FORM_SLOTS}
-    slots["ticket_code"] = {"type": "text", "influence_conversation": False,
-                            "mappings": [{"type": "from_entity", "entity": "ticket_code"}]}  # fmt: skip
+    slots["ticket_code"] = {
+        "type": "text",
+        "influence_conversation": False,
+        "mappings": [{"type": "from_entity", "entity": "ticket_code"}],
+    }
     return {
         "version": TRAINING_DATA_VERSION,
         "intents": [*DIALOGUE_INTENTS, CANCEL_INTENT, BUTTON_INTENT, *topic_intents],
@@ -139,23 +187,61 @@ def domain(catalog: Catalog) -> dict:
 
 
 def rules(catalog: Catalog) -> dict:
-    found = [{"rule": f"{intent} is answered", "steps": [{"intent": intent}, {"action": response}]} for intent, response in SMALL_TALK.items()]
-    found += [{"rule": f"a question on {code} is answered from the knowledge base",
-               "steps": [{"intent": topic_intent(code)}, {"action": ANSWER_ACTION}]} for code in catalog.topics]  # fmt: skip
+    found = [
+        {"rule": f"{intent} is answered", "steps": [{"intent": intent}, {"action": response}]}
+        for intent, response in SMALL_TALK.items()
+    ]
     found += [
-        {"rule": "an unsure message is left to the knowledge base, which answers, offers choices or refuses",
-         "steps": [{"intent": "nlu_fallback"}, {"action": ANSWER_ACTION}]},
-        {"rule": "a button of an answer goes back to the knowledge base", "steps": [{"intent": BUTTON_INTENT}, {"action": ANSWER_ACTION}]},
+        {
+            "rule": f"a question on {code} is answered from the knowledge base",
+            "steps": [{"intent": topic_intent(code)}, {"action": ANSWER_ACTION}],
+        }
+        for code in catalog.topics
+    ]
+    found += [
+        {
+            "rule": "an unsure message is left to the knowledge base, which answers, offers choices or refuses",
+            "steps": [{"intent": "nlu_fallback"}, {"action": ANSWER_ACTION}],
+        },
+        {
+            "rule": "a button of an answer goes back to the knowledge base",
+            "steps": [{"intent": BUTTON_INTENT}, {"action": ANSWER_ACTION}],
+        },
         {"rule": "status of a ticket", "steps": [{"intent": "check_ticket"}, {"action": STATUS_ACTION}]},
-        {"rule": "start the ticket form", "steps": [{"intent": "report_issue"}, {"action": FORM}, {"active_loop": FORM}]},
-        {"rule": "file the ticket once the form is complete", "condition": [{"active_loop": FORM}],
-         "steps": [{"action": FORM}, {"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}, {"action": CREATE_TICKET_ACTION}]},
-        {"rule": "cancel the ticket form", "condition": [{"active_loop": FORM}],
-         "steps": [{"intent": CANCEL_INTENT}, {"action": "action_deactivate_loop"}, {"active_loop": None},
-                   {"slot_was_set": [{"requested_slot": None}]}, {"action": "utter_cancelled"}]},
-        {"rule": "an answer found helpful", "steps": [{"action": ANSWER_ACTION}, {"intent": "affirm"}, {"action": "utter_feedback_thanks"}]},
-        {"rule": "an answer found wrong", "steps": [{"action": ANSWER_ACTION}, {"intent": "deny"}, {"action": "utter_feedback_sorry"}]},
-    ]  # fmt: skip
+        {
+            "rule": "start the ticket form",
+            "steps": [{"intent": "report_issue"}, {"action": FORM}, {"active_loop": FORM}],
+        },
+        {
+            "rule": "file the ticket once the form is complete",
+            "condition": [{"active_loop": FORM}],
+            "steps": [
+                {"action": FORM},
+                {"active_loop": None},
+                {"slot_was_set": [{"requested_slot": None}]},
+                {"action": CREATE_TICKET_ACTION},
+            ],
+        },
+        {
+            "rule": "cancel the ticket form",
+            "condition": [{"active_loop": FORM}],
+            "steps": [
+                {"intent": CANCEL_INTENT},
+                {"action": "action_deactivate_loop"},
+                {"active_loop": None},
+                {"slot_was_set": [{"requested_slot": None}]},
+                {"action": "utter_cancelled"},
+            ],
+        },
+        {
+            "rule": "an answer found helpful",
+            "steps": [{"action": ANSWER_ACTION}, {"intent": "affirm"}, {"action": "utter_feedback_thanks"}],
+        },
+        {
+            "rule": "an answer found wrong",
+            "steps": [{"action": ANSWER_ACTION}, {"intent": "deny"}, {"action": "utter_feedback_sorry"}],
+        },
+    ]
     return {"version": TRAINING_DATA_VERSION, "rules": found}
 
 
@@ -164,15 +250,35 @@ def stories() -> dict:
     return {
         "version": TRAINING_DATA_VERSION,
         "stories": [
-            {"story": "a greeting, a tax question, thanks",
-             "steps": [{"intent": "greet"}, {"action": "utter_greet"}, {"intent": question}, {"action": ANSWER_ACTION},
-                       {"intent": "thanks"}, {"action": "utter_thanks"}]},
-            {"story": "an answer that does not help, then an issue filed",
-             "steps": [{"intent": question}, {"action": ANSWER_ACTION}, {"intent": "deny"}, {"action": "utter_feedback_sorry"},
-                       {"intent": "report_issue"}, {"action": FORM}, {"active_loop": FORM}, {"active_loop": None},
-                       {"action": CREATE_TICKET_ACTION}, {"intent": "check_ticket"}, {"action": STATUS_ACTION}]},
+            {
+                "story": "a greeting, a tax question, thanks",
+                "steps": [
+                    {"intent": "greet"},
+                    {"action": "utter_greet"},
+                    {"intent": question},
+                    {"action": ANSWER_ACTION},
+                    {"intent": "thanks"},
+                    {"action": "utter_thanks"},
+                ],
+            },
+            {
+                "story": "an answer that does not help, then an issue filed",
+                "steps": [
+                    {"intent": question},
+                    {"action": ANSWER_ACTION},
+                    {"intent": "deny"},
+                    {"action": "utter_feedback_sorry"},
+                    {"intent": "report_issue"},
+                    {"action": FORM},
+                    {"active_loop": FORM},
+                    {"active_loop": None},
+                    {"action": CREATE_TICKET_ACTION},
+                    {"intent": "check_ticket"},
+                    {"action": STATUS_ACTION},
+                ],
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def config(settings: Settings) -> dict:
@@ -188,18 +294,26 @@ def config(settings: Settings) -> dict:
             {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
             # No transformer layers: on two cores DIET's default two would take ~30 s an epoch on our ~2,500
             # examples; without them an epoch takes a few seconds, and the intents here are lexical.
-            {"name": "DIETClassifier", "epochs": settings.classifier_epochs, "number_of_transformer_layers": 0,
-             "constrain_similarities": True},
+            {
+                "name": "DIETClassifier",
+                "epochs": settings.classifier_epochs,
+                "number_of_transformer_layers": 0,
+                "constrain_similarities": True,
+            },
             {"name": "EntitySynonymMapper"},
             {"name": "FallbackClassifier", "threshold": settings.fallback_threshold},
         ],
         "policies": [
             {"name": "MemoizationPolicy"},
-            {"name": "RulePolicy", "core_fallback_threshold": 0.3, "core_fallback_action_name": ANSWER_ACTION,
-             "enable_fallback_prediction": True},
+            {
+                "name": "RulePolicy",
+                "core_fallback_threshold": 0.3,
+                "core_fallback_action_name": ANSWER_ACTION,
+                "enable_fallback_prediction": True,
+            },
             {"name": "TEDPolicy", "max_history": 5, "epochs": settings.policy_epochs, "constrain_similarities": True},
         ],
-    }  # fmt: skip
+    }
 
 
 def endpoints(settings: Settings) -> dict:
@@ -209,7 +323,11 @@ def endpoints(settings: Settings) -> dict:
 def credentials() -> dict:
     """REST for any client; Telegram reads its token, bot name and webhook from the environment when Rasa
     starts (names of Rasa's own, since our settings refuse unknown `TELEGRAM_` names)."""
-    telegram = {"access_token": "${RASA_TELEGRAM_TOKEN}", "verify": "${RASA_TELEGRAM_BOT_NAME}", "webhook_url": "${RASA_TELEGRAM_WEBHOOK_URL}"}
+    telegram = {
+        "access_token": "${RASA_TELEGRAM_TOKEN}",
+        "verify": "${RASA_TELEGRAM_BOT_NAME}",
+        "webhook_url": "${RASA_TELEGRAM_WEBHOOK_URL}",
+    }
     return {"rest": None, "telegram": telegram}
 
 

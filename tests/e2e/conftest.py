@@ -46,7 +46,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    """What the browser shows does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    """What the browser shows does not depend on the database: SQLite only (the database tests and the Telegram tests
+    cover PostgreSQL)."""
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 

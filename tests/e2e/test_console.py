@@ -29,7 +29,12 @@ CHAT = 777001
 PASSWORD = "mat-khau-du-dai-123"
 DEPARTMENTS = set(load_catalog().departments)
 COMPANY = "Công ty TNHH Thương mại Minh An"
-FILING = ["/phananh", "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay Chi cục Thuế chưa giải quyết", COMPANY, "0312345673"]  # fmt: skip
+FILING = [
+    "/phananh",
+    "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay Chi cục Thuế chưa giải quyết",
+    COMPANY,
+    "0312345673",
+]
 Snap = Callable[[str], None]
 
 
@@ -40,16 +45,20 @@ def telegram() -> Iterator[FakeTelegramApi]:
 
 
 @pytest.fixture
-def server(make_services, telegram: FakeTelegramApi):  # noqa: ANN001, ANN201
+def server(make_services, telegram: FakeTelegramApi):
     """The real app with Telegram configured against the fake Bot API (its outbox dispatcher running)."""
-    services = make_services(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=telegram.base_url,
-                             TELEGRAM_WEBHOOK_URL="https://donghanh.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET=SECRET)  # fmt: skip
+    services = make_services(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        TELEGRAM_WEBHOOK_URL="https://donghanh.example.vn/webhooks/telegram",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+    )
     with serve_asgi(create_app(services, warm_up=False), lifespan="on") as running:
         running.services = services
         yield running
 
 
-def file_by_telegram(server, telegram: FakeTelegramApi) -> str:  # noqa: ANN001
+def file_by_telegram(server, telegram: FakeTelegramApi) -> str:
     """A business files the tax-refund ticket of FILING in a Telegram chat; returns the code it is told."""
     updates = iter(range(CHAT * 1000, CHAT * 1000 + 100))
 
@@ -73,26 +82,50 @@ def file_by_telegram(server, telegram: FakeTelegramApi) -> str:  # noqa: ANN001
     return re.search(r"PA-\d{4}-\d{6}", press("Xác nhận gửi")).group(0)
 
 
-def file_directly(server, *, department: str, topic: str, description: str, company: str,  # noqa: ANN001
-                  contact: str | None = None, chat_id: int = CHAT + 1) -> Ticket:  # fmt: skip
+def file_directly(
+    server,
+    *,
+    department: str,
+    topic: str,
+    description: str,
+    company: str,
+    contact: str | None = None,
+    chat_id: int = CHAT + 1,
+) -> Ticket:
     """A ticket filed from a Telegram chat (the staff's answers go to `chat_id` on the fake Bot API)."""
     now = datetime.now(UTC)
     with server.services.database.session() as session:
         conversation = Conversation(channel="telegram", user_key=str(chat_id), created_at=now, updated_at=now)
         session.add(conversation)
         session.flush()
-        return tickets.open_ticket(session, conversation=conversation, topic=topic, department=department, description=description,
-                                   company_name=company, tax_code="0312345673", contact=contact, ward="Phường Sài Gòn",
-                                   now=now, deadlines=WorkingCalendar.load())  # fmt: skip
+        return tickets.open_ticket(
+            session,
+            conversation=conversation,
+            topic=topic,
+            department=department,
+            description=description,
+            company_name=company,
+            tax_code="0312345673",
+            contact=contact,
+            ward="Phường Sài Gòn",
+            now=now,
+            deadlines=WorkingCalendar.load(),
+        )
 
 
-def account(server, username: str, role: Role, department: str | None = None) -> str:  # noqa: ANN001
-    create_user(server.services.database, username=username, password=PASSWORD, role=role, department=department,
-                known_departments=DEPARTMENTS)  # fmt: skip
+def account(server, username: str, role: Role, department: str | None = None) -> str:
+    create_user(
+        server.services.database,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        department=department,
+        known_departments=DEPARTMENTS,
+    )
     return username
 
 
-def sign_in(page: Page, server, username: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+def sign_in(page: Page, server, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{server.url}/staff/login")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
@@ -105,11 +138,17 @@ def assert_fits_the_screen(page: Page) -> None:
 
 
 @pytest.mark.parametrize("console_page", ["laptop", "tablet"], indirect=True)
-def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(server, telegram: FakeTelegramApi, console_page: Page,  # noqa: ANN001
-                                                                              snap: Snap) -> None:  # fmt: skip
+def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(
+    server, telegram: FakeTelegramApi, console_page: Page, snap: Snap
+) -> None:
     code = file_by_telegram(server, telegram)
-    other = file_directly(server, department="SO_KHDT", topic="dang_ky_kinh_doanh", description="Đăng ký thay đổi ngành nghề bị trả hồ sơ",
-                          company="Công ty Cổ phần Đăng Ký Nhanh")  # fmt: skip
+    other = file_directly(
+        server,
+        department="SO_KHDT",
+        topic="dang_ky_kinh_doanh",
+        description="Đăng ký thay đổi ngành nghề bị trả hồ sơ",
+        company="Công ty Cổ phần Đăng Ký Nhanh",
+    )
     page = console_page
     account(server, "canbo.thue", Role.staff, "CUC_THUE")
     sign_in(page, server, "canbo.thue")
@@ -153,9 +192,14 @@ def test_a_tax_officer_answers_a_telegram_ticket_and_the_business_receives_it(se
     assert answer in delivered and "Phản hồi của Thuế Thành phố Hồ Chí Minh" in delivered and code in delivered
 
 
-def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_page: Page, snap: Snap) -> None:  # noqa: ANN001
-    ticket = file_directly(server, department="CUC_THUE", topic="thue", company="Công ty TNHH Xuất Nhập Khẩu Sao Việt",
-                           description="Lô hàng nhập khẩu bị áp mã HS sai nên thuế nhập khẩu tăng gấp đôi")  # fmt: skip
+def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_page: Page, snap: Snap) -> None:
+    ticket = file_directly(
+        server,
+        department="CUC_THUE",
+        topic="thue",
+        company="Công ty TNHH Xuất Nhập Khẩu Sao Việt",
+        description="Lô hàng nhập khẩu bị áp mã HS sai nên thuế nhập khẩu tăng gấp đôi",
+    )
     page = console_page
     sign_in(page, server, account(server, "giamsat", Role.supervisor))
     page.get_by_role("link", name=ticket.code, exact=True).click()
@@ -186,9 +230,15 @@ def test_a_supervisor_transfers_a_misrouted_ticket_to_customs(server, console_pa
     snap("customs-ticket")
 
 
-def test_an_observer_reads_masked_data_and_cannot_act(server, console_page: Page, snap: Snap) -> None:  # noqa: ANN001
-    ticket = file_directly(server, department="CUC_THUE", topic="thue", company="Công ty TNHH An Phát", contact="0903123456",
-                           description="Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả")  # fmt: skip
+def test_an_observer_reads_masked_data_and_cannot_act(server, console_page: Page, snap: Snap) -> None:
+    ticket = file_directly(
+        server,
+        department="CUC_THUE",
+        topic="thue",
+        company="Công ty TNHH An Phát",
+        contact="0903123456",
+        description="Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả",
+    )
     page = console_page
     username = account(server, "quansat", Role.observer)
     page.goto(f"{server.url}/staff/login")
@@ -215,7 +265,9 @@ def test_an_observer_reads_masked_data_and_cannot_act(server, console_page: Page
     snap("ticket")
 
 
-def test_an_admin_checks_an_faq_entry_against_the_law_in_force_and_marks_it_reviewed(server, console_page: Page, snap: Snap) -> None:  # noqa: ANN001
+def test_an_admin_checks_an_faq_entry_against_the_law_in_force_and_marks_it_reviewed(
+    server, console_page: Page, snap: Snap
+) -> None:
     page = console_page
     sign_in(page, server, account(server, "quantri", Role.admin))
     page.get_by_role("link", name="Rà soát nội dung").click()

@@ -61,20 +61,40 @@ class PostgresServer:
             shutil.chown(folder, "postgres", "postgres")
         data, port = folder / "data", free_port()
         subprocess.run(
-            _as_server_user([_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                             "--locale=C.UTF-8", "--no-sync"]),
-            check=True, capture_output=True,
-        )  # fmt: skip
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            _as_server_user(
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c "
+            "synchronous_commit=off -c full_page_writes=off"
+        )
         subprocess.run(
-            _as_server_user([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"]),
-            check=True, capture_output=True,
-        )  # fmt: skip
+            _as_server_user(
+                [_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"]
+            ),
+            check=True,
+            capture_output=True,
+        )
         return cls(folder=folder, port=port)
 
     def stop(self) -> None:
         subprocess.run(
             _as_server_user([_pg_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop"]),
-            check=False, capture_output=True,
-        )  # fmt: skip
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -47,24 +47,44 @@ def _private_chat(chat_id: int, first_name: str) -> dict[str, Any]:
     return {"id": chat_id, "type": "private", "first_name": first_name}
 
 
-def text_update(update_id: int, chat_id: int, text: str, *, user_id: int | None = None, first_name: str = "Khách",
-                message_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+def text_update(
+    update_id: int,
+    chat_id: int,
+    text: str,
+    *,
+    user_id: int | None = None,
+    first_name: str = "Khách",
+    message_id: int | None = None,
+) -> dict[str, Any]:
     """A Bot API Update carrying a user's text message in a private chat (``message_id`` = update_id)."""
     message = {
-        "message_id": update_id if message_id is None else message_id, "date": int(time.time()),
-        "chat": _private_chat(chat_id, first_name), "from": _user(user_id or chat_id, first_name), "text": text,
-    }  # fmt: skip
+        "message_id": update_id if message_id is None else message_id,
+        "date": int(time.time()),
+        "chat": _private_chat(chat_id, first_name),
+        "from": _user(user_id or chat_id, first_name),
+        "text": text,
+    }
     return {"update_id": update_id, "message": message}
 
 
-def callback_update(update_id: int, chat_id: int, data: str, *, message_id: int = 1, callback_id: str | None = None,
-                    user_id: int | None = None, first_name: str = "Khách") -> dict[str, Any]:  # fmt: skip
+def callback_update(
+    update_id: int,
+    chat_id: int,
+    data: str,
+    *,
+    message_id: int = 1,
+    callback_id: str | None = None,
+    user_id: int | None = None,
+    first_name: str = "Khách",
+) -> dict[str, Any]:
     """A Bot API Update carrying a press on an inline button of the bot's message ``message_id``."""
     query = {
-        "id": callback_id or f"cbq-{update_id}", "from": _user(user_id or chat_id, first_name),
-        "chat_instance": f"ci-{chat_id}", "data": data,
+        "id": callback_id or f"cbq-{update_id}",
+        "from": _user(user_id or chat_id, first_name),
+        "chat_instance": f"ci-{chat_id}",
+        "data": data,
         "message": {"message_id": message_id, "date": int(time.time()), "chat": _private_chat(chat_id, first_name)},
-    }  # fmt: skip
+    }
     return {"update_id": update_id, "callback_query": query}
 
 
@@ -117,10 +137,14 @@ class FakeTelegramApi(FakeService):
         self.token = token
         prefix = token.split(":", 1)[0]
         self.bot_user = {
-            "id": int(prefix) if prefix.isdigit() else 123456789, "is_bot": True, "first_name": first_name,
-            "username": username, "can_join_groups": False, "can_read_all_group_messages": False,
+            "id": int(prefix) if prefix.isdigit() else 123456789,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
             "supports_inline_queries": False,
-        }  # fmt: skip
+        }
         self._calls: list[tuple[str, dict[str, Any]]] = []
         self._messages: list[dict[str, Any]] = []
         self._sent_to: dict[int | str, int] = {}  # chat id -> messages sent, so waiting threads check in O(1)
@@ -131,16 +155,20 @@ class FakeTelegramApi(FakeService):
         self._failures: dict[str, list[tuple[int, int | None]]] = {}
         self._next_message_id = 1
         self._methods: dict[str, Callable[..., Any]] = {
-            name.lower(): fn for name, fn in {
+            name.lower(): fn
+            for name, fn in {
                 "getMe": lambda p: dict(self.bot_user),
-                "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info, "sendMessage": self._send_message,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "sendMessage": self._send_message,
                 "editMessageText": lambda p: self._edit(p, text=True),
                 "editMessageReplyMarkup": lambda p: self._edit(p, text=False),
-                "answerCallbackQuery": self._answer_callback_query, "getUpdates": self._get_updates,
+                "answerCallbackQuery": self._answer_callback_query,
+                "getUpdates": self._get_updates,
                 "setMyCommands": self._set_my_commands,
             }.items()
-        }  # fmt: skip
+        }
 
     @property
     def base_url(self) -> str:
@@ -187,10 +215,16 @@ class FakeTelegramApi(FakeService):
         with self._cond:
             if drop:
                 self._updates.clear()
-            self._webhook = None if not url else {
-                "url": url, "secret_token": params.get("secret_token"),
-                "allowed_updates": _json_field(params.get("allowed_updates")), "drop_pending_updates": drop,
-            }  # fmt: skip
+            self._webhook = (
+                None
+                if not url
+                else {
+                    "url": url,
+                    "secret_token": params.get("secret_token"),
+                    "allowed_updates": _json_field(params.get("allowed_updates")),
+                    "drop_pending_updates": drop,
+                }
+            )
         return True
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
@@ -204,9 +238,12 @@ class FakeTelegramApi(FakeService):
 
     def _message(self, chat_id: int | str, message_id: int, text: str, markup: dict[str, Any] | None) -> dict:
         message: dict[str, Any] = {
-            "message_id": message_id, "from": dict(self.bot_user), "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"}, "text": text,
-        }  # fmt: skip
+            "message_id": message_id,
+            "from": dict(self.bot_user),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": text,
+        }
         if markup is not None:
             message["reply_markup"] = markup
         return message
@@ -218,8 +255,15 @@ class FakeTelegramApi(FakeService):
         with self._cond:
             message_id = self._next_message_id
             self._next_message_id += 1
-            self._messages.append({"chat_id": chat_id, "text": text, "reply_markup": markup, "message_id": message_id,
-                                   "received_at": time.monotonic()})
+            self._messages.append(
+                {
+                    "chat_id": chat_id,
+                    "text": text,
+                    "reply_markup": markup,
+                    "message_id": message_id,
+                    "received_at": time.monotonic(),
+                }
+            )
             self._sent_to[chat_id] = self._sent_to.get(chat_id, 0) + 1
             self._cond.notify_all()
         return self._message(chat_id, message_id, text, markup)

@@ -14,16 +14,20 @@ DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
 @pytest.fixture(scope="module")
-def env(model_dir: Path, nlu_var_dir: Path, nlu_pipeline) -> dict[str, str]:  # noqa: ANN001 - the NLU, trained once
+def env(model_dir: Path, nlu_var_dir: Path, nlu_pipeline) -> dict[str, str]:
     environment = os.environ | {"DONGHANH_VAR_DIR": str(nlu_var_dir), "EMBEDDING_MODEL": str(model_dir)}
-    built = subprocess.run([DONGHANH, "kb", "build"], env=environment, capture_output=True, text=True, timeout=900, check=False)
+    built = subprocess.run(
+        [DONGHANH, "kb", "build"], env=environment, capture_output=True, text=True, timeout=900, check=False
+    )
     assert built.returncode == 0, built.stderr
     assert "Index published:" in built.stdout
     return environment
 
 
 def ask(question: str, env: dict[str, str]) -> dict:
-    result = subprocess.run([DONGHANH, "ask", "--json", question], env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [DONGHANH, "ask", "--json", question], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -43,8 +47,14 @@ def test_a_rebuild_reuses_every_unchanged_vector(env: dict[str, str]) -> None:
 
 
 def test_kb_search_lists_the_plan_section_on_stuck_projects(env: dict[str, str]) -> None:
-    result = subprocess.run([DONGHANH, "kb", "search", "Sở Kế hoạch và Đầu tư tháo gỡ 174 dự án vướng mắc thủ tục đầu tư", "-k", "5"],
-                            env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    result = subprocess.run(
+        [DONGHANH, "kb", "search", "Sở Kế hoạch và Đầu tư tháo gỡ 174 dự án vướng mắc thủ tục đầu tư", "-k", "5"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "[plan-2022:III.2.2.2]" in result.stdout
 
@@ -59,7 +69,9 @@ def test_kb_search_lists_the_plan_section_on_stuck_projects(env: dict[str, str])
 def test_questions_on_the_plan_cite_their_section(question: str, section: str, env: dict[str, str]) -> None:
     answer = ask(question, env)
     assert answer["answer"]
-    assert {"source": "plan-2022", "id": section} in [{"source": c["source"], "id": c["id"]} for c in answer["citations"]]
+    assert {"source": "plan-2022", "id": section} in [
+        {"source": c["source"], "id": c["id"]} for c in answer["citations"]
+    ]
 
 
 @pytest.mark.parametrize("question", ["Thời tiết Sài Gòn ngày mai thế nào?", "cong thuc nau pho bo ngon"])
@@ -69,7 +81,13 @@ def test_off_topic_questions_get_no_policy_answer(question: str, env: dict[str, 
 
 
 def test_kb_search_ranks_the_report_deadlines_first_when_typed_without_diacritics(env: dict[str, str]) -> None:
-    result = subprocess.run([DONGHANH, "kb", "search", "bao cao ket qua thuc hien ke hoach 6 thang va ca nam gui truoc ngay nao"],
-                            env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    result = subprocess.run(
+        [DONGHANH, "kb", "search", "bao cao ket qua thuc hien ke hoach 6 thang va ca nam gui truoc ngay nao"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("1. [plan-2022:IV.1]")

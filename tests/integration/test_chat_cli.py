@@ -10,14 +10,28 @@ from pathlib import Path
 DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
-def test_a_terminal_conversation_answers_files_and_cancels(model_dir: Path, nlu_var_dir: Path, knowledge_base, tmp_path: Path) -> None:  # noqa: ANN001
-    environment = os.environ | {"DONGHANH_VAR_DIR": str(nlu_var_dir), "EMBEDDING_MODEL": str(model_dir),
-                                "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}"}  # fmt: skip
-    upgraded = subprocess.run([DONGHANH, "db", "upgrade"], env=environment, capture_output=True, text=True, timeout=120, check=False)
+def test_a_terminal_conversation_answers_files_and_cancels(
+    model_dir: Path, nlu_var_dir: Path, knowledge_base, tmp_path: Path
+) -> None:
+    environment = os.environ | {
+        "DONGHANH_VAR_DIR": str(nlu_var_dir),
+        "EMBEDDING_MODEL": str(model_dir),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.db'}",
+    }
+    upgraded = subprocess.run(
+        [DONGHANH, "db", "upgrade"], env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
     assert upgraded.returncode == 0, upgraded.stderr
     said = "xin chào\nhoa don dien tu lap sai thi xu ly the nao\n3\n/huy\n/thoat\n"
-    result = subprocess.run([DONGHANH, "chat", "--user", "tester"], input=said, env=environment, capture_output=True,
-                            text=True, timeout=300, check=False)  # fmt: skip
+    result = subprocess.run(
+        [DONGHANH, "chat", "--user", "tester"],
+        input=said,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Đồng hành: Xin chào!" in out

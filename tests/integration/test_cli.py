@@ -20,7 +20,9 @@ DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DONGHANH, *args], check=False, env=env, input=stdin, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [DONGHANH, *args], check=False, env=env, input=stdin, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -48,14 +50,38 @@ def test_invalid_configuration_stops_with_a_clear_message(tmp_path: Path) -> Non
 
 def test_users_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
     assert run("db", "upgrade", env=env).returncode == 0
-    added = run("users", "add", "--username", "lan.tran", "--role", "staff", "--department", "CUC_THUE",
-                "--password-stdin", env=env, stdin="một mật khẩu dài\n")  # fmt: skip
+    added = run(
+        "users",
+        "add",
+        "--username",
+        "lan.tran",
+        "--role",
+        "staff",
+        "--department",
+        "CUC_THUE",
+        "--password-stdin",
+        env=env,
+        stdin="một mật khẩu dài\n",
+    )
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == "Created staff account 'lan.tran' in CUC_THUE"
-    again = run("users", "add", "--username", "lan.tran", "--role", "observer", "--password-stdin", env=env, stdin="x" * 12)
+    again = run(
+        "users", "add", "--username", "lan.tran", "--role", "observer", "--password-stdin", env=env, stdin="x" * 12
+    )
     assert again.returncode == 1 and "user lan.tran already exists" in again.stderr
-    unknown = run("users", "add", "--username", "minh", "--role", "lead", "--department", "CUC_THUE_X",
-                  "--password-stdin", env=env, stdin="x" * 12)  # fmt: skip
+    unknown = run(
+        "users",
+        "add",
+        "--username",
+        "minh",
+        "--role",
+        "lead",
+        "--department",
+        "CUC_THUE_X",
+        "--password-stdin",
+        env=env,
+        stdin="x" * 12,
+    )
     assert unknown.returncode == 1 and "unknown department CUC_THUE_X" in unknown.stderr
     short = run("users", "add", "--username", "minh", "--role", "admin", "--password-stdin", env=env, stdin="ngan")
     assert short.returncode == 1 and "password: String should have at least 12 characters" in short.stderr
@@ -63,14 +89,20 @@ def test_users_add_reads_the_password_from_stdin(env: dict[str, str]) -> None:
 
 @pytest.fixture
 def sqlite_env(tmp_path: Path) -> dict[str, str]:
-    return os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "DONGHANH_VAR_DIR": str(tmp_path / "var")}
+    return os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "DONGHANH_VAR_DIR": str(tmp_path / "var"),
+    }
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [DONGHANH, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wait_for_health(port: int, *, until_model_loaded: bool, timeout: float = 120) -> dict:

@@ -79,18 +79,28 @@ def real_encoder(model_dir: Path) -> Encoder:
     return load_encoder(model_dir, threads=2)
 
 
-def _file(database, tickets: list[tuple[str, str, str, str, datetime]]) -> None:  # noqa: ANN001
+def _file(database, tickets: list[tuple[str, str, str, str, datetime]]) -> None:
     with database.session() as session:
         for number, (description, topic, department, channel, at) in enumerate(tickets, start=1):
-            session.add(Ticket(
-                code=f"PA-2026-{number:06d}", topic=topic, department=department, channel=channel, description=description,
-                company_name="Công ty TNHH Ví Dụ", tax_code="0312345673", ward="Phường Bến Thành", created_at=at,
-                acknowledge_due=at + timedelta(days=1), due_at=at + timedelta(days=14),
-            ))  # fmt: skip
+            session.add(
+                Ticket(
+                    code=f"PA-2026-{number:06d}",
+                    topic=topic,
+                    department=department,
+                    channel=channel,
+                    description=description,
+                    company_name="Công ty TNHH Ví Dụ",
+                    tax_code="0312345673",
+                    ward="Phường Bến Thành",
+                    created_at=at,
+                    acknowledge_due=at + timedelta(days=1),
+                    due_at=at + timedelta(days=14),
+                )
+            )
 
 
 @pytest.fixture
-def filed(database) -> dict[str, set[str]]:  # noqa: ANN001
+def filed(database) -> dict[str, set[str]]:
     """The tickets of October 2026 in three groups and a few one-offs, plus two VAT tickets to leave out."""
     rows = [(text, "thue", "CUC_THUE", "telegram") for text in VAT]
     rows += [(text, "hai_quan", "CUC_HAI_QUAN", "telegram") for text in CUSTOMS]
@@ -102,23 +112,29 @@ def filed(database) -> dict[str, set[str]]:  # noqa: ANN001
     _file(database, dated)
     codes = [f"PA-2026-{n:06d}" for n in range(1, len(dated) + 1)]
     return {
-        "vat": {*codes[0:5], codes[19]}, "customs": set(codes[5:10]), "permits": set(codes[10:15]),
-        "one_offs": set(codes[15:19]), "last_month": {codes[20]},
-    }  # fmt: skip
+        "vat": {*codes[0:5], codes[19]},
+        "customs": set(codes[5:10]),
+        "permits": set(codes[10:15]),
+        "one_offs": set(codes[15:19]),
+        "last_month": {codes[20]},
+    }
 
 
-def _stored_vectors(database) -> int:  # noqa: ANN001
+def _stored_vectors(database) -> int:
     with database.session() as session:
         return session.exec(select(func.count()).select_from(TicketVector)).one()
 
 
-def test_similar_tickets_form_labelled_groups(database, filed: dict[str, set[str]], real_encoder: Encoder) -> None:  # noqa: ANN001
+def test_similar_tickets_form_labelled_groups(database, filed: dict[str, set[str]], real_encoder: Encoder) -> None:
     encoder = CountingEncoder(real_encoder)
     clusters = recurring_problems(database, period_start=START, period_end=END, filters=Filters(), encoder=encoder)
 
     assert encoder.texts == 20 and _stored_vectors(database) == 20  # the period's tickets, not last month's
     assert [c.size for c in clusters] == [6, 5, 5]
-    by_group = {name: next(c for c in clusters if {e.code for e in c.examples} <= filed[name]) for name in ("vat", "customs", "permits")}
+    by_group = {
+        name: next(c for c in clusters if {e.code for e in c.examples} <= filed[name])
+        for name in ("vat", "customs", "permits")
+    }
     vat, customs, permits = by_group["vat"], by_group["customs"], by_group["permits"]
     assert vat.size == 6 and vat.topics == ["thue"] and "thuế" in vat.label
     assert customs.topics == ["hai_quan"] and "luồng đỏ" in customs.label
@@ -127,7 +143,9 @@ def test_similar_tickets_form_labelled_groups(database, filed: dict[str, set[str
     assert all(len(e.excerpt) <= 200 for c in clusters for e in c.examples)
 
     # With groups of one allowed, every ticket is placed exactly once: the one-offs stand alone.
-    everything = recurring_problems(database, period_start=START, period_end=END, filters=Filters(), encoder=encoder, min_size=1, limit=50)
+    everything = recurring_problems(
+        database, period_start=START, period_end=END, filters=Filters(), encoder=encoder, min_size=1, limit=50
+    )
     assert sorted(c.size for c in everything) == [1, 1, 1, 1, 5, 5, 6]
     assert {c.examples[0].code for c in everything if c.size == 1} == filed["one_offs"]
     assert encoder.texts == 20  # nothing encoded twice
@@ -138,7 +156,7 @@ def test_similar_tickets_form_labelled_groups(database, filed: dict[str, set[str
     assert [(c.size, c.topics) for c in tax] == [(6, ["thue"])]
 
 
-def test_vectors_are_computed_once_and_tickets_without_one_are_skipped(database, filed, real_encoder: Encoder) -> None:  # noqa: ANN001
+def test_vectors_are_computed_once_and_tickets_without_one_are_skipped(database, filed, real_encoder: Encoder) -> None:
     encoder = CountingEncoder(real_encoder)
     assert recurring_problems(database, period_start=START, period_end=END, filters=Filters()) == []  # no vectors yet
 

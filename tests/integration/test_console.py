@@ -25,38 +25,61 @@ _users = itertools.count()
 
 
 @pytest.fixture
-def app(services):  # noqa: ANN001, ANN201
+def app(services):
     from bot.app import create_app
 
     return create_app(services, warm_up=False)
 
 
-def file_ticket(database, *, department: str = "CUC_THUE", topic: str = "thue", description: str = "Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả",
-                company: str = "Công ty TNHH An Phát", tax_code: str = "0312345673", contact: str | None = "0903123456",
-                user_key: str | None = None, days_ago: int = 0) -> Ticket:  # noqa: ANN001  # fmt: skip
+def file_ticket(
+    database,
+    *,
+    department: str = "CUC_THUE",
+    topic: str = "thue",
+    description: str = "Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả",
+    company: str = "Công ty TNHH An Phát",
+    tax_code: str = "0312345673",
+    contact: str | None = "0903123456",
+    user_key: str | None = None,
+    days_ago: int = 0,
+) -> Ticket:
     now = datetime.now(UTC) - timedelta(days=days_ago)
     with database.session() as session:
-        conversation = Conversation(channel="telegram", user_key=user_key or f"tg-{next(_users)}", created_at=now, updated_at=now)
+        conversation = Conversation(
+            channel="telegram", user_key=user_key or f"tg-{next(_users)}", created_at=now, updated_at=now
+        )
         session.add(conversation)
         session.flush()
-        return tickets.open_ticket(session, conversation=conversation, topic=topic, department=department, description=description,
-                                   company_name=company, tax_code=tax_code, contact=contact, ward="Phường Sài Gòn", now=now,
-                                   deadlines=WorkingCalendar.load())  # fmt: skip
+        return tickets.open_ticket(
+            session,
+            conversation=conversation,
+            topic=topic,
+            department=department,
+            description=description,
+            company_name=company,
+            tax_code=tax_code,
+            contact=contact,
+            ward="Phường Sài Gòn",
+            now=now,
+            deadlines=WorkingCalendar.load(),
+        )
 
 
-def account(database, role: Role, department: str | None = None) -> str:  # noqa: ANN001
+def account(database, role: Role, department: str | None = None) -> str:
     username = f"{role.value}.{(department or 'all').lower()}.{next(_users)}"
-    create_user(database, username=username, password=PASSWORD, role=role, department=department, known_departments=DEPARTMENTS)
+    create_user(
+        database, username=username, password=PASSWORD, role=role, department=department, known_departments=DEPARTMENTS
+    )
     return username
 
 
-def log_in(client: TestClient, username: str, password: str = PASSWORD):  # noqa: ANN201 - httpx.Response
+def log_in(client: TestClient, username: str, password: str = PASSWORD):
     """Fill the sign-in form as a browser does: its CSRF token comes with the page."""
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff/login").text).group(1)
     return client.post("/staff/login", data={"username": username, "password": password, "csrf": token})
 
 
-def signed_in(app, username: str) -> TestClient:  # noqa: ANN001
+def signed_in(app, username: str) -> TestClient:
     client = TestClient(app, follow_redirects=False)
     response = log_in(client, username)
     assert response.status_code == 303, response.text
@@ -68,7 +91,7 @@ def csrf_of(client: TestClient, code: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
 
-def test_a_wrong_password_is_refused_in_vietnamese_and_five_lock_the_account(app, database) -> None:  # noqa: ANN001
+def test_a_wrong_password_is_refused_in_vietnamese_and_five_lock_the_account(app, database) -> None:
     username = account(database, Role.staff, "CUC_THUE")
     client = TestClient(app, follow_redirects=False)
     for _ in range(4):
@@ -82,7 +105,7 @@ def test_a_wrong_password_is_refused_in_vietnamese_and_five_lock_the_account(app
     assert unknown.status_code == 401 and "không đúng" in unknown.text
 
 
-def test_a_sign_in_posted_without_the_form_token_is_refused(app, database) -> None:  # noqa: ANN001
+def test_a_sign_in_posted_without_the_form_token_is_refused(app, database) -> None:
     username = account(database, Role.staff, "CUC_THUE")
     client = TestClient(app, follow_redirects=False)
     client.get("/staff/login")
@@ -91,7 +114,7 @@ def test_a_sign_in_posted_without_the_form_token_is_refused(app, database) -> No
     assert "donghanh_staff" not in forged.headers.get("set-cookie", "")
 
 
-def test_the_session_cookie_is_httponly_and_strict_and_signing_out_ends_it(app, database) -> None:  # noqa: ANN001
+def test_the_session_cookie_is_httponly_and_strict_and_signing_out_ends_it(app, database) -> None:
     client = TestClient(app, follow_redirects=False)
     response = log_in(client, account(database, Role.supervisor))
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("donghanh_staff=")).lower()
@@ -105,7 +128,7 @@ def test_the_session_cookie_is_httponly_and_strict_and_signing_out_ends_it(app, 
     assert replay.get("/staff").headers["location"] == "/staff/login"
 
 
-def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, database) -> None:  # noqa: ANN001
+def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, database) -> None:
     late = file_ticket(database, days_ago=20, company="Công ty Quá Hạn")
     fresh = file_ticket(database, company="Công ty Mới Gửi")
     other = file_ticket(database, department="SO_KHDT", topic="dang_ky_kinh_doanh", company="Công ty Đăng Ký")
@@ -128,12 +151,16 @@ def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, data
     assert client.get(f"/staff/tickets/{other.code}").status_code == 404
 
 
-def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, database) -> None:  # noqa: ANN001
+def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, database) -> None:
     ticket = file_ticket(database)
     client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     token = csrf_of(client, ticket.code)
-    note = client.post(f"/staff/tickets/{ticket.code}/note", data={"csrf": token, "text": "Đã gọi điện cho Chi cục, chờ hồ sơ gốc"})
-    reply = client.post(f"/staff/tickets/{ticket.code}/reply", data={"csrf": token, "text": "Cục Thuế đã nhận, sẽ trả lời trong tuần."})
+    note = client.post(
+        f"/staff/tickets/{ticket.code}/note", data={"csrf": token, "text": "Đã gọi điện cho Chi cục, chờ hồ sơ gốc"}
+    )
+    reply = client.post(
+        f"/staff/tickets/{ticket.code}/reply", data={"csrf": token, "text": "Cục Thuế đã nhận, sẽ trả lời trong tuần."}
+    )
     assert note.status_code == reply.status_code == 303
     page = client.get(reply.headers["location"]).text
     assert "Đã gửi trả lời cho doanh nghiệp." in page and "Đang xử lý" in page and "Đã gọi điện cho Chi cục" in page
@@ -142,7 +169,7 @@ def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, databa
     assert len(sent) == 1 and "Cục Thuế đã nhận" in sent[0].text and "Chi cục" not in sent[0].text
 
 
-def test_a_form_without_its_csrf_token_is_refused(app, database) -> None:  # noqa: ANN001
+def test_a_form_without_its_csrf_token_is_refused(app, database) -> None:
     ticket = file_ticket(database)
     client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     for data in ({"text": "Trả lời"}, {"text": "Trả lời", "csrf": "gia-mao"}):
@@ -152,7 +179,7 @@ def test_a_form_without_its_csrf_token_is_refused(app, database) -> None:  # noq
         assert session.exec(select(OutboxMessage)).all() == []
 
 
-def test_a_script_in_a_business_message_is_shown_as_text(app, database) -> None:  # noqa: ANN001
+def test_a_script_in_a_business_message_is_shown_as_text(app, database) -> None:
     ticket = file_ticket(database, description='<script>alert("xss")</script><img src=x onerror=alert(1)>')
     page = signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").text
     assert "<script>alert" not in page and "<img src=x" not in page
@@ -160,7 +187,7 @@ def test_a_script_in_a_business_message_is_shown_as_text(app, database) -> None:
 
 
 @pytest.mark.parametrize("search", ["' OR 1=1 --", "%", "_", "\\", "PA-%'; DROP TABLE tickets; --"])
-def test_injection_strings_in_search_match_nothing_and_break_nothing(app, database, search: str) -> None:  # noqa: ANN001
+def test_injection_strings_in_search_match_nothing_and_break_nothing(app, database, search: str) -> None:
     file_ticket(database)
     client = signed_in(app, account(database, Role.supervisor))
     page = client.get("/staff", params={"q": search})
@@ -170,7 +197,7 @@ def test_injection_strings_in_search_match_nothing_and_break_nothing(app, databa
         assert len(session.exec(select(Ticket)).all()) == 1
 
 
-def test_an_observer_reads_masked_personal_data_and_cannot_act(app, database) -> None:  # noqa: ANN001
+def test_an_observer_reads_masked_personal_data_and_cannot_act(app, database) -> None:
     ticket = file_ticket(database, description="Liên hệ anh Nam 0903123456 hoặc nam@anphat.vn")
     client = signed_in(app, account(database, Role.observer))
     page = client.get(f"/staff/tickets/{ticket.code}").text
@@ -183,18 +210,30 @@ def test_an_observer_reads_masked_personal_data_and_cannot_act(app, database) ->
     assert refused.status_code == 403 and "không có quyền" in refused.text
 
 
-def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, database) -> None:  # noqa: ANN001
+def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, database) -> None:
     ticket = file_ticket(database, description="Lô hàng nhập khẩu bị áp mã HS sai, thuế nhập khẩu tăng")
     supervisor = signed_in(app, account(database, Role.supervisor))
     token = csrf_of(supervisor, ticket.code)
-    no_reason = supervisor.post(f"/staff/tickets/{ticket.code}/transfer", data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": " "})
+    no_reason = supervisor.post(
+        f"/staff/tickets/{ticket.code}/transfer", data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": " "}
+    )
     assert no_reason.status_code == 422 and "lý do" in no_reason.text
-    moved = supervisor.post(f"/staff/tickets/{ticket.code}/transfer", data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": "Thuế nhập khẩu thuộc Hải quan"})
+    moved = supervisor.post(
+        f"/staff/tickets/{ticket.code}/transfer",
+        data={"csrf": token, "department": "CUC_HAI_QUAN", "reason": "Thuế nhập khẩu thuộc Hải quan"},
+    )
     assert moved.status_code == 303
     customs = signed_in(app, account(database, Role.staff, "CUC_HAI_QUAN"))
     page = customs.get(f"/staff/tickets/{ticket.code}").text
-    assert "Chuyển đơn vị" in page and "Thuế nhập khẩu thuộc Hải quan" in page and "Thuế Thành phố Hồ Chí Minh → Chi cục Hải quan khu vực II" in page
-    assert signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").status_code == 404
+    assert (
+        "Chuyển đơn vị" in page
+        and "Thuế nhập khẩu thuộc Hải quan" in page
+        and "Thuế Thành phố Hồ Chí Minh → Chi cục Hải quan khu vực II" in page
+    )
+    assert (
+        signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").status_code
+        == 404
+    )
     with database.session() as session:
         stored = session.exec(select(Ticket).where(Ticket.code == ticket.code)).one()
         kinds = [e.kind for e in session.exec(select(TicketEvent).where(TicketEvent.ticket_id == stored.id))]
@@ -202,8 +241,27 @@ def test_a_supervisor_transfers_a_misrouted_ticket_with_its_history(app, databas
 
 
 # Every console route x every role x a ticket of the user's own department or of another one.
-ROUTES = ["queue", "notifications", "drafts", "page", "reply", "request-info", "note", "resolve", "assign", "transfer", "propose", "draft-review"]
-ROLES = [(Role.staff, "CUC_THUE"), (Role.lead, "CUC_THUE"), (Role.supervisor, None), (Role.observer, None), (Role.admin, None)]
+ROUTES = [
+    "queue",
+    "notifications",
+    "drafts",
+    "page",
+    "reply",
+    "request-info",
+    "note",
+    "resolve",
+    "assign",
+    "transfer",
+    "propose",
+    "draft-review",
+]
+ROLES = [
+    (Role.staff, "CUC_THUE"),
+    (Role.lead, "CUC_THUE"),
+    (Role.supervisor, None),
+    (Role.observer, None),
+    (Role.admin, None),
+]
 
 
 def expected_status(role: Role, own: bool, route: str) -> int:
@@ -223,8 +281,11 @@ def expected_status(role: Role, own: bool, route: str) -> int:
     return 303
 
 
-def test_every_route_for_every_role_and_department(app, database) -> None:  # noqa: ANN001
-    colleagues = {"CUC_THUE": account(database, Role.staff, "CUC_THUE"), "SO_KHDT": account(database, Role.staff, "SO_KHDT")}
+def test_every_route_for_every_role_and_department(app, database) -> None:
+    colleagues = {
+        "CUC_THUE": account(database, Role.staff, "CUC_THUE"),
+        "SO_KHDT": account(database, Role.staff, "SO_KHDT"),
+    }
     with database.session() as session:
         ids = {d: session.exec(select(User).where(User.username == u)).one().id for d, u in colleagues.items()}
     anonymous = TestClient(app, follow_redirects=False)
@@ -238,29 +299,55 @@ def test_every_route_for_every_role_and_department(app, database) -> None:  # no
             if route in ("propose", "draft-review"):  # only an answered ticket can be proposed
                 with database.session() as session:
                     stored, colleague = session.get(Ticket, ticket.id), session.get(User, ids[target])
-                    tickets.resolve(session, ticket=stored, actor=colleague, text="Đã trả lời", department_name="Cơ quan", now=datetime.now(UTC))
+                    tickets.resolve(
+                        session,
+                        ticket=stored,
+                        actor=colleague,
+                        text="Đã trả lời",
+                        department_name="Cơ quan",
+                        now=datetime.now(UTC),
+                    )
                     if route == "draft-review":
-                        draft_id = drafts.propose(session, ticket=stored, actor=colleague, question="Hỏi", answer="Đáp", sources="", now=datetime.now(UTC)).id
+                        draft_id = drafts.propose(
+                            session,
+                            ticket=stored,
+                            actor=colleague,
+                            question="Hỏi",
+                            answer="Đáp",
+                            sources="",
+                            now=datetime.now(UTC),
+                        ).id
             token = re.search(r'name="csrf" value="([^"]+)"', client.get("/staff").text).group(1)
             if route in ("queue", "notifications", "drafts"):
                 status = client.get("/staff" if route == "queue" else f"/staff/{route}").status_code
             elif route == "page":
                 status = client.get(f"/staff/tickets/{ticket.code}").status_code
             else:
-                data = {"csrf": token, "text": "Nội dung xử lý", "assignee": str(ids[target]), "department": "CUC_HAI_QUAN", "reason": "Sai đơn vị",
-                        "question": "Câu hỏi", "answer": "Câu trả lời", "sources": "Luật Quản lý thuế số 38/2019/QH14"}  # fmt: skip
+                data = {
+                    "csrf": token,
+                    "text": "Nội dung xử lý",
+                    "assignee": str(ids[target]),
+                    "department": "CUC_HAI_QUAN",
+                    "reason": "Sai đơn vị",
+                    "question": "Câu hỏi",
+                    "answer": "Câu trả lời",
+                    "sources": "Luật Quản lý thuế số 38/2019/QH14",
+                }
                 target_url = f"/staff/drafts/{draft_id}/reject" if draft_id else f"/staff/tickets/{ticket.code}/{route}"
                 status = client.post(target_url, data=data).status_code
             outcomes.append((role.value, own, route, status, expected_status(role, own, route)))
             if route not in ("queue", "notifications", "drafts"):
                 assert anonymous.get(f"/staff/tickets/{ticket.code}").headers["location"] == "/staff/login"
-                assert anonymous.post(f"/staff/tickets/{ticket.code}/reply", data={"text": "x"}).headers["location"] == "/staff/login"
+                assert (
+                    anonymous.post(f"/staff/tickets/{ticket.code}/reply", data={"text": "x"}).headers["location"]
+                    == "/staff/login"
+                )
     wrong = [o for o in outcomes if o[3] != o[4]]
     assert wrong == [], wrong
     assert len(outcomes) == len(ROLES) * 2 * len(ROUTES)
 
 
-def test_the_first_admin_must_replace_the_one_time_password_before_anything_else(app, database) -> None:  # noqa: ANN001
+def test_the_first_admin_must_replace_the_one_time_password_before_anything_else(app, database) -> None:
     from tickets.accounts import ensure_first_admin
 
     one_time = ensure_first_admin(database)
@@ -272,13 +359,16 @@ def test_the_first_admin_must_replace_the_one_time_password_before_anything_else
     token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
     short = client.post("/staff/password", data={"csrf": token, "current": one_time, "new": "ngan", "confirm": "ngan"})
     assert short.status_code == 422 and "ít nhất 12 ký tự" in short.text
-    changed = client.post("/staff/password", data={"csrf": token, "current": one_time, "new": "mat-khau-moi-rat-dai", "confirm": "mat-khau-moi-rat-dai"})
+    changed = client.post(
+        "/staff/password",
+        data={"csrf": token, "current": one_time, "new": "mat-khau-moi-rat-dai", "confirm": "mat-khau-moi-rat-dai"},
+    )
     assert changed.headers["location"] == "/staff"
     assert client.get("/staff").status_code == 200
     assert log_in(TestClient(app, follow_redirects=False), "admin", one_time).status_code == 401
 
 
-def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> None:  # noqa: ANN001
+def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> None:
     from tickets import escalation
 
     ticket = file_ticket(database, days_ago=30)
@@ -292,7 +382,9 @@ def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> N
     assert "Không có thông báo mới." in client.get("/staff/notifications").text
 
 
-def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(make_services, knowledge_base, database, tmp_path) -> None:  # noqa: ANN001
+def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(
+    make_services, knowledge_base, database, tmp_path
+) -> None:
     import shutil
 
     from bot.app import create_app
@@ -302,21 +394,41 @@ def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(make_
     from knowledge.loader import load_plan
 
     kb_dir = tmp_path / "var" / "kb"
-    shutil.copytree(knowledge_base.kb_dir, kb_dir)  # the vectors of the files' entries are reused; only the new entry is encoded
+    shutil.copytree(
+        knowledge_base.kb_dir, kb_dir
+    )  # the vectors of the files' entries are reused; only the new entry is encoded
     services = make_services()
-    services.knowledge = build_knowledge(services.settings, encoder=knowledge_base.encoder, catalog=load_catalog(), register=load_register(),
-                                         plan=load_plan(), database=database)  # fmt: skip
+    services.knowledge = build_knowledge(
+        services.settings,
+        encoder=knowledge_base.encoder,
+        catalog=load_catalog(),
+        register=load_register(),
+        plan=load_plan(),
+        database=database,
+    )
     app = create_app(services, warm_up=False)
     question = "Doanh nghiệp đóng cửa hàng xăng dầu tạm thời thì báo Chi cục Thuế nơi nào?"
     ticket = file_ticket(database, description=question)
     officer = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     token = csrf_of(officer, ticket.code)
-    officer.post(f"/staff/tickets/{ticket.code}/resolve", data={"csrf": token, "text": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp."})
+    officer.post(
+        f"/staff/tickets/{ticket.code}/resolve",
+        data={
+            "csrf": token,
+            "text": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
+        },
+    )
     page = officer.get(f"/staff/tickets/{ticket.code}").text
     assert "Đề xuất thành câu hỏi thường gặp" in page and "gửi thông báo tạm ngừng kinh doanh" in page
-    proposed = officer.post(f"/staff/tickets/{ticket.code}/propose", data={
-        "csrf": token, "question": question, "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
-        "sources": "Luật Quản lý thuế số 38/2019/QH14"})  # fmt: skip
+    proposed = officer.post(
+        f"/staff/tickets/{ticket.code}/propose",
+        data={
+            "csrf": token,
+            "question": question,
+            "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
+            "sources": "Luật Quản lý thuế số 38/2019/QH14",
+        },
+    )
     assert proposed.status_code == 303
     assert officer.get("/staff/drafts").status_code == 403
 
@@ -325,11 +437,26 @@ def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(make_
     assert ticket.code.lower() in drafts_page
     draft_id = re.search(r'action="/staff/drafts/(\d+)/publish"', drafts_page).group(1)
     admin_token = re.search(r'name="csrf" value="([^"]+)"', drafts_page).group(1)
-    fields = {"csrf": admin_token, "question": question, "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
-              "sources": "Luật Quản lý thuế số 38/2019/QH14", "paraphrases": "tam dong cua cay xang bao thue o dau"}  # fmt: skip
+    fields = {
+        "csrf": admin_token,
+        "question": question,
+        "answer": "Doanh nghiệp gửi thông báo tạm ngừng kinh doanh tới cơ quan thuế quản lý trực tiếp.",
+        "sources": "Luật Quản lý thuế số 38/2019/QH14",
+        "paraphrases": "tam dong cua cay xang bao thue o dau",
+    }
     too_few = admin.post(f"/staff/drafts/{draft_id}/publish", data=fields)
     assert too_few.status_code == 422 and "ít nhất 3 cách hỏi" in too_few.text
-    fields["paraphrases"] = "tam dong cua cay xang bao thue o dau\nCửa hàng xăng dầu nghỉ tạm thời có phải báo thuế không?\nĐóng cây xăng vài tháng thì thông báo cơ quan thuế nào?"
-    assert admin.post(f"/staff/drafts/{draft_id}/publish", data=fields).headers["location"] == "/staff/drafts?done=publish"
+    fields["paraphrases"] = (
+        "tam dong cua cay xang bao thue o dau\n"
+        "Cửa hàng xăng dầu nghỉ tạm thời có phải báo thuế không?\n"
+        "Đóng cây xăng vài tháng thì thông báo cơ quan thuế nào?"
+    )
+    assert (
+        admin.post(f"/staff/drafts/{draft_id}/publish", data=fields).headers["location"] == "/staff/drafts?done=publish"
+    )
     answer = services.knowledge.ask("tam dong cua cay xang bao thue o dau")
-    assert answer.decision == "answer" and answer.citations[0].id == ticket.code.lower() and "tạm ngừng kinh doanh" in answer.answer
+    assert (
+        answer.decision == "answer"
+        and answer.citations[0].id == ticket.code.lower()
+        and "tạm ngừng kinh doanh" in answer.answer
+    )

@@ -19,7 +19,7 @@ ENTRY = "thue-thoi-han-nop-to-khai"
 
 
 @pytest.fixture
-def content_app(make_services, knowledge_base, database, tmp_path):  # noqa: ANN001, ANN201
+def content_app(make_services, knowledge_base, database, tmp_path):
     """The app over a copy of the knowledge index, so that this test's edits re-index the copy only."""
     from bot.app import create_app
     from bot.bootstrap import build_knowledge
@@ -27,12 +27,18 @@ def content_app(make_services, knowledge_base, database, tmp_path):  # noqa: ANN
 
     shutil.copytree(knowledge_base.kb_dir, tmp_path / "var" / "kb")
     services = make_services()
-    services.knowledge = build_knowledge(services.settings, encoder=knowledge_base.encoder, catalog=services.catalog,
-                                         register=services.register, plan=load_plan(), database=database)  # fmt: skip
+    services.knowledge = build_knowledge(
+        services.settings,
+        encoder=knowledge_base.encoder,
+        catalog=services.catalog,
+        register=services.register,
+        plan=load_plan(),
+        database=database,
+    )
     return create_app(services, warm_up=False), services
 
 
-def _doubt(database, entry_id: str, times: int) -> None:  # noqa: ANN001
+def _doubt(database, entry_id: str, times: int) -> None:
     now = datetime.now(UTC)
     with database.session() as session:
         for n in range(times):
@@ -41,11 +47,19 @@ def _doubt(database, entry_id: str, times: int) -> None:  # noqa: ANN001
             )
             session.add(conversation)
             session.flush()
-            session.add(TranscriptMessage(conversation_id=conversation.id, direction="in", payload="fb:down", intent="feedback",
-                                          answer_id=entry_id, created_at=now))  # fmt: skip
+            session.add(
+                TranscriptMessage(
+                    conversation_id=conversation.id,
+                    direction="in",
+                    payload="fb:down",
+                    intent="feedback",
+                    answer_id=entry_id,
+                    created_at=now,
+                )
+            )
 
 
-def test_the_admin_sees_what_needs_attention_and_the_most_doubted_entries(content_app, database) -> None:  # noqa: ANN001
+def test_the_admin_sees_what_needs_attention_and_the_most_doubted_entries(content_app, database) -> None:
     app, _ = content_app
     _doubt(database, ENTRY, 3)
     _doubt(database, "thue-tien-cham-nop", 1)
@@ -56,7 +70,7 @@ def test_the_admin_sees_what_needs_attention_and_the_most_doubted_entries(conten
     assert re.search(rf"{ENTRY}</a></td><td>[^<]+</td><td>3</td>", doubted)
 
 
-def test_only_admins_reach_the_content_pages(content_app, database) -> None:  # noqa: ANN001
+def test_only_admins_reach_the_content_pages(content_app, database) -> None:
     app, _ = content_app
     for role, department in ((Role.staff, "CUC_THUE"), (Role.supervisor, None), (Role.observer, None)):
         client = signed_in(app, account(database, role, department))
@@ -64,7 +78,7 @@ def test_only_admins_reach_the_content_pages(content_app, database) -> None:  # 
         assert client.get(f"/staff/content/{ENTRY}").status_code == 403
 
 
-def test_marking_an_entry_reviewed_records_who_and_when_and_moves_its_review_date(content_app, database) -> None:  # noqa: ANN001
+def test_marking_an_entry_reviewed_records_who_and_when_and_moves_its_review_date(content_app, database) -> None:
     app, services = content_app
     admin_name = account(database, Role.admin)
     admin = signed_in(app, admin_name)
@@ -89,7 +103,7 @@ def test_marking_an_entry_reviewed_records_who_and_when_and_moves_its_review_dat
     )
 
 
-def test_an_edited_answer_is_what_the_assistant_answers_at_once(content_app, database) -> None:  # noqa: ANN001
+def test_an_edited_answer_is_what_the_assistant_answers_at_once(content_app, database) -> None:
     app, services = content_app
     admin = signed_in(app, account(database, Role.admin))
     entry = next(e for e in services.faq() if e.id == ENTRY)
@@ -105,12 +119,18 @@ def test_an_edited_answer_is_what_the_assistant_answers_at_once(content_app, dat
     assert "Thông tin cập nhật ngày rà soát" in Chat(services.engine).say(entry.question)
 
 
-def test_an_edit_citing_a_document_the_register_does_not_know_is_refused(content_app, database) -> None:  # noqa: ANN001
+def test_an_edit_citing_a_document_the_register_does_not_know_is_refused(content_app, database) -> None:
     app, services = content_app
     admin = signed_in(app, account(database, Role.admin))
     token = re.search(r'name="csrf" value="([^"]+)"', admin.get(f"/staff/content/{ENTRY}").text).group(1)
-    refused = admin.post(f"/staff/content/{ENTRY}/edit", data={"csrf": token, "answer": "Câu trả lời mới đủ dài để được lưu lại khi hợp lệ.",
-                                                               "sources": "Thông tư số 999/2099/TT-BTC"})  # fmt: skip
+    refused = admin.post(
+        f"/staff/content/{ENTRY}/edit",
+        data={
+            "csrf": token,
+            "answer": "Câu trả lời mới đủ dài để được lưu lại khi hợp lệ.",
+            "sources": "Thông tư số 999/2099/TT-BTC",
+        },
+    )
     assert refused.status_code == 422 and "chưa có trong danh mục văn bản pháp luật" in refused.text
     too_far = admin.post(f"/staff/content/{ENTRY}/review", data={"csrf": token, "review_by": "2040-01-01"})
     assert too_far.status_code == 422 and "trong vòng 3 năm" in too_far.text
@@ -118,13 +138,19 @@ def test_an_edit_citing_a_document_the_register_does_not_know_is_refused(content
         assert session.exec(select(FaqRevision)).all() == []
 
 
-def test_an_answer_past_its_review_date_tells_the_business(services) -> None:  # noqa: ANN001
+def test_an_answer_past_its_review_date_tells_the_business(services) -> None:
     from bot.dialogue.engine import DialogueEngine
 
     entry = next(e for e in services.faq() if e.id == ENTRY)
     later = datetime(entry.review_by.year + 1, 1, 5, 3, tzinfo=UTC)
-    engine = DialogueEngine(database=services.database, nlu=lambda: services.nlu, knowledge=services.knowledge, catalog=services.catalog,
-                            deadlines=services.calendar, clock=lambda: later)  # fmt: skip
+    engine = DialogueEngine(
+        database=services.database,
+        nlu=lambda: services.nlu,
+        knowledge=services.knowledge,
+        catalog=services.catalog,
+        deadlines=services.calendar,
+        clock=lambda: later,
+    )
     answer = Chat(engine).say(entry.question)
     assert f"đã quá hạn rà soát định kỳ ({entry.review_by:%d/%m/%Y})" in answer
     assert "quá hạn rà soát" not in Chat(services.engine, user="today").say(entry.question)

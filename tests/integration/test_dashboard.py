@@ -16,7 +16,7 @@ from tickets.models import Role
 
 
 @pytest.fixture
-def app(services):  # noqa: ANN001, ANN201
+def app(services):
     from bot.app import create_app
 
     return create_app(services, warm_up=False)
@@ -26,25 +26,31 @@ def received(page: str) -> int:
     return int(re.search(r"<b>(\d+)</b> phản ánh nhận", page).group(1))
 
 
-def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, database) -> None:  # noqa: ANN001
+def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, database) -> None:
     file_ticket(database, department="CUC_THUE", topic="thue")
-    file_ticket(database, department="CUC_HAI_QUAN", topic="hai_quan", description="Lô hàng nhập khẩu bị phân luồng đỏ kéo dài")
+    file_ticket(
+        database, department="CUC_HAI_QUAN", topic="hai_quan", description="Lô hàng nhập khẩu bị phân luồng đỏ kéo dài"
+    )
     supervisor = signed_in(app, account(database, Role.supervisor))
     page = supervisor.get("/staff/stats").text
     assert received(page) == 2 and "Bảng xếp hạng đơn vị" in page and "<svg" in page and "Điểm (0–100)" in page
-    assert re.search(r"<td>Phản ánh tiếp nhận</td><td>2</td><td>0</td><td[^>]*>↑ 2</td>", page)  # against the month before
+    assert re.search(
+        r"<td>Phản ánh tiếp nhận</td><td>2</td><td>0</td><td[^>]*>↑ 2</td>", page
+    )  # against the month before
     assert received(supervisor.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text) == 1
     officer = signed_in(app, account(database, Role.staff, "CUC_THUE"))
     own = officer.get("/staff/stats", params={"department": "CUC_HAI_QUAN"}).text  # the filter cannot widen the scope
     assert received(own) == 1 and "Cục Hải quan" not in own.split("Bảng xếp hạng đơn vị")[1]
 
 
-def test_recurring_problems_are_shown_with_their_topics_and_examples(app, database) -> None:  # noqa: ANN001
+def test_recurring_problems_are_shown_with_their_topics_and_examples(app, database) -> None:
     import numpy as np
 
     from tickets.models import TicketVector
 
-    filed = [file_ticket(database, description=f"Hồ sơ hoàn thuế giá trị gia tăng lần {n} chưa có kết quả") for n in range(3)]
+    filed = [
+        file_ticket(database, description=f"Hồ sơ hoàn thuế giá trị gia tăng lần {n} chưa có kết quả") for n in range(3)
+    ]
     vector = np.full(384, 1 / np.sqrt(384), dtype="<f4").tobytes()  # the same meaning: one group
     with database.session() as session:
         session.add_all([TicketVector(ticket_id=ticket.id, model="test:query", vector=vector) for ticket in filed])
@@ -53,7 +59,7 @@ def test_recurring_problems_are_shown_with_their_topics_and_examples(app, databa
     assert "· 3 phản ánh ·" in problems and "Thuế" in problems and filed[0].code in problems
 
 
-def test_web_chat_tickets_count_under_their_channel(app, database) -> None:  # noqa: ANN001
+def test_web_chat_tickets_count_under_their_channel(app, database) -> None:
     from datetime import UTC, datetime
 
     from tickets import services as tickets
@@ -65,9 +71,19 @@ def test_web_chat_tickets_count_under_their_channel(app, database) -> None:  # n
         conversation = Conversation(channel="webchat", user_key="phien-web-1", created_at=now, updated_at=now)
         session.add(conversation)
         session.flush()
-        tickets.open_ticket(session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hóa đơn điện tử bị lỗi",
-                            company_name="Công ty TNHH Minh An", tax_code="0312345673", contact=None, ward="Phường Bến Thành", now=now,
-                            deadlines=WorkingCalendar.load())  # fmt: skip
+        tickets.open_ticket(
+            session,
+            conversation=conversation,
+            topic="thue",
+            department="CUC_THUE",
+            description="Hóa đơn điện tử bị lỗi",
+            company_name="Công ty TNHH Minh An",
+            tax_code="0312345673",
+            contact=None,
+            ward="Phường Bến Thành",
+            now=now,
+            deadlines=WorkingCalendar.load(),
+        )
     file_ticket(database, department="CUC_THUE", topic="thue")
     supervisor = signed_in(app, account(database, Role.supervisor))
     assert received(supervisor.get("/staff/stats", params={"channel": "webchat"}).text) == 1
@@ -76,12 +92,16 @@ def test_web_chat_tickets_count_under_their_channel(app, database) -> None:  # n
     assert queue.count("/staff/tickets/PA-") == 1
 
 
-def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workbook(app, database) -> None:  # noqa: ANN001
+def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workbook(app, database) -> None:
     file_ticket(database, department="CUC_THUE", topic="thue")
     supervisor = signed_in(app, account(database, Role.supervisor))
     pdf = supervisor.get("/staff/stats/report.pdf")
-    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+    assert (
+        pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
     assert "Thuế Thành phố Hồ Chí Minh" in text
     workbook = load_workbook(io.BytesIO(supervisor.get("/staff/stats/report.xlsx").content))
     assert len(workbook.sheetnames) >= 5
@@ -89,7 +109,7 @@ def test_the_report_downloads_as_pdf_with_vietnamese_text_and_as_a_typed_workboo
     assert other.status_code == 404 and "PDF (.pdf) hoặc Excel (.xlsx)" in other.text
 
 
-def test_a_wrong_period_is_explained_and_strangers_are_sent_to_sign_in(app, database) -> None:  # noqa: ANN001
+def test_a_wrong_period_is_explained_and_strangers_are_sent_to_sign_in(app, database) -> None:
     supervisor = signed_in(app, account(database, Role.supervisor))
     wrong = supervisor.get("/staff/stats", params={"period": "2026-H3"})
     assert wrong.status_code == 422 and "Kỳ báo cáo không hợp lệ" in wrong.text

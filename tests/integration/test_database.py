@@ -43,9 +43,14 @@ def test_downgrade_to_base_and_back(database: Database) -> None:
 
 def test_user_round_trip_keeps_vietnamese_text_and_aware_times(database: Database) -> None:
     create_user(
-        database, username="thue.nguyen", password="mật-khẩu-đủ-dài", role=Role.staff,
-        department="CUC_THUE", known_departments=DEPARTMENTS, full_name="Nguyễn Thị Thuỷ",
-    )  # fmt: skip
+        database,
+        username="thue.nguyen",
+        password="mật-khẩu-đủ-dài",
+        role=Role.staff,
+        department="CUC_THUE",
+        known_departments=DEPARTMENTS,
+        full_name="Nguyễn Thị Thuỷ",
+    )
     with database.session() as session:
         user = session.exec(select(User).where(User.username == "thue.nguyen")).one()
     assert user.full_name == "Nguyễn Thị Thuỷ"
@@ -60,8 +65,14 @@ def test_account_rules(database: Database) -> None:
     with pytest.raises(AccountError, match="role staff needs a department"):
         create_user(database, username="a.b", password="x" * 12, role=Role.staff, known_departments=DEPARTMENTS)
     with pytest.raises(AccountError, match="unknown department SO_XYZ"):
-        create_user(database, username="a.b", password="x" * 12, role=Role.lead, department="SO_XYZ",
-                    known_departments=DEPARTMENTS)  # fmt: skip
+        create_user(
+            database,
+            username="a.b",
+            password="x" * 12,
+            role=Role.lead,
+            department="SO_XYZ",
+            known_departments=DEPARTMENTS,
+        )
     create_user(database, username="giam.sat", password="x" * 12, role=Role.observer, known_departments=DEPARTMENTS)
     with pytest.raises(AccountError, match="user giam.sat already exists"):
         create_user(database, username="giam.sat", password="y" * 12, role=Role.observer, known_departments=DEPARTMENTS)

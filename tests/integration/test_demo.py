@@ -34,26 +34,26 @@ _names = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def setting():  # noqa: ANN201 - the catalog, calendar and FAQ, read once
+def setting():
     return {"catalog": load_catalog(), "calendar": WorkingCalendar.load(), "faq": load_faq()}
 
 
-def run(database, setting, *, months: int = 3, seed: int = 2026) -> demo.SeedResult:  # noqa: ANN001
+def run(database, setting, *, months: int = 3, seed: int = 2026) -> demo.SeedResult:
     return demo.seed(database, months=months, now=NOW, seed=seed, **setting)
 
 
-def rows(database, model) -> list:  # noqa: ANN001
+def rows(database, model) -> list:
     with database.session() as session:
         return list(session.exec(select(model)))
 
 
-def counts(database) -> dict[str, int]:  # noqa: ANN001
+def counts(database) -> dict[str, int]:
     models = (Conversation, TranscriptMessage, Ticket, TicketEvent, TicketCounter, OutboxMessage, User)
     with database.session() as session:
         return {m.__name__: session.exec(select(func.count()).select_from(m)).one() for m in models}
 
 
-def test_three_months_of_demo_data_look_like_a_living_service(database, setting) -> None:  # noqa: ANN001
+def test_three_months_of_demo_data_look_like_a_living_service(database, setting) -> None:
     result = run(database, setting)
     tickets = rows(database, Ticket)
     catalog = setting["catalog"]
@@ -112,16 +112,24 @@ def test_three_months_of_demo_data_look_like_a_living_service(database, setting)
     assert counts(database) == before
 
 
-def test_a_database_with_real_tickets_is_refused_and_left_unchanged(database, setting) -> None:  # noqa: ANN001
+def test_a_database_with_real_tickets_is_refused_and_left_unchanged(database, setting) -> None:
     with database.session() as session:
         conversation = Conversation(channel="telegram", user_key="42")
         session.add(conversation)
         session.flush()
         services.open_ticket(
-            session, conversation=conversation, topic="thue", department="CUC_THUE", description="Hoàn thuế chậm",
-            company_name="Công ty A", tax_code="0312345673", contact=None, ward="Phường Bến Thành", now=NOW,
+            session,
+            conversation=conversation,
+            topic="thue",
+            department="CUC_THUE",
+            description="Hoàn thuế chậm",
+            company_name="Công ty A",
+            tax_code="0312345673",
+            contact=None,
+            ward="Phường Bến Thành",
+            now=NOW,
             deadlines=setting["calendar"],
-        )  # fmt: skip
+        )
     before = counts(database)
     with pytest.raises(demo.DemoRefused, match="không phải dữ liệu mẫu") as refused:
         run(database, setting)
@@ -130,7 +138,7 @@ def test_a_database_with_real_tickets_is_refused_and_left_unchanged(database, se
 
 
 @pytest.fixture
-def second_database(database, request: pytest.FixtureRequest, tmp_path):  # noqa: ANN001, ANN201
+def second_database(database, request: pytest.FixtureRequest, tmp_path):
     """Another empty database on the same backend as `database`."""
     from tickets.db import Database
     from tickets.migrate import upgrade
@@ -149,10 +157,10 @@ def second_database(database, request: pytest.FixtureRequest, tmp_path):  # noqa
         drop()
 
 
-def test_the_same_seed_gives_the_same_data(database, second_database, setting) -> None:  # noqa: ANN001
+def test_the_same_seed_gives_the_same_data(database, second_database, setting) -> None:
     first, second = run(database, setting, months=1), run(second_database, setting, months=1)
 
-    def tickets(db) -> list[tuple]:  # noqa: ANN001
+    def tickets(db) -> list[tuple]:
         with db.session() as session:
             found = session.exec(select(Ticket).order_by(col(Ticket.code))).all()
             return [(t.code, t.topic, t.department, t.state, t.created_at, t.company_name, t.rating) for t in found]

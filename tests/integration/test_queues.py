@@ -12,16 +12,18 @@ from tickets.models import InboundEvent, OutboxMessage
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-def _accept(database, user: str, event: str):  # noqa: ANN001, ANN202
-    return inbound.accept(database, channel="telegram", external_id=event, user_key=user, message={"text": event}, now=NOW)
+def _accept(database, user: str, event: str):
+    return inbound.accept(
+        database, channel="telegram", external_id=event, user_key=user, message={"text": event}, now=NOW
+    )
 
 
-def test_a_resent_event_is_stored_once(database) -> None:  # noqa: ANN001
+def test_a_resent_event_is_stored_once(database) -> None:
     assert _accept(database, "u1", "100") is not None
     assert _accept(database, "u1", "100") is None
 
 
-def test_an_event_is_claimed_as_it_is_stored_unless_the_users_earlier_one_is_unfinished(database) -> None:  # noqa: ANN001
+def test_an_event_is_claimed_as_it_is_stored_unless_the_users_earlier_one_is_unfinished(database) -> None:
     first, second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
     assert first.claimed.external_id == "1" and first.claimed.state == "processing"
     assert second.claimed is None  # "1" is still being handled
@@ -29,7 +31,7 @@ def test_an_event_is_claimed_as_it_is_stored_unless_the_users_earlier_one_is_unf
     assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # "2" still waits for "1"
 
 
-def test_the_sweep_claims_a_users_waiting_event_once_the_earlier_one_is_done(database) -> None:  # noqa: ANN001
+def test_the_sweep_claims_a_users_waiting_event_once_the_earlier_one_is_done(database) -> None:
     first, _second, other = _accept(database, "u1", "1"), _accept(database, "u1", "2"), _accept(database, "u2", "3")
     with database.session() as session:
         for event_id in (first.id, other.id):
@@ -40,14 +42,16 @@ def test_the_sweep_claims_a_users_waiting_event_once_the_earlier_one_is_done(dat
     assert inbound.claim_next(database, channels=["telegram"], now=NOW, limit=10) == []  # never twice
 
 
-def test_an_event_left_by_a_stopped_process_is_claimed_again_after_a_while(database) -> None:  # noqa: ANN001
+def test_an_event_left_by_a_stopped_process_is_claimed_again_after_a_while(database) -> None:
     claimed = _accept(database, "u1", "1").claimed
     assert inbound.claim_next(database, channels=["telegram"], now=NOW + timedelta(seconds=30), limit=1) == []
-    (again,) = inbound.claim_next(database, channels=["telegram"], now=NOW + inbound.STALE_AFTER + timedelta(seconds=1), limit=1)
+    (again,) = inbound.claim_next(
+        database, channels=["telegram"], now=NOW + inbound.STALE_AFTER + timedelta(seconds=1), limit=1
+    )
     assert again.id == claimed.id and again.attempts == 2
 
 
-def test_the_outbox_sends_each_recipient_in_order_and_never_claims_a_message_twice(database) -> None:  # noqa: ANN001
+def test_the_outbox_sends_each_recipient_in_order_and_never_claims_a_message_twice(database) -> None:
     with database.session() as session:
         for user, text in [("u1", "một"), ("u1", "hai"), ("u2", "ba")]:
             outbox.enqueue(session, channel="telegram", user_key=user, text=text, now=NOW)
@@ -58,7 +62,7 @@ def test_the_outbox_sends_each_recipient_in_order_and_never_claims_a_message_twi
     assert [m.text for m in outbox.claim_due(database, channels=["telegram"], now=NOW)] == ["hai"]
 
 
-def test_a_failed_send_is_retried_with_backoff_then_given_up_and_can_be_retried_by_staff(database) -> None:  # noqa: ANN001
+def test_a_failed_send_is_retried_with_backoff_then_given_up_and_can_be_retried_by_staff(database) -> None:
     with database.session() as session:
         outbox.enqueue(session, channel="zalo", user_key="u1", text="xin chào", now=NOW)
     now = NOW
@@ -74,7 +78,7 @@ def test_a_failed_send_is_retried_with_backoff_then_given_up_and_can_be_retried_
     assert [m.id for m in outbox.claim_due(database, channels=["zalo"], now=now)] == [message.id]
 
 
-def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -> None:  # noqa: ANN001
+def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -> None:
     text = "\n\n".join("Đoạn văn hướng dẫn thủ tục. " * 40 for _ in range(5))
     with database.session() as session:
         outbox.enqueue(session, channel="zalo", user_key="u1", text=text, buttons=[["Hữu ích", "fb:up"]], now=NOW)
@@ -85,7 +89,7 @@ def test_a_long_text_is_queued_in_parts_with_the_buttons_on_the_last(database) -
     assert " ".join(p.text for p in parts).split() == text.split()
 
 
-def test_finishing_an_event_claims_the_same_users_next_one_in_the_same_transaction(database) -> None:  # noqa: ANN001
+def test_finishing_an_event_claims_the_same_users_next_one_in_the_same_transaction(database) -> None:
     claimed = _accept(database, "u1", "1").claimed
     _accept(database, "u1", "2")
     _accept(database, "u2", "3")
@@ -99,7 +103,7 @@ def test_finishing_an_event_claims_the_same_users_next_one_in_the_same_transacti
         assert inbound.finish(connection, following, now=NOW) is None
 
 
-def test_a_turns_replies_are_claimed_in_order_but_not_past_a_message_being_sent_or_waiting_to_retry(database) -> None:  # noqa: ANN001
+def test_a_turns_replies_are_claimed_in_order_but_not_past_a_message_being_sent_or_waiting_to_retry(database) -> None:
     with database.session() as session:
         outbox.enqueue(session, channel="telegram", user_key="u1", text="một", now=NOW)
         outbox.enqueue(session, channel="telegram", user_key="u1", text="hai", now=NOW)

@@ -13,7 +13,11 @@ from tests.integration.test_cli import run
 
 def test_demo_data_then_a_quarter_report_as_pdf_and_workbook(model_dir: Path, tmp_path: Path) -> None:
     # SQLite only: the commands are the same on both databases, whose queries the other tests cover twice
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "DONGHANH_VAR_DIR": str(tmp_path / "var"), "EMBEDDING_MODEL": str(model_dir)}
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "DONGHANH_VAR_DIR": str(tmp_path / "var"),
+        "EMBEDDING_MODEL": str(model_dir),
+    }
     assert run("db", "upgrade", env=env).returncode == 0
     seeded = run("demo", "seed", "--months", "2", env=env)
     assert seeded.returncode == 0, seeded.stderr
@@ -38,7 +42,22 @@ def test_a_wrong_period_or_an_old_database_is_explained(tmp_path: Path) -> None:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     wrong = run("report", "--period", "2026-H3", "--out", str(tmp_path / "x.pdf"), env=env)
     assert wrong.returncode == 2 and "Kỳ báo cáo không hợp lệ" in wrong.stderr and "Traceback" not in wrong.stderr
-    both = run("report", "--period", "2026", "--from", "2026-01-01", "--to", "2026-02-01", "--out", str(tmp_path / "x.pdf"), env=env)
+    both = run(
+        "report",
+        "--period",
+        "2026",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-02-01",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        env=env,
+    )
     assert both.returncode == 2 and "Dùng --period, hoặc cả --from lẫn --to" in both.stderr
     unmigrated = run("report", "--period", "2026", "--out", str(tmp_path / "x.pdf"), env=env)
-    assert unmigrated.returncode == 1 and "chạy `donghanh db upgrade` trước" in unmigrated.stderr and "Traceback" not in unmigrated.stderr
+    assert (
+        unmigrated.returncode == 1
+        and "chạy `donghanh db upgrade` trước" in unmigrated.stderr
+        and "Traceback" not in unmigrated.stderr
+    )

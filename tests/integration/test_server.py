@@ -34,8 +34,12 @@ def test_healthz_reports_database_model_and_index(database_url: str, tmp_path: P
     assert body["database"]["ok"] and body["database"]["revision"] == body["database"]["head"]
     assert body["database"]["backend"] == database_url.split(":")[0].split("+")[0]
     assert body["model"] == {
-        "ok": True, "path": str(MODEL_DIR), "missing": [], "loaded": False, "name": "fake-trigram",
-    }  # fmt: skip
+        "ok": True,
+        "path": str(MODEL_DIR),
+        "missing": [],
+        "loaded": False,
+        "name": "fake-trigram",
+    }
     assert body["index"]["plan_sections"] >= 30
 
 
@@ -80,25 +84,45 @@ def test_healthz_shows_the_published_knowledge_index(tmp_path: Path) -> None:
     assert index["built"] is True and len(index["stamp"]) == 16
 
 
-def test_api_ask_answers_with_its_source_and_picks_up_a_rebuilt_index(tmp_path: Path, nlu_pipeline) -> None:  # noqa: ANN001
+def test_api_ask_answers_with_its_source_and_picks_up_a_rebuilt_index(tmp_path: Path, nlu_pipeline) -> None:
     from knowledge.catalog import load_catalog
     from knowledge.retriever import Document
     from knowledge.service import KnowledgeBase, build_index
 
-    refund = Document("thue-hoan", "faq", "Hoàn thuế GTGT", "Nộp hồ sơ hoàn thuế cho cơ quan thuế quản lý trực tiếp.", "thue", "CUC_THUE",
-                      ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"), ("Luật Quản lý thuế số 38/2019/QH14",))
-    clearance = Document("hq-thong-quan", "faq", "Lô hàng chưa thông quan", "Liên hệ chi cục hải quan nơi mở tờ khai.", "hai_quan",
-                         "CUC_HAI_QUAN", ("Lô hàng nhập khẩu chưa được thông quan", "hàng bị giữ ở cảng chưa thông quan"), ("Luật Hải quan số 54/2014/QH13",))  # fmt: skip
+    refund = Document(
+        "thue-hoan",
+        "faq",
+        "Hoàn thuế GTGT",
+        "Nộp hồ sơ hoàn thuế cho cơ quan thuế quản lý trực tiếp.",
+        "thue",
+        "CUC_THUE",
+        ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"),
+        ("Luật Quản lý thuế số 38/2019/QH14",),
+    )
+    clearance = Document(
+        "hq-thong-quan",
+        "faq",
+        "Lô hàng chưa thông quan",
+        "Liên hệ chi cục hải quan nơi mở tờ khai.",
+        "hai_quan",
+        "CUC_HAI_QUAN",
+        ("Lô hàng nhập khẩu chưa được thông quan", "hàng bị giữ ở cảng chưa thông quan"),
+        ("Luật Hải quan số 54/2014/QH13",),
+    )
     current = [refund]
     kb_dir = tmp_path / "var" / "kb"
     build_index(current, FakeEncoder(), kb_dir)
-    settings = load_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", DONGHANH_VAR_DIR=tmp_path / "var", EMBEDDING_MODEL=MODEL_DIR)
+    settings = load_settings(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", DONGHANH_VAR_DIR=tmp_path / "var", EMBEDDING_MODEL=MODEL_DIR
+    )
     database = Database.connect(settings.database_url)
     upgrade(database)
     knowledge = KnowledgeBase(lambda: list(current), FakeEncoder(), load_catalog(), kb_dir)
     services = build_services(settings, database=database, encoder=FakeEncoder(), knowledge=knowledge, nlu=nlu_pipeline)
     with TestClient(create_app(services, warm_up=False)) as client:
-        body = client.post("/api/ask", json={"text": "Doanh nghiệp muốn hoàn thuế giá trị gia tăng thì làm sao?"}).json()
+        body = client.post(
+            "/api/ask", json={"text": "Doanh nghiệp muốn hoàn thuế giá trị gia tăng thì làm sao?"}
+        ).json()
         assert list(body) == ["answer", "topic", "department", "confidence", "citations"]
         assert body["citations"] == [{"source": "faq", "id": "thue-hoan", "title": "Hoàn thuế GTGT"}]
         assert (body["topic"], body["department"]) == ("thue", "CUC_THUE") and 0 <= body["confidence"] <= 1

@@ -38,9 +38,13 @@ def telegram() -> Iterator[FakeTelegramApi]:
 
 
 @pytest.fixture
-def server(make_services, telegram: FakeTelegramApi):  # noqa: ANN001, ANN201
-    services = make_services(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=telegram.base_url,
-                             TELEGRAM_WEBHOOK_URL="https://donghanh.example.vn/webhooks/telegram", TELEGRAM_WEBHOOK_SECRET=SECRET)  # fmt: skip
+def server(make_services, telegram: FakeTelegramApi):
+    services = make_services(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        TELEGRAM_WEBHOOK_URL="https://donghanh.example.vn/webhooks/telegram",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+    )
     with serve_asgi(create_app(services, warm_up=False), lifespan="on") as running:
         running.services = services
         yield running
@@ -49,7 +53,7 @@ def server(make_services, telegram: FakeTelegramApi):  # noqa: ANN001, ANN201
 class Business:
     """A Telegram user whose updates Telegram posts to our webhook."""
 
-    def __init__(self, server, telegram: FakeTelegramApi, chat_id: int = CHAT) -> None:  # noqa: ANN001
+    def __init__(self, server, telegram: FakeTelegramApi, chat_id: int = CHAT) -> None:
         self.url = f"{server.url}/webhooks/telegram"
         self.telegram = telegram
         self.chat_id = chat_id
@@ -64,10 +68,14 @@ class Business:
 
     def press(self, title: str) -> dict:
         last = self.telegram.sent_messages(self.chat_id)[-1]
-        payloads = {row[0]["text"]: row[0]["callback_data"] for row in (last["reply_markup"] or {}).get("inline_keyboard", [])}
+        payloads = {
+            row[0]["text"]: row[0]["callback_data"] for row in (last["reply_markup"] or {}).get("inline_keyboard", [])
+        }
         assert title in payloads, f"no button {title!r} in {payloads}"
         self.update_id += 1
-        return self._exchange(callback_update(self.update_id, self.chat_id, payloads[title], callback_id=f"cb-{self.update_id}"))
+        return self._exchange(
+            callback_update(self.update_id, self.chat_id, payloads[title], callback_id=f"cb-{self.update_id}")
+        )
 
     def _exchange(self, update: dict) -> dict:
         before = len(self.telegram.sent_messages(self.chat_id))
@@ -87,12 +95,20 @@ def file_ticket(business: Business, place: str, *, choose: str | None = None) ->
     business.press("Xác nhận gửi")
 
 
-def tax_officer(services):  # noqa: ANN001, ANN201 - tickets.models.User
-    return create_user(services.database, username="canbo.thue", password="mat-khau-du-dai-123", role=Role.staff,
-                       department="CUC_THUE", known_departments={"CUC_THUE"})  # fmt: skip
+def tax_officer(services):
+    return create_user(
+        services.database,
+        username="canbo.thue",
+        password="mat-khau-du-dai-123",
+        role=Role.staff,
+        department="CUC_THUE",
+        known_departments={"CUC_THUE"},
+    )
 
 
-def test_the_webhook_is_registered_with_its_secret_and_a_wrong_secret_gets_403(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_the_webhook_is_registered_with_its_secret_and_a_wrong_secret_gets_403(
+    server, telegram: FakeTelegramApi
+) -> None:
     assert telegram.webhook["url"] == "https://donghanh.example.vn/webhooks/telegram"
     assert telegram.webhook["secret_token"] == SECRET
     assert [c["command"] for c in telegram.commands] == ["start", "help", "phananh", "tracuu", "huy"]
@@ -103,7 +119,9 @@ def test_the_webhook_is_registered_with_its_secret_and_a_wrong_secret_gets_403(s
     assert telegram.sent_messages(CHAT) == []
 
 
-def test_a_question_is_answered_with_an_inline_keyboard_and_the_button_press_is_answered(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_question_is_answered_with_an_inline_keyboard_and_the_button_press_is_answered(
+    server, telegram: FakeTelegramApi
+) -> None:
     business = Business(server, telegram)
     reply = business.say("hoa don dien tu lap sai thi xu ly the nao")
     assert "254/2026/NĐ-CP" in reply["text"] and "Nguồn:" in reply["text"]
@@ -117,14 +135,18 @@ def test_a_question_is_answered_with_an_inline_keyboard_and_the_button_press_is_
     assert f"cb-{business.update_id}" in telegram.answered_callbacks()
 
 
-def test_a_retried_update_gives_no_second_reply_and_no_second_ticket(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_retried_update_gives_no_second_reply_and_no_second_ticket(server, telegram: FakeTelegramApi) -> None:
     business = Business(server, telegram)
     for text in FILING:
         business.say(text)
     business.press("Bỏ qua")
     business.say("Phường Bến Thành")
     confirm = business.telegram.sent_messages(CHAT)[-1]
-    payload = next(row[0]["callback_data"] for row in confirm["reply_markup"]["inline_keyboard"] if row[0]["text"] == "Xác nhận gửi")
+    payload = next(
+        row[0]["callback_data"]
+        for row in confirm["reply_markup"]["inline_keyboard"]
+        if row[0]["text"] == "Xác nhận gửi"
+    )
     update = callback_update(business.update_id + 1, CHAT, payload, callback_id="cb-confirm")
     before = len(telegram.sent_messages(CHAT))
     for _ in range(3):  # Telegram re-sends an update it thinks was not received
@@ -137,10 +159,16 @@ def test_a_retried_update_gives_no_second_reply_and_no_second_ticket(server, tel
         assert len(session.exec(select(Ticket)).all()) == 1
 
 
-def test_many_businesses_at_once_each_get_their_reply_and_every_send_is_recorded_once(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_many_businesses_at_once_each_get_their_reply_and_every_send_is_recorded_once(
+    server, telegram: FakeTelegramApi
+) -> None:
     chats = [CHAT + n for n in range(1, 13)]
     with ThreadPoolExecutor(max_workers=len(chats)) as pool:  # the webhook receives them all at the same moment
-        statuses = list(pool.map(lambda chat: Business(server, telegram, chat).post(text_update(chat, chat, "/huy")).status_code, chats))
+        statuses = list(
+            pool.map(
+                lambda chat: Business(server, telegram, chat).post(text_update(chat, chat, "/huy")).status_code, chats
+            )
+        )
     assert statuses == [200] * len(chats)
     for chat in chats:
         assert [m["text"] for m in telegram.wait_for_messages(chat, 1)] == [texts.NOTHING_TO_CANCEL]
@@ -150,20 +178,22 @@ def test_many_businesses_at_once_each_get_their_reply_and_every_send_is_recorded
     assert _outbox_states(server) == {("sent", 1)}
 
 
-def test_messages_sent_without_waiting_are_answered_one_by_one_in_order(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_messages_sent_without_waiting_are_answered_one_by_one_in_order(server, telegram: FakeTelegramApi) -> None:
     business = Business(server, telegram)
-    for update_id, text in enumerate(["/help", "/tracuu", "/huy", "/huy"], start=1):  # each stored before the previous is answered
+    for update_id, text in enumerate(
+        ["/help", "/tracuu", "/huy", "/huy"], start=1
+    ):  # each stored before the previous is answered
         assert business.post(text_update(update_id, CHAT, text)).status_code == 200
     replies = [m["text"] for m in telegram.wait_for_messages(CHAT, 4)]
     assert replies == [texts.HELP, texts.ASK_CODE, texts.CANCELLED, texts.NOTHING_TO_CANCEL]
 
 
-def _outbox_states(server) -> set[tuple[str, int]]:  # noqa: ANN001
+def _outbox_states(server) -> set[tuple[str, int]]:
     with server.services.database.session() as session:
         return {(m.state, m.attempts) for m in session.exec(select(OutboxMessage)).all()}
 
 
-def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegram: FakeTelegramApi) -> None:
     business = Business(server, telegram)
     file_ticket(business, "Bình Thạnh", choose="Phường Gia Định")  # the former district's wards come as buttons
     services = server.services
@@ -171,8 +201,14 @@ def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegr
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
         assert ticket.ward == "Phường Gia Định"
-        tickets.reply(session, ticket=ticket, actor=staff, text="Cơ quan thuế đã nhận hồ sơ và sẽ trả lời trong tuần này.",
-                      department_name="Thuế Thành phố Hồ Chí Minh", now=datetime.now(UTC))  # fmt: skip
+        tickets.reply(
+            session,
+            ticket=ticket,
+            actor=staff,
+            text="Cơ quan thuế đã nhận hồ sơ và sẽ trả lời trong tuần này.",
+            department_name="Thuế Thành phố Hồ Chí Minh",
+            now=datetime.now(UTC),
+        )
     before = len(telegram.sent_messages(CHAT))
     delivered = telegram.wait_for_messages(CHAT, before + 1)[-1]
     assert "Phản hồi của Thuế Thành phố Hồ Chí Minh" in delivered["text"] and "trong tuần này" in delivered["text"]
@@ -180,24 +216,28 @@ def test_a_staff_reply_reaches_the_telegram_user_in_the_same_chat(server, telegr
     assert "nội dung gửi thêm" in business.press("Trả lời phản ánh")["text"]
 
 
-def test_a_long_staff_reply_is_split_under_4096_characters(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_long_staff_reply_is_split_under_4096_characters(server, telegram: FakeTelegramApi) -> None:
     business = Business(server, telegram)
     file_ticket(business, "Phường Bàn Cờ")
     services = server.services
     staff = tax_officer(services)
-    long_text = "\n\n".join(f"Đoạn {n}: " + "nội dung hướng dẫn chi tiết về hồ sơ hoàn thuế. " * 12 for n in range(1, 16))
+    long_text = "\n\n".join(
+        f"Đoạn {n}: " + "nội dung hướng dẫn chi tiết về hồ sơ hoàn thuế. " * 12 for n in range(1, 16)
+    )
     assert 8200 < len(long_text) < 12000  # three messages' worth
     before = len(telegram.sent_messages(CHAT))
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
-        tickets.reply(session, ticket=ticket, actor=staff, text=long_text, department_name="Cục Thuế", now=datetime.now(UTC))
+        tickets.reply(
+            session, ticket=ticket, actor=staff, text=long_text, department_name="Cục Thuế", now=datetime.now(UTC)
+        )
     parts = telegram.wait_for_messages(CHAT, before + 3)[before:]
     assert len(parts) == 3 and all(len(part["text"]) <= 4096 for part in parts)
     assert "Đoạn 1:" in parts[0]["text"] and "Đoạn 15:" in parts[-1]["text"]
     assert parts[0]["reply_markup"] is None and parts[-1]["reply_markup"] is not None
 
 
-def test_a_rate_limited_message_is_retried_and_delivered_once(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_rate_limited_message_is_retried_and_delivered_once(server, telegram: FakeTelegramApi) -> None:
     telegram.fail_next("sendMessage", status=429, retry_after=1)
     business = Business(server, telegram)
     business.post(text_update(5, CHAT, "xin chào"))
@@ -209,7 +249,7 @@ def test_a_rate_limited_message_is_retried_and_delivered_once(server, telegram: 
     assert (sent.state, sent.attempts) == ("sent", 2)
 
 
-def test_without_a_public_url_the_server_polls(make_services, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_without_a_public_url_the_server_polls(make_services, telegram: FakeTelegramApi) -> None:
     services = make_services(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=telegram.base_url)
     with serve_asgi(create_app(services, warm_up=False), lifespan="on"):
         telegram.push_update(text_update(9001, CHAT, "/start"))
@@ -218,7 +258,7 @@ def test_without_a_public_url_the_server_polls(make_services, telegram: FakeTele
     assert telegram.webhook is None
 
 
-def test_a_message_telegram_refuses_is_marked_failed_and_shown_to_staff(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_message_telegram_refuses_is_marked_failed_and_shown_to_staff(server, telegram: FakeTelegramApi) -> None:
     telegram.fail_next("sendMessage", status=403)  # the user blocked the bot
     Business(server, telegram).post(text_update(7, CHAT, "xin chào"))
     deadline = time.monotonic() + 10
@@ -234,7 +274,7 @@ def test_a_message_telegram_refuses_is_marked_failed_and_shown_to_staff(server, 
     assert telegram.sent_messages(CHAT) == []
 
 
-def test_a_malformed_webhook_body_gets_a_vietnamese_400_and_nothing_breaks(server, telegram: FakeTelegramApi) -> None:  # noqa: ANN001
+def test_a_malformed_webhook_body_gets_a_vietnamese_400_and_nothing_breaks(server, telegram: FakeTelegramApi) -> None:
     url = f"{server.url}/webhooks/telegram"
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
     for body in (b"{not json", b"[1, 2, 3]", b'"chuoi"'):

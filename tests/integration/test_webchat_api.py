@@ -18,7 +18,8 @@ SESSION = "web-session-0001"
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    """The chat API's shape does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    """The chat API's shape does not depend on the database: SQLite only (the database tests and the Telegram tests
+    cover PostgreSQL)."""
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
@@ -31,10 +32,16 @@ def test_a_question_gets_replies_with_buttons_and_a_button_press_continues(chat_
     assert response.status_code == 200
     (reply,) = response.json()["replies"]
     assert "Nguồn:" in reply["text"]
-    assert reply["buttons"] == [{"title": "Hữu ích", "payload": "fb:up"}, {"title": "Chưa đúng", "payload": "fb:down"},
-                                {"title": "Gửi phản ánh", "payload": "file"}]  # fmt: skip
+    assert reply["buttons"] == [
+        {"title": "Hữu ích", "payload": "fb:up"},
+        {"title": "Chưa đúng", "payload": "fb:down"},
+        {"title": "Gửi phản ánh", "payload": "file"},
+    ]
     pressed = chat(chat_server_url, payload="file").json()["replies"]
-    assert "Nội dung phản ánh" in pressed[0]["text"] and [b["title"] for b in pressed[0]["buttons"]] == ["Giữ nguyên", "Hủy"]
+    assert "Nội dung phản ánh" in pressed[0]["text"] and [b["title"] for b in pressed[0]["buttons"]] == [
+        "Giữ nguyên",
+        "Hủy",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,17 +60,35 @@ def test_bad_requests_get_a_vietnamese_422(chat_server_url: str, body: dict, pro
     assert problem in response.json()["error"]
 
 
-def test_a_staff_reply_waits_for_the_page_and_is_fetched_once(chat_server_url: str, services) -> None:  # noqa: ANN001
-    for said in ["/phananh", "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 chưa được giải quyết", "Công ty TNHH Hoa Sen",
-                 "0312345673", "ketoan@hoasen.vn", "Phường Chợ Lớn"]:  # fmt: skip
+def test_a_staff_reply_waits_for_the_page_and_is_fetched_once(chat_server_url: str, services) -> None:
+    for said in [
+        "/phananh",
+        "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 chưa được giải quyết",
+        "Công ty TNHH Hoa Sen",
+        "0312345673",
+        "ketoan@hoasen.vn",
+        "Phường Chợ Lớn",
+    ]:
         assert chat(chat_server_url, text=said).status_code == 200
     assert "Đã tiếp nhận" in chat(chat_server_url, payload="confirm").json()["replies"][0]["text"]
-    staff = create_user(services.database, username="canbo.thue", password="mat-khau-du-dai-123", role=Role.staff,
-                        department="CUC_THUE", known_departments={"CUC_THUE"})  # fmt: skip
+    staff = create_user(
+        services.database,
+        username="canbo.thue",
+        password="mat-khau-du-dai-123",
+        role=Role.staff,
+        department="CUC_THUE",
+        known_departments={"CUC_THUE"},
+    )
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
-        tickets.reply(session, ticket=ticket, actor=staff, text="Đã chuyển hồ sơ cho đội kiểm tra.", department_name="Cục Thuế",
-                      now=datetime.now(UTC))  # fmt: skip
+        tickets.reply(
+            session,
+            ticket=ticket,
+            actor=staff,
+            text="Đã chuyển hồ sơ cho đội kiểm tra.",
+            department_name="Cục Thuế",
+            now=datetime.now(UTC),
+        )
     first = httpx.get(f"{chat_server_url}/api/chat/updates", params={"session": SESSION}, timeout=30).json()["replies"]
     again = httpx.get(f"{chat_server_url}/api/chat/updates", params={"session": SESSION}, timeout=30).json()["replies"]
     assert len(first) == 1 and "Đã chuyển hồ sơ cho đội kiểm tra." in first[0]["text"]

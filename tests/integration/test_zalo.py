@@ -24,7 +24,8 @@ USER = "8123456789012345678"
 
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
-    """Zalo's protocol does not depend on the database: SQLite only (the database tests and the Telegram tests cover PostgreSQL)."""
+    """Zalo's protocol does not depend on the database: SQLite only (the database tests and the Telegram tests cover
+    PostgreSQL)."""
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
@@ -35,17 +36,23 @@ def zalo() -> Iterator[FakeZaloApi]:
 
 
 @pytest.fixture
-def server(make_services, zalo: FakeZaloApi):  # noqa: ANN001, ANN201
-    services = make_services(ZALO_APP_ID=APP_ID, ZALO_APP_SECRET=APP_SECRET, ZALO_OA_SECRET_KEY=OA_SECRET,
-                             ZALO_ACCESS_TOKEN="access-1", ZALO_REFRESH_TOKEN="refresh-1",
-                             ZALO_API_BASE_URL=zalo.api_base_url, ZALO_OAUTH_BASE_URL=zalo.oauth_base_url)  # fmt: skip
+def server(make_services, zalo: FakeZaloApi):
+    services = make_services(
+        ZALO_APP_ID=APP_ID,
+        ZALO_APP_SECRET=APP_SECRET,
+        ZALO_OA_SECRET_KEY=OA_SECRET,
+        ZALO_ACCESS_TOKEN="access-1",
+        ZALO_REFRESH_TOKEN="refresh-1",
+        ZALO_API_BASE_URL=zalo.api_base_url,
+        ZALO_OAUTH_BASE_URL=zalo.oauth_base_url,
+    )
     with serve_asgi(create_app(services, warm_up=False), lifespan="on") as running:
         running.services = services
         yield running
 
 
 class Business:
-    def __init__(self, server, zalo: FakeZaloApi, user: str = USER) -> None:  # noqa: ANN001
+    def __init__(self, server, zalo: FakeZaloApi, user: str = USER) -> None:
         self.url = f"{server.url}/webhooks/zalo"
         self.zalo = zalo
         self.user = user
@@ -64,7 +71,7 @@ class Business:
         return self.zalo.wait_for_messages(self.user, before + 1)[-1]["text"]
 
 
-def test_a_forged_or_missing_signature_gets_401_and_nothing_is_kept(server, zalo: FakeZaloApi) -> None:  # noqa: ANN001
+def test_a_forged_or_missing_signature_gets_401_and_nothing_is_kept(server, zalo: FakeZaloApi) -> None:
     body, headers = zalo.signed_text_event(USER, "xin chào", msg_id="m-forged")
     forged = Business(server, zalo).post(body.replace("xin chào".encode(), "chào bạn".encode()), headers)
     missing = Business(server, zalo).post(body, {})
@@ -76,14 +83,14 @@ def test_a_forged_or_missing_signature_gets_401_and_nothing_is_kept(server, zalo
         assert session.exec(select(InboundEvent)).all() == []
 
 
-def test_buttons_become_numbered_options_answered_with_a_digit(server, zalo: FakeZaloApi) -> None:  # noqa: ANN001
+def test_buttons_become_numbered_options_answered_with_a_digit(server, zalo: FakeZaloApi) -> None:
     business = Business(server, zalo)
     answer = business.say("Hóa đơn điện tử lập sai thì xử lý thế nào?")
     assert "Nguồn:" in answer and "1. Hữu ích\n2. Chưa đúng\n3. Gửi phản ánh" in answer and "Trả lời bằng số" in answer
     assert "Nội dung phản ánh" in business.say("3")
 
 
-def test_a_resent_msg_id_is_handled_once(server, zalo: FakeZaloApi) -> None:  # noqa: ANN001
+def test_a_resent_msg_id_is_handled_once(server, zalo: FakeZaloApi) -> None:
     business = Business(server, zalo)
     body, headers = zalo.signed_text_event(USER, "xin chào", msg_id="m-same")
     for _ in range(3):
@@ -93,7 +100,7 @@ def test_a_resent_msg_id_is_handled_once(server, zalo: FakeZaloApi) -> None:  # 
     assert len(zalo.sent_messages(USER)) == 1
 
 
-def test_an_expired_token_is_refreshed_stored_and_the_message_delivered(server, zalo: FakeZaloApi) -> None:  # noqa: ANN001
+def test_an_expired_token_is_refreshed_stored_and_the_message_delivered(server, zalo: FakeZaloApi) -> None:
     zalo.expire_access_token()
     assert "Đồng hành" in Business(server, zalo).say("xin chào")
     assert zalo.refresh_count == 1
@@ -104,7 +111,7 @@ def test_an_expired_token_is_refreshed_stored_and_the_message_delivered(server, 
     assert refresh != "refresh-1"
 
 
-def test_a_filing_over_zalo_and_the_staff_reply_reaching_the_zalo_user(server, zalo: FakeZaloApi) -> None:  # noqa: ANN001
+def test_a_filing_over_zalo_and_the_staff_reply_reaching_the_zalo_user(server, zalo: FakeZaloApi) -> None:
     business = Business(server, zalo)
     for said, expected in [
         ("tôi muốn gửi phản ánh", "mô tả vấn đề"),
@@ -121,12 +128,24 @@ def test_a_filing_over_zalo_and_the_staff_reply_reaching_the_zalo_user(server, z
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
     assert (ticket.channel, ticket.topic, ticket.contact) == ("zalo", "xay_dung", None)
-    staff = create_user(services.database, username="canbo.xaydung", password="mat-khau-du-dai-123", role=Role.staff,
-                        department=ticket.department, known_departments={ticket.department})  # fmt: skip
+    staff = create_user(
+        services.database,
+        username="canbo.xaydung",
+        password="mat-khau-du-dai-123",
+        role=Role.staff,
+        department=ticket.department,
+        known_departments={ticket.department},
+    )
     with services.database.session() as session:
         ticket = session.exec(select(Ticket)).one()
-        tickets.resolve(session, ticket=ticket, actor=staff, text="Giấy phép đã được cấp ngày 25/11/2026.",
-                        department_name="Sở Xây dựng", now=datetime.now(UTC))  # fmt: skip
+        tickets.resolve(
+            session,
+            ticket=ticket,
+            actor=staff,
+            text="Giấy phép đã được cấp ngày 25/11/2026.",
+            department_name="Sở Xây dựng",
+            now=datetime.now(UTC),
+        )
     before = len(zalo.sent_messages(USER))
     answer, prompt = (m["text"] for m in zalo.wait_for_messages(USER, before + 2)[before:])
     assert "Sở Xây dựng đã trả lời phản ánh" in answer and "25/11/2026" in answer

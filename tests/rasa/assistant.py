@@ -12,7 +12,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def rasa_executable() -> str:
     """The `rasa` command of Rasa's Python 3.10 environment, created first when missing (`scripts/rasa-env.sh`)."""
-    return subprocess.run(["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["bash", str(REPO / "scripts" / "rasa-env.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def rest_only_credentials(project: Path) -> Path:
@@ -26,5 +28,18 @@ def rest_only_credentials(project: Path) -> Path:
 
 def run_command(rasa: str, project: Path, *, port: int, model: str) -> list[str]:
     """`rasa run` with its HTTP API on 127.0.0.1, the REST channel and the project's endpoints."""
-    return [rasa, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "--credentials", str(rest_only_credentials(project)),
-            "--endpoints", "endpoints.yml", "-m", model]  # fmt: skip
+    return [
+        rasa,
+        "run",
+        "--enable-api",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--credentials",
+        str(rest_only_credentials(project)),
+        "--endpoints",
+        "endpoints.yml",
+        "-m",
+        model,
+    ]

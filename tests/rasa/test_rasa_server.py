@@ -52,14 +52,42 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     folder = tmp_path_factory.mktemp("rasa")
     project, database_url = folder / "project", f"sqlite:///{folder / 'donghanh.db'}"
     actions_port, rasa_port = free_port(), free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("DONGHANH_", "TELEGRAM_", "ZALO_"))}
-    env |= {"DATABASE_URL": database_url, "DONGHANH_VAR_DIR": str(REPO / "var"), "DONGHANH_LOG_LEVEL": "WARNING",
-            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
-    subprocess.run([DONGHANH, "rasa-export", str(project), "--action-server", f"http://127.0.0.1:{actions_port}/webhook",
-                    "--epochs", str(EPOCHS)], check=True, env=env, cwd=folder)  # fmt: skip
-    validated = subprocess.run([rasa, "data", "validate"], check=False, env=env, cwd=project, capture_output=True, text=True)
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(("DONGHANH_", "TELEGRAM_", "ZALO_"))
+    }
+    env |= {
+        "DATABASE_URL": database_url,
+        "DONGHANH_VAR_DIR": str(REPO / "var"),
+        "DONGHANH_LOG_LEVEL": "WARNING",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    subprocess.run(
+        [
+            DONGHANH,
+            "rasa-export",
+            str(project),
+            "--action-server",
+            f"http://127.0.0.1:{actions_port}/webhook",
+            "--epochs",
+            str(EPOCHS),
+        ],
+        check=True,
+        env=env,
+        cwd=folder,
+    )
+    validated = subprocess.run(
+        [rasa, "data", "validate"], check=False, env=env, cwd=project, capture_output=True, text=True
+    )
     assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-3000:]
-    trained = subprocess.run([rasa, "train", "--fixed-model-name", "donghanh"], check=False, env=env, cwd=project, capture_output=True, text=True)
+    trained = subprocess.run(
+        [rasa, "train", "--fixed-model-name", "donghanh"],
+        check=False,
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
     assert set(yaml.safe_load((project / "credentials.yml").read_text(encoding="utf-8"))) == {"rest", "telegram"}
 
@@ -67,8 +95,13 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     actions_log, rasa_log = folder / "actions.log", folder / "rasa.log"
     processes = [
         start([DONGHANH, "rasa-actions", "--port", str(actions_port)], env=env, cwd=folder, log=actions_log),
-        start(run_command(rasa, project, port=rasa_port, model="models/donghanh.tar.gz"), env=env, cwd=project, log=rasa_log),
-    ]  # fmt: skip
+        start(
+            run_command(rasa, project, port=rasa_port, model="models/donghanh.tar.gz"),
+            env=env,
+            cwd=project,
+            log=rasa_log,
+        ),
+    ]
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes[1], rasa_log)
@@ -113,7 +146,9 @@ def test_a_tax_question_is_answered_from_our_knowledge_with_its_source(assistant
 def test_a_ticket_filed_through_rasa_reaches_our_database_and_console(assistant: dict[str, str]) -> None:
     chat = RestChat(assistant["webhook"], "dn-phan-anh")
     assert "mô tả vấn đề" in chat.say("tôi muốn gửi phản ánh")
-    assert "Tên doanh nghiệp" in chat.say("Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay Chi cục Thuế chưa giải quyết")
+    assert "Tên doanh nghiệp" in chat.say(
+        "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay Chi cục Thuế chưa giải quyết"
+    )
     assert "Mã số thuế" in chat.say("Công ty TNHH Thương mại Minh An")
     wrong = chat.say("0312345678")
     assert "chưa đúng" in wrong and "ví dụ: 0312345673" in wrong
@@ -136,7 +171,12 @@ def test_a_ticket_filed_through_rasa_reaches_our_database_and_console(assistant:
     try:
         with services.database.session() as session:
             ticket = session.exec(select(Ticket).where(Ticket.code == code)).one()
-            assert (ticket.channel, ticket.department, ticket.tax_code, ticket.ward) == ("rasa", "CUC_THUE", "0312345673", "Phường Gia Định")
+            assert (ticket.channel, ticket.department, ticket.tax_code, ticket.ward) == (
+                "rasa",
+                "CUC_THUE",
+                "0312345673",
+                "Phường Gia Định",
+            )
         officer = signed_in(create_app(services, warm_up=False), account(services.database, Role.staff, "CUC_THUE"))
         assert code in officer.get("/staff").text
         page = officer.get(f"/staff/tickets/{code}").text
@@ -157,12 +197,22 @@ def test_huy_cancels_the_form_at_any_step(assistant: dict[str, str]) -> None:
 def test_the_tokenizer_keeps_words_offsets_and_a_diacritic_free_lemma() -> None:
     rasa = rasa_executable()
     text = "Công  ty tôi hoàn thuế gtgt, mst 0312345673 ở quan 7 ko dc"
-    script = ("import json, sys; from nlu.rasa_components import vietnamese_tokens; "
-              "print(json.dumps([[t.text, t.start, t.end, t.lemma] for t in vietnamese_tokens(sys.argv[1])], ensure_ascii=False))")  # fmt: skip
-    run = subprocess.run([str(Path(rasa).parent / "python"), "-c", script, text], check=True, capture_output=True, text=True,
-                         env=os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"})  # fmt: skip
+    script = (
+        "import json, sys; from nlu.rasa_components import vietnamese_tokens; "
+        "print(json.dumps([[t.text, t.start, t.end, t.lemma] for t in "
+        "vietnamese_tokens(sys.argv[1])], ensure_ascii=False))"
+    )
+    run = subprocess.run(
+        [str(Path(rasa).parent / "python"), "-c", script, text],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     tokens = json.loads(run.stdout.strip().splitlines()[-1])
-    assert all(" ".join(text[start:end].split()) == written for written, start, end, _ in tokens)  # offsets into the text as sent
+    assert all(
+        " ".join(text[start:end].split()) == written for written, start, end, _ in tokens
+    )  # offsets into the text as sent
     assert tokens[0] == ["Công ty", 0, 8, "cong ty"]  # one word, whatever the spaces between its syllables
     lemmas = [lemma for *_, lemma in tokens]
     assert "gia tri gia tang" in lemmas and "ma so thue" in lemmas and "khong" in lemmas

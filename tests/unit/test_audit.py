@@ -18,8 +18,8 @@ REGISTER = """\
    replaced_by: 108-2025-qh15, ends: 2026-07-01, checked: [{source: https://example.gov.vn/108, on: 2026-12-07}]}
 - {id: 108-2025-qh15, number: 108/2025/QH15, type: Luật, title: Luật Quản lý thuế, issuer: Quốc hội, status: in_force,
    checked: [{source: https://example.gov.vn/108, on: 2026-12-07}]}
-- {id: 126-2020-nd-cp, number: 126/2020/NĐ-CP, type: Nghị định, title: quy định chi tiết Luật Quản lý thuế, issuer: Chính phủ,
-   status: unverified}
+- {id: 126-2020-nd-cp, number: 126/2020/NĐ-CP, type: Nghị định, title: quy định chi tiết Luật Quản lý thuế,
+   issuer: Chính phủ, status: unverified}
 """
 ENTRIES = """\
 - id: thue-han-nop
@@ -44,7 +44,7 @@ ENTRIES = """\
 DONGHANH = str(Path(sys.executable).parent / "donghanh")
 
 
-def content(tmp_path: Path):  # noqa: ANN201 - (entries, register)
+def content(tmp_path: Path):
     (tmp_path / "legal").mkdir()
     (tmp_path / "faq").mkdir()
     (tmp_path / "legal" / "thue.yaml").write_text(REGISTER, encoding="utf-8")

@@ -52,7 +52,13 @@ def found(text: str) -> list[tuple[str, str, str]]:
         ("xưởng ở Thủ Đức", [("former_district", "Thành phố Thủ Đức", "Thủ Đức")]),
         ("cty o quan 9", [("former_district", "Thành phố Thủ Đức", "quan 9")]),
         ("q1 và Q.10", [("former_district", "Quận 1", "q1"), ("former_district", "Quận 10", "Q.10")]),
-        ("Bình Thạnh, huyện Cần Giờ", [("former_district", "Quận Bình Thạnh", "Bình Thạnh"), ("former_district", "Huyện Cần Giờ", "huyện Cần Giờ")]),
+        (
+            "Bình Thạnh, huyện Cần Giờ",
+            [
+                ("former_district", "Quận Bình Thạnh", "Bình Thạnh"),
+                ("former_district", "Huyện Cần Giờ", "huyện Cần Giờ"),
+            ],
+        ),
         ("kho ở hoc mon", [("former_district", "Huyện Hóc Môn", "hoc mon")]),
         ("cty ở P.Tân Định", [("ward", "Phường Tân Định", "P.Tân Định")]),
     ],
@@ -110,7 +116,12 @@ digits = st.text(alphabet="0123456789 -./+", max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(digits, st.sampled_from(["mst ", "sđt ", "tờ khai ", "HS ", "tỷ", "triệu", "q", "/", "pa-"])), max_size=12))
+@given(
+    st.lists(
+        st.one_of(digits, st.sampled_from(["mst ", "sđt ", "tờ khai ", "HS ", "tỷ", "triệu", "q", "/", "pa-"])),
+        max_size=12,
+    )
+)
 def test_number_heavy_text_never_breaks_a_parser(parts: list[str]) -> None:
     text = "".join(parts)
     for entity in extract_entities(text, today=TODAY):

@@ -18,8 +18,11 @@ from nlu.normalize import has_vietnamese_diacritics, strip_diacritics
 CATALOG = load_catalog()
 REGISTER = load_register()
 # Loading with the register refuses any source the register does not hold.
-ENTRIES = load_faq(topics={code: topic.department for code, topic in CATALOG.topics.items()}, register=REGISTER,
-                   departments=set(CATALOG.departments))  # fmt: skip
+ENTRIES = load_faq(
+    topics={code: topic.department for code, topic in CATALOG.topics.items()},
+    register=REGISTER,
+    departments=set(CATALOG.departments),
+)
 
 
 def test_at_least_250_entries_and_12_per_topic() -> None:

@@ -46,7 +46,9 @@ def test_tfidf_equals_the_vectorizers_transform(questions: list[str]) -> None:
         assert ours[2].nnz == 0  # the empty message has no features, and no division by zero
 
 
-@pytest.mark.parametrize("options", [{"norm": "l1"}, {"norm": None}, {"binary": True, "sublinear_tf": False}, {"use_idf": False}])
+@pytest.mark.parametrize(
+    "options", [{"norm": "l1"}, {"norm": None}, {"binary": True, "sublinear_tf": False}, {"use_idf": False}]
+)
 def test_tfidf_follows_the_vectorizers_other_settings(questions: list[str], options: dict) -> None:
     vectorizer = TfidfVectorizer(analyzer="word", **options).fit(questions)
     queries = _folded(QUERIES)

@@ -20,7 +20,7 @@ from knowledge.answer import (
     faq_document,
     format_reply,
     passages,
-)  # fmt: skip
+)
 from knowledge.catalog import load_catalog
 from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, KeyGroups
@@ -51,7 +51,8 @@ ENTRY = """\
 def register(tmp_path_factory: pytest.TempPathFactory) -> Register:
     folder = tmp_path_factory.mktemp("legal")
     (folder / "thue.yaml").write_text(
-        "- {id: 108-2025-qh15, number: 108/2025/QH15, type: Luật, title: Luật Quản lý thuế, issuer: Quốc hội, status: unverified}\n",
+        "- {id: 108-2025-qh15, number: 108/2025/QH15, type: Luật, title: Luật Quản lý thuế, issuer: Quốc hội,"
+        " status: unverified}\n",
         encoding="utf-8",
     )
     return load_register(folder)
@@ -124,11 +125,27 @@ def test_dense_index_exact_and_approximate_agree_on_the_nearest() -> None:
 
 def documents() -> list[Document]:
     return [
-        Document("thue-hoan", "faq", "Hoàn thuế GTGT", "Nộp hồ sơ hoàn thuế cho cơ quan thuế.", "thue", "CUC_THUE",
-                 ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"), ("Luật Quản lý thuế số 38/2019/QH14",)),
-        Document("hq-thong-quan", "faq", "Thông quan", "Liên hệ chi cục hải quan nơi mở tờ khai.", "hai_quan", "CUC_HAI_QUAN",
-                 ("Lô hàng chưa được thông quan", "hàng bị giữ ở cảng"), ("Luật Hải quan số 54/2014/QH13",)),
-    ]  # fmt: skip
+        Document(
+            "thue-hoan",
+            "faq",
+            "Hoàn thuế GTGT",
+            "Nộp hồ sơ hoàn thuế cho cơ quan thuế.",
+            "thue",
+            "CUC_THUE",
+            ("Doanh nghiệp muốn hoàn thuế giá trị gia tăng", "hoàn thuế gtgt cần hồ sơ gì"),
+            ("Luật Quản lý thuế số 38/2019/QH14",),
+        ),
+        Document(
+            "hq-thong-quan",
+            "faq",
+            "Thông quan",
+            "Liên hệ chi cục hải quan nơi mở tờ khai.",
+            "hai_quan",
+            "CUC_HAI_QUAN",
+            ("Lô hàng chưa được thông quan", "hàng bị giữ ở cảng"),
+            ("Luật Hải quan số 54/2014/QH13",),
+        ),
+    ]
 
 
 def test_hybrid_retrieval_finds_the_entry_with_and_without_diacritics() -> None:
@@ -139,8 +156,15 @@ def test_hybrid_retrieval_finds_the_entry_with_and_without_diacritics() -> None:
 
 def test_answer_carries_source_department_and_note_within_telegram_limit() -> None:
     document = documents()[0]
-    long_answer = Answer("answer", "Nội dung. " * 1000, "thue", "CUC_THUE", 0.9, (Citation("faq", document.id, document.title),),
-                         sources=document.citations)  # fmt: skip
+    long_answer = Answer(
+        "answer",
+        "Nội dung. " * 1000,
+        "thue",
+        "CUC_THUE",
+        0.9,
+        (Citation("faq", document.id, document.title),),
+        sources=document.citations,
+    )
     reply = format_reply(long_answer, CATALOG)
     assert len(reply) <= TELEGRAM_LIMIT
     assert "Nguồn: Luật Quản lý thuế số 38/2019/QH14" in reply
@@ -177,16 +201,34 @@ def test_index_build_is_incremental_and_a_running_base_reloads(tmp_path: Path, r
 
 def test_the_topic_prior_lifts_the_entry_of_the_likely_topic() -> None:
     twins = [
-        Document("thue-cham", "faq", "Hồ sơ chậm", "Liên hệ Cục Thuế.", "thue", "CUC_THUE", ("hồ sơ nộp lâu rồi chưa được giải quyết",)),
-        Document("hq-cham", "faq", "Hồ sơ chậm", "Liên hệ Cục Hải quan.", "hai_quan", "CUC_HAI_QUAN", ("hồ sơ nộp lâu rồi chưa được giải quyết",)),
+        Document(
+            "thue-cham",
+            "faq",
+            "Hồ sơ chậm",
+            "Liên hệ Cục Thuế.",
+            "thue",
+            "CUC_THUE",
+            ("hồ sơ nộp lâu rồi chưa được giải quyết",),
+        ),
+        Document(
+            "hq-cham",
+            "faq",
+            "Hồ sơ chậm",
+            "Liên hệ Cục Hải quan.",
+            "hai_quan",
+            "CUC_HAI_QUAN",
+            ("hồ sơ nộp lâu rồi chưa được giải quyết",),
+        ),
         Document("IV.1", "plan-2022", "IV.1", "Báo cáo 6 tháng.", None, None, ("báo cáo kết quả thực hiện",)),
-    ]  # fmt: skip
+    ]
     retriever = HybridRetriever(twins, FakeEncoder())
     query = "hồ sơ nộp lâu rồi chưa được giải quyết"
     assert retriever.search(query, prior={"hai_quan": 0.9, "thue": 0.05})[0].document.id == "hq-cham"
     assert retriever.search(query, prior={"thue": 0.9, "hai_quan": 0.05})[0].document.id == "thue-cham"
     # A plan section has no topic: it takes the likeliest topic's probability, neither lifted nor sunk.
-    assert retriever.prior([{"thue": 0.7, "hai_quan": 0.2}]).tolist() == [[pytest.approx(0.7), pytest.approx(0.2), pytest.approx(0.7)]]
+    assert retriever.prior([{"thue": 0.7, "hai_quan": 0.2}]).tolist() == [
+        [pytest.approx(0.7), pytest.approx(0.2), pytest.approx(0.7)]
+    ]
 
 
 def test_best_key_per_document_skips_documents_without_keys() -> None:
@@ -217,9 +259,13 @@ def test_confidence_is_a_probability_that_grows_with_score_and_lead() -> None:
 
 def test_the_entry_classifier_learns_what_tells_neighbouring_entries_apart() -> None:
     phrasings = [
-        (0, "hoàn thuế gtgt bị chậm quá hạn"), (0, "hồ sơ hoàn thuế nộp lâu chưa được giải quyết"), (0, "hoan thue tre han thi lam sao"),
-        (1, "hồ sơ đề nghị hoàn thuế gồm những gì"), (1, "hoàn thuế gtgt cần giấy tờ gì"), (1, "chuan bi ho so hoan thue nhu the nao"),
-    ]  # fmt: skip
+        (0, "hoàn thuế gtgt bị chậm quá hạn"),
+        (0, "hồ sơ hoàn thuế nộp lâu chưa được giải quyết"),
+        (0, "hoan thue tre han thi lam sao"),
+        (1, "hồ sơ đề nghị hoàn thuế gồm những gì"),
+        (1, "hoàn thuế gtgt cần giấy tờ gì"),
+        (1, "chuan bi ho so hoan thue nhu the nao"),
+    ]
     classifier = EntryClassifier.train(phrasings, documents=3)
     assert classifier is not None
     probabilities = classifier.probabilities(["hoàn thuế mãi chưa được, quá hạn rồi", "ho so hoan thue gom giay to gi"])

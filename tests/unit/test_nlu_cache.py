@@ -26,10 +26,14 @@ def small_data(tmp_path: Path) -> Path:
 
 
 def build(data_dir: Path, cache_dir: Path) -> nlu_pipeline.NluPipeline:
-    return nlu_pipeline.build_pipeline(encoder=FakeEncoder(), departments=DEPARTMENTS, cache_dir=cache_dir, data_dir=data_dir)
+    return nlu_pipeline.build_pipeline(
+        encoder=FakeEncoder(), departments=DEPARTMENTS, cache_dir=cache_dir, data_dir=data_dir
+    )
 
 
-def test_trained_once_then_loaded_from_the_cache(small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_trained_once_then_loaded_from_the_cache(
+    small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = build(small_data, tmp_path / "cache")
     artefacts = list((tmp_path / "cache").glob("nlu-*.joblib"))
     assert len(artefacts) == 1

@@ -26,9 +26,19 @@ REQUIRED_ABBREVIATIONS = (
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("hoà", "hòa"), ("thuý", "thúy"), ("khoẻ", "khỏe"), ("Uỷ ban", "Ủy ban"), ("tuỳ", "tùy"), ("quý", "quý"),
-     ("hoàng", "hoàng"), ("hoặc", "hoặc"), ("thủy", "thủy"), ("xoè", "xòe")],
-)  # fmt: skip
+    [
+        ("hoà", "hòa"),
+        ("thuý", "thúy"),
+        ("khoẻ", "khỏe"),
+        ("Uỷ ban", "Ủy ban"),
+        ("tuỳ", "tùy"),
+        ("quý", "quý"),
+        ("hoàng", "hoàng"),
+        ("hoặc", "hoặc"),
+        ("thủy", "thủy"),
+        ("xoè", "xòe"),
+    ],
+)
 def test_one_tone_mark_placement(typed: str, expected: str) -> None:
     assert normalize_tone_marks(typed) == expected
 
@@ -101,7 +111,13 @@ def test_offset_preserving_fold_keeps_the_length(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet="aăâeêioôơuưyđAĂÂEÊIOÔƠUƯYĐ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵbcdghklmnpqrstvx", max_size=80))
+@given(
+    st.text(
+        alphabet="aăâeêioôơuưyđAĂÂEÊIOÔƠUƯYĐ "
+        "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵbcdghklmnpqrstvx",
+        max_size=80,
+    )
+)
 def test_tone_mark_normalisation_is_idempotent(text: str) -> None:
     once = normalize_tone_marks(unicodedata.normalize("NFC", text))
     assert normalize_tone_marks(once) == once

@@ -42,7 +42,7 @@ WRITINGS = {
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
-def test_every_current_unit_is_recognised_with_and_without_diacritics(unit) -> None:  # noqa: ANN001
+def test_every_current_unit_is_recognised_with_and_without_diacritics(unit) -> None:
     bare, folded = unit.bare_name, strip_diacritics(unit.bare_name).lower()
     for pattern in WRITINGS[unit.type]:
         written = pattern.format(n=bare, f=folded)
@@ -59,7 +59,7 @@ def test_an_unaccented_name_two_units_share_offers_both() -> None:
 
 
 @pytest.mark.parametrize("district", DISTRICTS, ids=lambda district: district.name)
-def test_every_former_district_is_recognised_with_its_successors(district) -> None:  # noqa: ANN001
+def test_every_former_district_is_recognised_with_its_successors(district) -> None:
     kind, bare = district.type, district.bare_name
     short = {"quận": ("Q.", "q."), "huyện": ("H.", "h."), "thành phố": ("TP ", "tp.")}[kind]
     for written in (
@@ -80,8 +80,10 @@ def test_the_writings_people_use() -> None:
         ("former_district", "Quận 3", "Quận 3"),
         ("former_district", "Quận Bình Thạnh", "Q.Bình Thạnh"),
     ]
-    assert places("huyện Củ Chi và TP Thủ Đức") == [("former_district", "Huyện Củ Chi", "huyện Củ Chi"),
-                                                    ("former_district", "Thành phố Thủ Đức", "TP Thủ Đức")]  # fmt: skip
+    assert places("huyện Củ Chi và TP Thủ Đức") == [
+        ("former_district", "Huyện Củ Chi", "huyện Củ Chi"),
+        ("former_district", "Thành phố Thủ Đức", "TP Thủ Đức"),
+    ]
     assert places("xưởng ở q9") == [
         ("former_district", "Thành phố Thủ Đức", "q9")
     ]  # Quận 9 became part of Thủ Đức in 2021

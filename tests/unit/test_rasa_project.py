@@ -27,7 +27,12 @@ _MARKUP = re.compile(r"\[([^\]]+)\](?:\(([^)]+)\)|(\{[^}]+\}))")
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("rasa-project")
-    export(out, examples=load_examples(topics=TOPICS), catalog=CATALOG, settings=Settings(action_server_url="http://127.0.0.1:5999/webhook"))
+    export(
+        out,
+        examples=load_examples(topics=TOPICS),
+        catalog=CATALOG,
+        settings=Settings(action_server_url="http://127.0.0.1:5999/webhook"),
+    )
     return out
 
 
@@ -44,7 +49,15 @@ def nlu_examples(project: Path) -> dict[str, list[str]]:
 
 def test_the_export_is_a_complete_rasa_project(exported: Path) -> None:
     names = sorted(p.relative_to(exported).as_posix() for p in exported.rglob("*.yml"))
-    assert names == ["config.yml", "credentials.yml", "data/nlu.yml", "data/rules.yml", "data/stories.yml", "domain.yml", "endpoints.yml"]
+    assert names == [
+        "config.yml",
+        "credentials.yml",
+        "data/nlu.yml",
+        "data/rules.yml",
+        "data/stories.yml",
+        "domain.yml",
+        "endpoints.yml",
+    ]
     assert read(exported / "endpoints.yml") == {"action_endpoint": {"url": "http://127.0.0.1:5999/webhook"}}
     credentials = read(exported / "credentials.yml")
     assert "rest" in credentials and credentials["telegram"]["access_token"] == "${RASA_TELEGRAM_TOKEN}"
@@ -59,7 +72,18 @@ def test_every_topic_is_an_intent_with_our_examples_and_every_dialogue_intent_is
     for code in TOPICS:
         expected = {" ".join(e.text.split()) for e in ours if e.topic == code and e.intent == "ask"}
         assert {plain_text(t) for t in examples[f"ask_{code}"]} == {plain_text(annotated(t)) for t in expected}
-    for intent in ("greet", "thanks", "goodbye", "human", "affirm", "deny", "report_issue", "check_ticket", "out_of_scope", "huy"):
+    for intent in (
+        "greet",
+        "thanks",
+        "goodbye",
+        "human",
+        "affirm",
+        "deny",
+        "report_issue",
+        "check_ticket",
+        "out_of_scope",
+        "huy",
+    ):
         assert len(examples[intent]) >= 10, intent
     domain = read(exported / "domain.yml")
     assert set(examples) <= set(domain["intents"])
@@ -76,7 +100,9 @@ def test_annotated_entities_cover_exactly_the_text_they_name() -> None:
 
 def test_rules_and_stories_use_only_what_the_domain_declares(exported: Path) -> None:
     domain = read(exported / "domain.yml")
-    known_actions = set(domain["actions"]) | set(domain["responses"]) | set(domain["forms"]) | {"action_deactivate_loop"}
+    known_actions = (
+        set(domain["actions"]) | set(domain["responses"]) | set(domain["forms"]) | {"action_deactivate_loop"}
+    )
     known_intents = set(domain["intents"]) | {"nlu_fallback"}
     steps = [s for rule in read(exported / "data" / "rules.yml")["rules"] for s in rule["steps"]]
     steps += [s for story in read(exported / "data" / "stories.yml")["stories"] for s in story["steps"]]
@@ -146,8 +172,23 @@ def test_a_file_that_is_not_rasa_nlu_is_refused(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- the component Rasa's Python runs
 
 RASA_SIDE = ("nlu/rasa_components.py", "nlu/segment.py", "nlu/normalize.py", "nlu/entities.py", "nlu/places.py")
-RASA_SIDE_MAY_IMPORT = {"rasa", "underthesea", "yaml", "stdnum", "vietnam_provinces", "nlu", "__future__", "collections", "dataclasses", "datetime", "functools",
-                        "pathlib", "re", "typing", "unicodedata"}  # fmt: skip
+RASA_SIDE_MAY_IMPORT = {
+    "rasa",
+    "underthesea",
+    "yaml",
+    "stdnum",
+    "vietnam_provinces",
+    "nlu",
+    "__future__",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "functools",
+    "pathlib",
+    "re",
+    "typing",
+    "unicodedata",
+}
 
 
 def test_the_rasa_component_imports_only_rasa_underthesea_stdnum_provinces_and_our_normaliser() -> None:
@@ -156,11 +197,18 @@ def test_the_rasa_component_imports_only_rasa_underthesea_stdnum_provinces_and_o
         modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         modules |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert {m.split(".")[0] for m in modules} <= RASA_SIDE_MAY_IMPORT, name
-        assert {m for m in modules if m.startswith("nlu.")} <= {"nlu.segment", "nlu.normalize", "nlu.entities", "nlu.places"}, name
+        assert {m for m in modules if m.startswith("nlu.")} <= {
+            "nlu.segment",
+            "nlu.normalize",
+            "nlu.entities",
+            "nlu.places",
+        }, name
 
 
 def test_the_rasa_component_compiles_under_python_3_10() -> None:
-    found = subprocess.run(["bash", str(ROOT / "scripts" / "rasa-env.sh"), "python"], check=False, capture_output=True, text=True)
+    found = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "rasa-env.sh"), "python"], check=False, capture_output=True, text=True
+    )
     assert found.returncode == 0, f"Python 3.10 is needed for the Rasa side: {found.stderr}"
     python = found.stdout.strip()
     for name in RASA_SIDE:

@@ -25,7 +25,7 @@ from tickets.report_data import (
     Period,
     Report,
     Summary,
-)  # fmt: skip
+)
 
 TAX = "Cục Thuế Thành phố Hồ Chí Minh"
 PLANNING = "Sở Quy hoạch - Kiến trúc"
@@ -33,11 +33,25 @@ PLANNING = "Sở Quy hoạch - Kiến trúc"
 
 def summary(**changes: object) -> Summary:
     figures: dict[str, object] = dict(
-        received=120, resolved=96, backlog=24, backlog_median_age_days=3.5, backlog_oldest_age_days=21.0, overdue=7,
-        on_time_rate=80 / 96, acknowledge_median_days=0.5, acknowledge_p90_days=1.0, resolve_median_days=6.5,
-        resolve_p90_days=14.0, satisfaction_mean=4.2, satisfaction_share_4_plus=0.78, rating_response_rate=0.45,
-        reopen_rate=0.05, transfer_rate=0.12, self_service_rate=None, topical_conversations=0,
-    )  # fmt: skip
+        received=120,
+        resolved=96,
+        backlog=24,
+        backlog_median_age_days=3.5,
+        backlog_oldest_age_days=21.0,
+        overdue=7,
+        on_time_rate=80 / 96,
+        acknowledge_median_days=0.5,
+        acknowledge_p90_days=1.0,
+        resolve_median_days=6.5,
+        resolve_p90_days=14.0,
+        satisfaction_mean=4.2,
+        satisfaction_share_4_plus=0.78,
+        rating_response_rate=0.45,
+        reopen_rate=0.05,
+        transfer_rate=0.12,
+        self_service_rate=None,
+        topical_conversations=0,
+    )
     figures.update(changes)
     return Summary(**figures)  # type: ignore[arg-type]
 
@@ -47,24 +61,54 @@ def make_report() -> Report:
     period = Period.parse("2026-H1")
     moment = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # 09:30 in Ho Chi Minh City
     return Report(
-        period=period, previous_period=period.previous(), filters=Filters(),
-        summary=summary(), previous=summary(received=100, on_time_rate=0.8, resolve_median_days=7.0, satisfaction_mean=None),
-        by_topic=[BreakdownRow("thue", "Thuế", 70, 60, 4, 50 / 60, 4.1),
-                  BreakdownRow("dat_dai", "Đất đai <quy hoạch> & xây dựng", 50, 36, 3, None, None)],
-        by_department=[BreakdownRow("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1),
-                       BreakdownRow("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None)],
+        period=period,
+        previous_period=period.previous(),
+        filters=Filters(),
+        summary=summary(),
+        previous=summary(received=100, on_time_rate=0.8, resolve_median_days=7.0, satisfaction_mean=None),
+        by_topic=[
+            BreakdownRow("thue", "Thuế", 70, 60, 4, 50 / 60, 4.1),
+            BreakdownRow("dat_dai", "Đất đai <quy hoạch> & xây dựng", 50, 36, 3, None, None),
+        ],
+        by_department=[
+            BreakdownRow("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1),
+            BreakdownRow("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None),
+        ],
         by_channel=[BreakdownRow("telegram", "Telegram", 80, 64, 5, 0.8, 4.0)],
         by_ward=[],  # nobody gave a place
         months=[MonthRow(f"2026-0{m}", 15 + m, 12 + m) for m in range(1, 7)],
-        scoreboard=[DepartmentScore("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1, 0.02, 0.1, 86.5, 1),
-                    DepartmentScore("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None, None, 0.2, None, None)],
-        overdue=[OverdueTicket("PA-2026-000123", "CUC_THUE", TAX, "thue", moment, datetime(2026, 3, 16, 10, 0, tzinfo=UTC),
-                               2.5, "dang_xu_ly")],
-        clusters=[Cluster("Hoàn thuế giá trị gia tăng chậm", 5, ["thue"],
-                          [ClusterTicket("PA-2026-000123", "Công ty chúng tôi nộp hồ sơ hoàn thuế từ tháng 1 tại Quận Bình Thạnh…")]),
-                  Cluster("Cấp phép xây dựng", 3, ["dat_dai"], [])],
-        generated_at=moment, score_method="Điểm = 50 % tỷ lệ đúng hạn + 30 % mức hài lòng + 20 % (1 − tỷ lệ mở lại).",
-    )  # fmt: skip
+        scoreboard=[
+            DepartmentScore("CUC_THUE", TAX, 70, 60, 4, 50 / 60, 4.1, 0.02, 0.1, 86.5, 1),
+            DepartmentScore("SO_QHKT", PLANNING, 50, 36, 3, 30 / 36, None, None, 0.2, None, None),
+        ],
+        overdue=[
+            OverdueTicket(
+                "PA-2026-000123",
+                "CUC_THUE",
+                TAX,
+                "thue",
+                moment,
+                datetime(2026, 3, 16, 10, 0, tzinfo=UTC),
+                2.5,
+                "dang_xu_ly",
+            )
+        ],
+        clusters=[
+            Cluster(
+                "Hoàn thuế giá trị gia tăng chậm",
+                5,
+                ["thue"],
+                [
+                    ClusterTicket(
+                        "PA-2026-000123", "Công ty chúng tôi nộp hồ sơ hoàn thuế từ tháng 1 tại Quận Bình Thạnh…"
+                    )
+                ],
+            ),
+            Cluster("Cấp phép xây dựng", 3, ["dat_dai"], []),
+        ],
+        generated_at=moment,
+        score_method="Điểm = 50 % tỷ lệ đúng hạn + 30 % mức hài lòng + 20 % (1 − tỷ lệ mở lại).",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +145,18 @@ def test_the_pdf_uses_dejavu_and_weasyprint_has_no_complaint(pdf_path: Path, cap
 
 
 def test_the_pdf_reads_in_vietnamese(pdf_text: str) -> None:
-    for expected in (TAX, "Bảng xếp hạng", "Quá hạn", "PA-2026-000123", "Thuế", "Hoàn thuế giá trị gia tăng chậm",
-                     "Quận Bình Thạnh", "2026-H1", "từ 01/01/2026 đến 30/06/2026", "Đất đai <quy hoạch> & xây dựng"):  # fmt: skip
+    for expected in (
+        TAX,
+        "Bảng xếp hạng",
+        "Quá hạn",
+        "PA-2026-000123",
+        "Thuế",
+        "Hoàn thuế giá trị gia tăng chậm",
+        "Quận Bình Thạnh",
+        "2026-H1",
+        "từ 01/01/2026 đến 30/06/2026",
+        "Đất đai <quy hoạch> & xây dựng",
+    ):
         assert expected in pdf_text
     assert "ignored" not in pdf_text
 
@@ -185,10 +239,16 @@ def test_the_template_escapes_labels() -> None:
 
 @pytest.mark.parametrize(
     ("field", "now", "before", "expected"),
-    [("received", 120, 100, ("↑ 20 %", "")), ("overdue", 7, 10, ("↓ 30 %", "better")), ("overdue", 3, 0, ("↑ 3", "worse")),
-     ("on_time_rate", 0.9, 0.93, ("↓ 3,0 điểm %", "worse")), ("resolve_median_days", 6.5, 7.0, ("↓ 0,5 ngày", "better")),
-     ("satisfaction_mean", 4.2, 4.2, ("không đổi", "")), ("reopen_rate", None, 0.1, ("—", ""))],
-)  # fmt: skip
+    [
+        ("received", 120, 100, ("↑ 20 %", "")),
+        ("overdue", 7, 10, ("↓ 30 %", "better")),
+        ("overdue", 3, 0, ("↑ 3", "worse")),
+        ("on_time_rate", 0.9, 0.93, ("↓ 3,0 điểm %", "worse")),
+        ("resolve_median_days", 6.5, 7.0, ("↓ 0,5 ngày", "better")),
+        ("satisfaction_mean", 4.2, 4.2, ("không đổi", "")),
+        ("reopen_rate", None, 0.1, ("—", "")),
+    ],
+)
 def test_changes_against_the_previous_period(
     field: str, now: float | None, before: float | None, expected: tuple[str, str]
 ) -> None:

@@ -7,7 +7,14 @@ from nlu.segment import segment, segmented_text
 
 
 def test_segmentation_keeps_multi_syllable_words_together() -> None:
-    assert segment("Doanh nghiệp muốn hoàn thuế giá trị gia tăng") == ["Doanh nghiệp", "muốn", "hoàn", "thuế", "giá trị", "gia tăng"]
+    assert segment("Doanh nghiệp muốn hoàn thuế giá trị gia tăng") == [
+        "Doanh nghiệp",
+        "muốn",
+        "hoàn",
+        "thuế",
+        "giá trị",
+        "gia tăng",
+    ]
     assert segmented_text("Công ty tôi") == "Công_ty tôi"
 
 

@@ -9,10 +9,19 @@ import pytest
 from bot.settings import Settings, SettingsError, load_settings
 
 SPEC_NAMES = {
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET",
-    "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN",
-    "ZALO_API_BASE_URL", "ZALO_OAUTH_BASE_URL", "DATABASE_URL",
-}  # fmt: skip
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "ZALO_APP_ID",
+    "ZALO_APP_SECRET",
+    "ZALO_OA_SECRET_KEY",
+    "ZALO_ACCESS_TOKEN",
+    "ZALO_REFRESH_TOKEN",
+    "ZALO_API_BASE_URL",
+    "ZALO_OAUTH_BASE_URL",
+    "DATABASE_URL",
+}
 
 
 def test_every_spec_name_is_a_setting() -> None:
@@ -83,7 +92,9 @@ def test_webhook_without_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.parametrize("key", [None, "changeme", "short"])
-def test_production_refuses_a_missing_or_placeholder_secret_key(monkeypatch: pytest.MonkeyPatch, key: str | None) -> None:
+def test_production_refuses_a_missing_or_placeholder_secret_key(
+    monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
     monkeypatch.setenv("DONGHANH_ENV", "production")
     if key is not None:
         monkeypatch.setenv("DONGHANH_SECRET_KEY", key)

@@ -34,7 +34,9 @@ from tickets.web import texts
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 STATIC_DIR = HERE / "static"
-TEMPLATES.env.filters["vn_time"] = lambda moment: moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y") if moment else ""
+TEMPLATES.env.filters["vn_time"] = lambda moment: (
+    moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y") if moment else ""
+)
 TEMPLATES.env.filters["vn_day"] = lambda moment: moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y") if moment else ""
 COOKIE = "donghanh_staff"
 LOGIN_CSRF_COOKIE = "donghanh_login_csrf"  # double-submit token of the sign-in form, before any session exists
@@ -50,24 +52,50 @@ class Console:
     """What the console's pages need: the database, the catalogue (a `knowledge.catalog.Catalog`), the legal
     register, knowledge suggestions, what to do after the FAQ changed, and the clock."""
 
-    def __init__(self, *, database: Database, catalog: Any, register: Register, suggest: Suggest,
-                 on_publish: Callable[[], object] = lambda: None, clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
-        self.database, self.catalog, self.register, self.suggest, self.clock = database, catalog, register, suggest, clock
-        self.on_publish = on_publish  # re-indexes the knowledge base after the FAQ changed (a draft published, an entry edited)
+    def __init__(
+        self,
+        *,
+        database: Database,
+        catalog: Any,
+        register: Register,
+        suggest: Suggest,
+        on_publish: Callable[[], object] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database, self.catalog, self.register, self.suggest, self.clock = (
+            database,
+            catalog,
+            register,
+            suggest,
+            clock,
+        )
+        self.on_publish = (
+            on_publish  # re-indexes the knowledge base after the FAQ changed (a draft published, an entry edited)
+        )
 
     # ------------------------------------------------------------------ helpers
 
     def who(self, request: Request) -> SignedIn | None:
         return signed_in(self.database, request.cookies.get(COOKIE), now=self.clock())
 
-    def page(self, request: Request, name: str, who: SignedIn | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        self, request: Request, name: str, who: SignedIn | None, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
         common = {
-            "who": who, "state_labels": STATE_LABELS, "role_labels": texts.ROLE_LABELS, "channel_labels": texts.CHANNEL_LABELS,
-            "event_labels": texts.EVENT_LABELS, "departments": self.catalog.departments, "topics": self.catalog.topics,
-            "unread": escalation.unread_count(self.database, who.user) if who else 0, "is_admin": bool(who and who.user.role == Role.admin),
+            "who": who,
+            "state_labels": STATE_LABELS,
+            "role_labels": texts.ROLE_LABELS,
+            "channel_labels": texts.CHANNEL_LABELS,
+            "event_labels": texts.EVENT_LABELS,
+            "departments": self.catalog.departments,
+            "topics": self.catalog.topics,
+            "unread": escalation.unread_count(self.database, who.user) if who else 0,
+            "is_admin": bool(who and who.user.role == Role.admin),
             "notice_labels": texts.NOTIFICATION_LABELS,
-            "department_name": lambda code: self.catalog.departments[code].name if code in self.catalog.departments else code,
-        }  # fmt: skip
+            "department_name": lambda code: (
+                self.catalog.departments[code].name if code in self.catalog.departments else code
+            ),
+        }
         return TEMPLATES.TemplateResponse(request, name, {**common, **context}, status_code=status_code)
 
     def message(self, request: Request, who: SignedIn | None, text: str, status_code: int) -> HTMLResponse:
@@ -119,12 +147,16 @@ def console_routes(console: Console) -> APIRouter:
             return _login_form(console, request, error=texts.CSRF_FAILED, status_code=403)
         username = str(form.get("username", ""))[:64]
         try:
-            token = sign_in(console.database, username=username, password=str(form.get("password", "")), now=console.clock())
+            token = sign_in(
+                console.database, username=username, password=str(form.get("password", "")), now=console.clock()
+            )
         except SignInError as error:
             text = texts.SIGN_IN_LOCKED if error.reason == "locked" else texts.SIGN_IN_INVALID
             return _login_form(console, request, error=text, username=username, status_code=401)
         response = RedirectResponse("/staff", status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff")
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff"
+        )
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff")
         return response
 
@@ -154,11 +186,21 @@ def console_routes(console: Console) -> APIRouter:
         try:
             change_password(console.database, user_id=who.user.id, current=str(form.get("current", "")), new=new)
         except PasswordChangeError as error:
-            return console.page(request, "password.html", who, status_code=422, error=texts.PASSWORD_REFUSED[error.reason])
+            return console.page(
+                request, "password.html", who, status_code=422, error=texts.PASSWORD_REFUSED[error.reason]
+            )
         return RedirectResponse("/staff", status_code=303)
 
     @router.get("", response_class=HTMLResponse)
-    def queue(request: Request, state: str = "", topic: str = "", channel: str = "", ward: str = "", overdue: str = "", q: str = "") -> Response:
+    def queue(
+        request: Request,
+        state: str = "",
+        topic: str = "",
+        channel: str = "",
+        ward: str = "",
+        overdue: str = "",
+        q: str = "",
+    ) -> Response:
         who, refused = console.gate(request)
         if refused is not None:
             return refused
@@ -177,14 +219,33 @@ def console_routes(console: Console) -> APIRouter:
             query = query.where(col(Ticket.state).in_(OPEN_STATES), col(Ticket.due_at) <= now)
         if q.strip():
             pattern = "%" + q.strip()[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(or_(col(Ticket.code).ilike(pattern, escape="\\"), col(Ticket.company_name).ilike(pattern, escape="\\"),
-                                    col(Ticket.description).ilike(pattern, escape="\\")))  # fmt: skip
+            query = query.where(
+                or_(
+                    col(Ticket.code).ilike(pattern, escape="\\"),
+                    col(Ticket.company_name).ilike(pattern, escape="\\"),
+                    col(Ticket.description).ilike(pattern, escape="\\"),
+                )
+            )
         with console.database.session() as session:
             rows = session.exec(query.order_by(col(Ticket.due_at), col(Ticket.id)).limit(QUEUE_LIMIT)).all()
-            present = {p for p in session.exec(access.scoped(select(Ticket), who.user).with_only_columns(place).distinct()) if p}
-        places = [(name, report_builder.place_label(name)) for name in sorted(present, key=lambda name: (not unit_named(name), name))]
+            present = {
+                p
+                for p in session.exec(access.scoped(select(Ticket), who.user).with_only_columns(place).distinct())
+                if p
+            }
+        places = [
+            (name, report_builder.place_label(name))
+            for name in sorted(present, key=lambda name: (not unit_named(name), name))
+        ]
         masked = access.masks_personal_data(who.user)
-        items = [{"ticket": t, "company": access.mask_name(t.company_name) if masked else t.company_name, **console.badges(t, now)} for t in rows]
+        items = [
+            {
+                "ticket": t,
+                "company": access.mask_name(t.company_name) if masked else t.company_name,
+                **console.badges(t, now),
+            }
+            for t in rows
+        ]
         filters = {"state": state, "topic": topic, "channel": channel, "ward": ward, "overdue": overdue, "q": q}
         return console.page(request, "queue.html", who, items=items, filters=filters, places=places, now=now)
 
@@ -197,10 +258,25 @@ def console_routes(console: Console) -> APIRouter:
             ticket = console.ticket_for(session, who.user, code)
             if ticket is None:
                 return console.message(request, who, texts.NOT_FOUND, 404)
-            transcript = session.exec(select(TranscriptMessage).where(col(TranscriptMessage.conversation_id) == ticket.conversation_id)
-                                      .order_by(col(TranscriptMessage.created_at), col(TranscriptMessage.id))).all() if ticket.conversation_id else []  # fmt: skip
-            events = session.exec(select(TicketEvent).where(col(TicketEvent.ticket_id) == ticket.id).order_by(col(TicketEvent.at), col(TicketEvent.id))).all()
-            colleagues = session.exec(select(User).where(col(User.department) == ticket.department, col(User.is_active)).order_by(col(User.username))).all()
+            transcript = (
+                session.exec(
+                    select(TranscriptMessage)
+                    .where(col(TranscriptMessage.conversation_id) == ticket.conversation_id)
+                    .order_by(col(TranscriptMessage.created_at), col(TranscriptMessage.id))
+                ).all()
+                if ticket.conversation_id
+                else []
+            )
+            events = session.exec(
+                select(TicketEvent)
+                .where(col(TicketEvent.ticket_id) == ticket.id)
+                .order_by(col(TicketEvent.at), col(TicketEvent.id))
+            ).all()
+            colleagues = session.exec(
+                select(User)
+                .where(col(User.department) == ticket.department, col(User.is_active))
+                .order_by(col(User.username))
+            ).all()
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
             proposed = session.exec(select(FaqDraft).where(col(FaqDraft.ticket_id) == ticket.id)).first()
         masked = access.masks_personal_data(who.user)
@@ -215,12 +291,26 @@ def console_routes(console: Console) -> APIRouter:
         answer = next((e.body for e in reversed(events) if e.kind == "resolve"), "")
         can_act = access.can_act(who.user, ticket)
         return console.page(
-            request, "ticket.html", who, ticket=ticket, business=business, shown=shown, transcript=transcript, events=events,
-            colleagues=colleagues, assignee=assignee, suggestions=[] if masked else list(console.suggest(ticket.description))[:3],
-            can_act=can_act, can_assign=access.can_assign(who.user, ticket), can_transfer=access.can_transfer(who.user, ticket),
-            can_propose=can_act and ticket.state in drafts.RESOLVED_STATES and proposed is None, answer=answer, proposed=proposed,
-            done=texts.DONE.get(done), **console.badges(ticket, console.clock()),
-        )  # fmt: skip
+            request,
+            "ticket.html",
+            who,
+            ticket=ticket,
+            business=business,
+            shown=shown,
+            transcript=transcript,
+            events=events,
+            colleagues=colleagues,
+            assignee=assignee,
+            suggestions=[] if masked else list(console.suggest(ticket.description))[:3],
+            can_act=can_act,
+            can_assign=access.can_assign(who.user, ticket),
+            can_transfer=access.can_transfer(who.user, ticket),
+            can_propose=can_act and ticket.state in drafts.RESOLVED_STATES and proposed is None,
+            answer=answer,
+            proposed=proposed,
+            done=texts.DONE.get(done),
+            **console.badges(ticket, console.clock()),
+        )
 
     @router.post("/tickets/{code}/{action}")
     async def act(request: Request, code: str, action: str) -> Response:
@@ -263,7 +353,9 @@ def console_routes(console: Console) -> APIRouter:
             return refused
         if who.user.role != Role.admin:
             return console.message(request, who, texts.FORBIDDEN, 403)
-        return console.page(request, "drafts.html", who, drafts=drafts.pending(console.database), done=texts.DONE.get(done))
+        return console.page(
+            request, "drafts.html", who, drafts=drafts.pending(console.database), done=texts.DONE.get(done)
+        )
 
     @router.post("/drafts/{draft_id}/{decision}")
     async def draft_decision(request: Request, draft_id: int, decision: str) -> Response:
@@ -282,9 +374,18 @@ def console_routes(console: Console) -> APIRouter:
                 if decision == "reject":
                     drafts.reject(session, draft=draft, actor=user, now=console.clock())
                 else:
-                    drafts.review(session, draft=draft, actor=user, question=str(form.get("question", "")), paraphrases=str(form.get("paraphrases", "")),
-                                  answer=str(form.get("answer", "")), sources=str(form.get("sources", "")), publish=decision == "publish", now=console.clock(),
-                                  register=console.register)  # fmt: skip
+                    drafts.review(
+                        session,
+                        draft=draft,
+                        actor=user,
+                        question=str(form.get("question", "")),
+                        paraphrases=str(form.get("paraphrases", "")),
+                        answer=str(form.get("answer", "")),
+                        sources=str(form.get("sources", "")),
+                        publish=decision == "publish",
+                        now=console.clock(),
+                        register=console.register,
+                    )
             except drafts.DraftError as error:
                 session.rollback()
                 return console.message(request, who, str(error), 422)
@@ -306,23 +407,38 @@ def _readable(transcript: Sequence[TranscriptMessage]) -> list[tuple[TranscriptM
     return lines
 
 
-def _login_form(console: Console, request: Request, *, error: str | None = None, username: str = "", status_code: int = 200) -> Response:
+def _login_form(
+    console: Console, request: Request, *, error: str | None = None, username: str = "", status_code: int = 200
+) -> Response:
     """The sign-in page with a fresh double-submit CSRF token (cookie and hidden field)."""
     token = secrets.token_urlsafe(32)
-    response = console.page(request, "login.html", None, status_code=status_code, error=error, username=username, csrf=token)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff")
+    response = console.page(
+        request, "login.html", None, status_code=status_code, error=error, username=username, csrf=token
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/staff"
+    )
     return response
 
 
-def _perform(console: Console, session: Session, ticket: Ticket, user: User, action: str, form: Any, now: datetime) -> tuple[str, int] | None:
+def _perform(
+    console: Console, session: Session, ticket: Ticket, user: User, action: str, form: Any, now: datetime
+) -> tuple[str, int] | None:
     """Carry out one action; (Vietnamese message, HTTP status) when it cannot be done."""
     allowed = {"assign": access.can_assign, "transfer": access.can_transfer}.get(action, access.can_act)
     if action == "propose":
         if not allowed(user, ticket):
             return texts.FORBIDDEN, 403
         try:
-            drafts.propose(session, ticket=ticket, actor=user, question=str(form.get("question", "")), answer=str(form.get("answer", "")),
-                           sources=str(form.get("sources", "")), now=now)  # fmt: skip
+            drafts.propose(
+                session,
+                ticket=ticket,
+                actor=user,
+                question=str(form.get("question", "")),
+                answer=str(form.get("answer", "")),
+                sources=str(form.get("sources", "")),
+                now=now,
+            )
         except drafts.DraftError as error:
             return str(error), 422
         return None
@@ -339,10 +455,16 @@ def _perform(console: Console, session: Session, ticket: Ticket, user: User, act
             if action == "note":
                 services.add_note(session, ticket=ticket, actor=user, text=text, now=now)
             else:
-                change = {"reply": services.reply, "request-info": services.request_info, "resolve": services.resolve}[action]
+                change = {"reply": services.reply, "request-info": services.request_info, "resolve": services.resolve}[
+                    action
+                ]
                 change(session, ticket=ticket, actor=user, text=text, department_name=department_name, now=now)
         elif action == "assign":
-            assignee = session.get(User, int(form.get("assignee", 0) or 0)) if str(form.get("assignee", "")).isdigit() else None
+            assignee = (
+                session.get(User, int(form.get("assignee", 0) or 0))
+                if str(form.get("assignee", "")).isdigit()
+                else None
+            )
             if assignee is None or (user.role == Role.lead and assignee.department != user.department):
                 return texts.UNKNOWN_ASSIGNEE, 422
             services.assign(session, ticket=ticket, actor=user, assignee=assignee, now=now)
@@ -352,7 +474,14 @@ def _perform(console: Console, session: Session, ticket: Ticket, user: User, act
                 return texts.UNKNOWN_DEPARTMENT, 422
             if not str(form.get("reason", "")).strip():
                 return texts.TRANSFER_REASON, 422
-            services.transfer(session, ticket=ticket, actor=user, department=department, reason=str(form.get("reason"))[:MAX_TEXT], now=now)
+            services.transfer(
+                session,
+                ticket=ticket,
+                actor=user,
+                department=department,
+                reason=str(form.get("reason"))[:MAX_TEXT],
+                now=now,
+            )
     except services.TicketError as error:
         return texts.NOT_ALLOWED.format(detail=error), 409
     return None

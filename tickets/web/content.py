@@ -23,8 +23,13 @@ from tickets.web.console import Console
 
 DUE_SOON = timedelta(days=30)
 MOST_DOUBTED = 20
-STANDING_LABELS = {"in_force": "Còn hiệu lực", "replaced": "Đã bị thay thế", "expired": "Hết hiệu lực",
-                   "historical": "Văn bản năm 2022, trích dẫn làm căn cứ lịch sử", "unverified": "Chưa kiểm chứng"}  # fmt: skip
+STANDING_LABELS = {
+    "in_force": "Còn hiệu lực",
+    "replaced": "Đã bị thay thế",
+    "expired": "Hết hiệu lực",
+    "historical": "Văn bản năm 2022, trích dẫn làm căn cứ lịch sử",
+    "unverified": "Chưa kiểm chứng",
+}
 
 
 def content_routes(console: Console, *, entries: Callable[[], list[FaqEntry]]) -> APIRouter:
@@ -57,10 +62,20 @@ def content_routes(console: Console, *, entries: Callable[[], list[FaqEntry]]) -
             for kind in (CITES_REPLACED, CITES_UNVERIFIED, NO_CONCRETE_GUIDANCE)
         }
         return console.page(
-            request, "content.html", who, today=day, report=report, counts=report.counts(), labels=LABELS, due=due,
-            past_review=PAST_REVIEW, findings=findings, by_id=by_id, doubted=[(by_id[i], n) for i, n in doubted.most_common() if i in by_id][:MOST_DOUBTED],
+            request,
+            "content.html",
+            who,
+            today=day,
+            report=report,
+            counts=report.counts(),
+            labels=LABELS,
+            due=due,
+            past_review=PAST_REVIEW,
+            findings=findings,
+            by_id=by_id,
+            doubted=[(by_id[i], n) for i, n in doubted.most_common() if i in by_id][:MOST_DOUBTED],
             done=texts.CONTENT_DONE.get(done),
-        )  # fmt: skip
+        )
 
     @router.get("/{faq_id}", response_class=HTMLResponse)
     def entry_page(request: Request, faq_id: str, done: str = "") -> Response:
@@ -76,10 +91,19 @@ def content_routes(console: Console, *, entries: Callable[[], list[FaqEntry]]) -
             revisions = content.history(session, faq_id)
             doubted = content.negative_feedback(session)[faq_id]
         return console.page(
-            request, "content_entry.html", who, entry=entry, sources=sources, standing_labels=STANDING_LABELS, today=day,
-            revisions=revisions, doubted=doubted, next_review=content.default_review_by(day), done=texts.CONTENT_DONE.get(done),
+            request,
+            "content_entry.html",
+            who,
+            entry=entry,
+            sources=sources,
+            standing_labels=STANDING_LABELS,
+            today=day,
+            revisions=revisions,
+            doubted=doubted,
+            next_review=content.default_review_by(day),
+            done=texts.CONTENT_DONE.get(done),
             source_lines="\n".join(_line(source, register) for source in entry.sources),
-        )  # fmt: skip
+        )
 
     @router.post("/{faq_id}/{action}")
     async def change(request: Request, faq_id: str, action: str) -> Response:
@@ -100,11 +124,28 @@ def content_routes(console: Console, *, entries: Callable[[], list[FaqEntry]]) -
             actor = session.get(User, who.user.id)
             try:
                 if action == "review":
-                    content.mark_reviewed(session, entry=entry, actor=actor, review_by=review_by, note=str(form.get("note", "")),
-                                          now=console.clock(), today=day)  # fmt: skip
+                    content.mark_reviewed(
+                        session,
+                        entry=entry,
+                        actor=actor,
+                        review_by=review_by,
+                        note=str(form.get("note", "")),
+                        now=console.clock(),
+                        today=day,
+                    )
                 else:
-                    content.edit_entry(session, entry=entry, actor=actor, answer=str(form.get("answer", "")), sources=str(form.get("sources", "")),
-                                       review_by=review_by, note=str(form.get("note", "")), now=console.clock(), today=day, register=register)  # fmt: skip
+                    content.edit_entry(
+                        session,
+                        entry=entry,
+                        actor=actor,
+                        answer=str(form.get("answer", "")),
+                        sources=str(form.get("sources", "")),
+                        review_by=review_by,
+                        note=str(form.get("note", "")),
+                        now=console.clock(),
+                        today=day,
+                        register=register,
+                    )
             except content.ContentError as error:
                 session.rollback()
                 return console.message(request, who, str(error), 422)
@@ -114,7 +155,7 @@ def content_routes(console: Console, *, entries: Callable[[], list[FaqEntry]]) -
     return router
 
 
-def _line(source, register: Register) -> str:  # noqa: ANN001 - knowledge.loader.SourceRef
+def _line(source, register: Register) -> str:
     """A source as the edit form writes it: the document's number (or register id) and the part."""
     document = register.documents.get(source.doc)
     name = document.number if document and document.number else source.doc

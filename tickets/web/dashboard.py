@@ -55,7 +55,10 @@ def chosen_period(period: str, first: str, last: str, today: date) -> Period:
 
 def masked(report: Report) -> Report:
     """The report as an observer may read it: the examples' texts masked."""
-    clusters = [replace(c, examples=[ClusterTicket(e.code, access.mask_text(e.excerpt)) for e in c.examples]) for c in report.clusters]
+    clusters = [
+        replace(c, examples=[ClusterTicket(e.code, access.mask_text(e.excerpt)) for e in c.examples])
+        for c in report.clusters
+    ]
     return replace(report, clusters=clusters)
 
 
@@ -67,7 +70,9 @@ TEMPLATES.env.filters["number"] = lambda value, digits=1: charts.vn_number(value
 def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> APIRouter:
     router = APIRouter(prefix="/staff")
 
-    def report_for(request: Request, period: str, first: str, last: str, filters: Filters) -> tuple[object, Report | Response]:
+    def report_for(
+        request: Request, period: str, first: str, last: str, filters: Filters
+    ) -> tuple[object, Report | Response]:
         who, refused = console.gate(request)
         if refused is not None:
             return who, refused
@@ -91,32 +96,79 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
         )
 
     @router.get("/stats", response_class=HTMLResponse)
-    def dashboard(request: Request, period: str = "", first: str = "", last: str = "", department: str = "", topic: str = "",
-                  channel: str = "", ward: str = "") -> Response:  # fmt: skip
+    def dashboard(
+        request: Request,
+        period: str = "",
+        first: str = "",
+        last: str = "",
+        department: str = "",
+        topic: str = "",
+        channel: str = "",
+        ward: str = "",
+    ) -> Response:
         who, report = report_for(request, period, first, last, filters_of(department, topic, channel, ward))
         if isinstance(report, Response):
             return report
         now = console.clock().astimezone(LOCAL_TZ).date()
         figures = {
             "trend": charts.trend_chart(report.months),
-            "topics": charts.bar_chart([(row.label, row.received) for row in report.by_topic], title="Phản ánh nhận theo lĩnh vực"),
-            "departments": charts.bar_chart([(row.label, row.received) for row in report.by_department], title="Phản ánh nhận theo đơn vị"),
-            "channels": charts.bar_chart([(row.label, row.received) for row in report.by_channel], title="Phản ánh nhận theo kênh"),
+            "topics": charts.bar_chart(
+                [(row.label, row.received) for row in report.by_topic], title="Phản ánh nhận theo lĩnh vực"
+            ),
+            "departments": charts.bar_chart(
+                [(row.label, row.received) for row in report.by_department], title="Phản ánh nhận theo đơn vị"
+            ),
+            "channels": charts.bar_chart(
+                [(row.label, row.received) for row in report.by_channel], title="Phản ánh nhận theo kênh"
+            ),
         }
         figures_table = []
         for metric in reports.METRICS:
             now_value, before = getattr(report.summary, metric.field), getattr(report.previous, metric.field)
             text, tone = reports.change(metric, now_value, before)
-            figures_table.append({"label": metric.label, "now": reports.value_text(metric.kind, now_value),
-                                  "before": reports.value_text(metric.kind, before), "change": text, "tone": tone})  # fmt: skip
+            figures_table.append(
+                {
+                    "label": metric.label,
+                    "now": reports.value_text(metric.kind, now_value),
+                    "before": reports.value_text(metric.kind, before),
+                    "change": text,
+                    "tone": tone,
+                }
+            )
         query = request.url.query
-        return console.page(request, "stats.html", who, report=report, charts=figures, figures=figures_table, choices=period_choices(now), query=query,
-                            chosen={"period": period, "first": first, "last": last, "department": report.filters.department or "",
-                                    "topic": topic, "channel": channel, "ward": ward}, units=[u.name for u in current_units()])  # fmt: skip
+        return console.page(
+            request,
+            "stats.html",
+            who,
+            report=report,
+            charts=figures,
+            figures=figures_table,
+            choices=period_choices(now),
+            query=query,
+            chosen={
+                "period": period,
+                "first": first,
+                "last": last,
+                "department": report.filters.department or "",
+                "topic": topic,
+                "channel": channel,
+                "ward": ward,
+            },
+            units=[u.name for u in current_units()],
+        )
 
     @router.get("/stats/report.{extension}")
-    def download(request: Request, extension: str, period: str = "", first: str = "", last: str = "", department: str = "",
-                 topic: str = "", channel: str = "", ward: str = "") -> Response:  # fmt: skip
+    def download(
+        request: Request,
+        extension: str,
+        period: str = "",
+        first: str = "",
+        last: str = "",
+        department: str = "",
+        topic: str = "",
+        channel: str = "",
+        ward: str = "",
+    ) -> Response:
         if extension not in ("pdf", "xlsx"):
             who, _ = console.gate(request)
             return console.message(request, who, texts.REPORT_FORMAT_UNKNOWN, 404)
@@ -125,7 +177,10 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
             return report
         body = reports.render_pdf(report) if extension == "pdf" else reports.render_xlsx(report)
         name = reports.report_filename(report, extension)
-        return Response(body, media_type=PDF if extension == "pdf" else XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            body,
+            media_type=PDF if extension == "pdf" else XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     return router
-

@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 ROLE_LABELS = {
-    "staff": "Cán bộ", "lead": "Lãnh đạo phòng", "supervisor": "Giám sát", "observer": "Quan sát viên", "admin": "Quản trị",
-}  # fmt: skip
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "webchat": "Trò chuyện trên web", "terminal": "Dòng lệnh", "rasa": "Rasa"}
+    "staff": "Cán bộ",
+    "lead": "Lãnh đạo phòng",
+    "supervisor": "Giám sát",
+    "observer": "Quan sát viên",
+    "admin": "Quản trị",
+}
+CHANNEL_LABELS = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "webchat": "Trò chuyện trên web",
+    "terminal": "Dòng lệnh",
+    "rasa": "Rasa",
+}
 EVENT_LABELS = {
-    "created": "Tiếp nhận phản ánh", "state": "Đổi trạng thái", "reply": "Trả lời doanh nghiệp",
-    "request_info": "Đề nghị bổ sung thông tin", "resolve": "Trả lời chính thức", "note": "Ghi chú nội bộ",
-    "business_message": "Doanh nghiệp nhắn thêm", "rate": "Doanh nghiệp đánh giá", "rating_comment": "Góp ý kèm đánh giá",
-    "assign": "Phân công", "transfer": "Chuyển đơn vị", "warning": "Cảnh báo sắp đến hạn", "overdue": "Quá hạn, đã báo lãnh đạo",
-}  # fmt: skip
+    "created": "Tiếp nhận phản ánh",
+    "state": "Đổi trạng thái",
+    "reply": "Trả lời doanh nghiệp",
+    "request_info": "Đề nghị bổ sung thông tin",
+    "resolve": "Trả lời chính thức",
+    "note": "Ghi chú nội bộ",
+    "business_message": "Doanh nghiệp nhắn thêm",
+    "rate": "Doanh nghiệp đánh giá",
+    "rating_comment": "Góp ý kèm đánh giá",
+    "assign": "Phân công",
+    "transfer": "Chuyển đơn vị",
+    "warning": "Cảnh báo sắp đến hạn",
+    "overdue": "Quá hạn, đã báo lãnh đạo",
+}
 DONE = {
-    "reply": "Đã gửi trả lời cho doanh nghiệp.", "request-info": "Đã gửi đề nghị bổ sung thông tin.",
-    "note": "Đã lưu ghi chú nội bộ (không gửi doanh nghiệp).", "resolve": "Đã trả lời chính thức; doanh nghiệp sẽ được mời đánh giá.",
-    "assign": "Đã phân công.", "transfer": "Đã chuyển phản ánh sang đơn vị khác.",
+    "reply": "Đã gửi trả lời cho doanh nghiệp.",
+    "request-info": "Đã gửi đề nghị bổ sung thông tin.",
+    "note": "Đã lưu ghi chú nội bộ (không gửi doanh nghiệp).",
+    "resolve": "Đã trả lời chính thức; doanh nghiệp sẽ được mời đánh giá.",
+    "assign": "Đã phân công.",
+    "transfer": "Đã chuyển phản ánh sang đơn vị khác.",
     "propose": "Đã gửi đề xuất câu hỏi thường gặp; quản trị viên sẽ duyệt trước khi công bố.",
-    "save": "Đã lưu bản nháp.", "publish": "Đã công bố vào cơ sở tri thức; trợ lý dùng ngay câu trả lời này.",
+    "save": "Đã lưu bản nháp.",
+    "publish": "Đã công bố vào cơ sở tri thức; trợ lý dùng ngay câu trả lời này.",
     "reject": "Đã từ chối bản nháp.",
-}  # fmt: skip
+}
 NOTIFICATION_LABELS = {"warning": "Sắp đến hạn (đã dùng 80% thời gian)", "overdue": "Quá hạn xử lý"}
 
 SIGN_IN_INVALID = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -36,9 +59,10 @@ UNKNOWN_DEPARTMENT = "Đơn vị không hợp lệ."
 UNKNOWN_ASSIGNEE = "Cán bộ được chọn không thuộc đơn vị xử lý phản ánh."
 PASSWORD_MISMATCH = "Mật khẩu mới và mật khẩu nhập lại không khớp."
 PASSWORD_REFUSED = {
-    "wrong": "Mật khẩu hiện tại không đúng.", "short": "Mật khẩu mới cần ít nhất 12 ký tự.",
+    "wrong": "Mật khẩu hiện tại không đúng.",
+    "short": "Mật khẩu mới cần ít nhất 12 ký tự.",
     "same": "Mật khẩu mới phải khác mật khẩu hiện tại.",
-}  # fmt: skip
+}
 
 # Content upkeep (/staff/content)
 CONTENT_DONE = {
