@@ -41,7 +41,7 @@ from nlu.dataset import load_examples
 from nlu.entities import extract_entities
 from nlu.normalize import strip_diacritics
 from nlu.places import current_units, former_districts
-from tickets.demo_life import TOPIC_WEIGHTS
+from tickets.demo.life import TOPIC_WEIGHTS
 
 UNIT_WRITINGS = {
     "phường": ("Phường {n}", "phường {n}", "p. {n}", "P.{n}", "p {n}", "phuong {f}", "P.{f}", "p.{f}"),

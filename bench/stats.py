@@ -32,13 +32,15 @@ sys.path.insert(0, str(REPO))
 from knowledge.catalog import load_catalog
 from nlu.places import current_units, former_districts
 from tests.fakes.postgres import PostgresServer
-from tickets import reports, stats
-from tickets.clusters import recurring_problems
-from tickets.db import Database
-from tickets.migrate import upgrade
-from tickets.models import Conversation, Ticket, TicketVector, TranscriptMessage
-from tickets.report_builder import build_report, scoreboard
-from tickets.report_data import Filters, Period
+from tickets.reports import stats
+from tickets.reports.builder import build_report, scoreboard
+from tickets.reports.clusters import recurring_problems
+from tickets.reports.data import Filters, Period
+from tickets.reports.pdf import render_pdf
+from tickets.reports.workbook import render_xlsx
+from tickets.storage.db import Database
+from tickets.storage.migrate import upgrade
+from tickets.storage.models import Conversation, Ticket, TicketVector, TranscriptMessage
 
 PERIOD = Period.parse("2026-H1")
 NOW = datetime(2026, 11, 27, 9, tzinfo=UTC)
@@ -222,8 +224,8 @@ def measure(backend: str, tickets: int) -> dict:
             report, report_seconds = timed(
                 lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=recurring)
             )
-        pdf, pdf_seconds = timed(lambda: reports.render_pdf(report))
-        xlsx, xlsx_seconds = timed(lambda: reports.render_xlsx(report))
+        pdf, pdf_seconds = timed(lambda: render_pdf(report))
+        xlsx, xlsx_seconds = timed(lambda: render_xlsx(report))
         return {
             "backend": backend,
             "tickets": tickets,

@@ -21,15 +21,15 @@ from bot.bootstrap import Services
 from bot.channels.webchat import webchat_routes
 from bot.delivery import Channel, Delivery
 from bot.health import health
-from tickets import clusters
-from tickets.escalation import watch_deadlines
-from tickets.models import utcnow
-from tickets.report_data import Cluster, Filters, Period
-from tickets.stats import Window
-from tickets.web.console import STATIC_DIR as CONSOLE_STATIC
-from tickets.web.console import Console, console_routes
-from tickets.web.content import content_routes
-from tickets.web.dashboard import dashboard_routes
+from tickets.console.content import content_routes
+from tickets.console.dashboard import dashboard_routes
+from tickets.console.pages import STATIC_DIR as CONSOLE_STATIC
+from tickets.console.pages import Console, console_routes
+from tickets.domain.escalation import watch_deadlines
+from tickets.reports import clusters
+from tickets.reports.data import Cluster, Filters, Period
+from tickets.reports.stats import Window
+from tickets.storage.models import utcnow
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")

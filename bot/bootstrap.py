@@ -22,10 +22,10 @@ from knowledge.retriever import Document
 from knowledge.service import KnowledgeBase, all_documents, current_entries
 from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
-from tickets.content import revision_rows
-from tickets.db import Database
-from tickets.drafts import published_entries
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain.content import revision_rows
+from tickets.domain.drafts import published_entries
+from tickets.storage.db import Database
 
 # No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

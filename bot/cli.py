@@ -25,7 +25,7 @@ def _settings() -> Settings:
 
 
 def _database(settings: Settings):
-    from tickets.db import Database
+    from tickets.storage.db import Database
 
     return Database.connect(settings.database_url)
 
@@ -51,8 +51,8 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from bot.app import create_app
     from bot.bootstrap import build_services
-    from tickets.accounts import FIRST_ADMIN_USERNAME, ensure_first_admin
-    from tickets.migrate import current_revision, head_revision
+    from tickets.domain.accounts import FIRST_ADMIN_USERNAME, ensure_first_admin
+    from tickets.storage.migrate import current_revision, head_revision
 
     settings = _settings()
     services = build_services(settings)
@@ -89,7 +89,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply the schema migrations (Alembic)."""
-    from tickets.migrate import upgrade
+    from tickets.storage.migrate import upgrade
 
     database = _database(_settings())
     before, after = upgrade(database, revision)
@@ -102,7 +102,7 @@ def db_upgrade(revision: str) -> None:
 @db.command("current")
 def db_current() -> None:
     """Print the schema revision of the database and of the code."""
-    from tickets.migrate import current_revision, head_revision
+    from tickets.storage.migrate import current_revision, head_revision
 
     database = _database(_settings())
     click.echo(json.dumps({"database": current_revision(database), "code": head_revision()}))
@@ -282,7 +282,7 @@ def ask(question: str, as_json: bool) -> None:
 
 def _services_for_commands():
     from bot.bootstrap import build_services
-    from tickets.migrate import current_revision, head_revision
+    from tickets.storage.migrate import current_revision, head_revision
 
     services = build_services(_settings())
     if current_revision(services.database) != head_revision():
@@ -310,7 +310,7 @@ def outbox() -> None:
 @outbox.command("failed")
 def outbox_failed() -> None:
     """List undeliverable messages, newest first (no message text: it may hold personal data)."""
-    from tickets import outbox as box
+    from tickets.storage import outbox as box
 
     services = _services_for_commands()
     with services.database.session() as session:
@@ -327,8 +327,8 @@ def outbox_failed() -> None:
 @click.argument("message_id", type=int)
 def outbox_retry(message_id: int) -> None:
     """Queue an undelivered message again (the running server sends it within seconds)."""
-    from tickets import outbox as box
-    from tickets.models import utcnow
+    from tickets.storage import outbox as box
+    from tickets.storage.models import utcnow
 
     if not box.retry(_services_for_commands().database, message_id, now=utcnow()):
         raise click.ClickException(f"no undelivered message {message_id}")
@@ -405,8 +405,8 @@ def users_add(username: str, role: str, department: str | None, full_name: str, 
     from pydantic import ValidationError
 
     from knowledge.catalog import load_catalog
-    from tickets.accounts import AccountError, create_user
-    from tickets.models import Role
+    from tickets.domain.accounts import AccountError, create_user
+    from tickets.storage.models import Role
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

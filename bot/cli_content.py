@@ -52,7 +52,7 @@ def content_audit(as_json: bool, summary: bool, today: str | None) -> None:
 
 
 def _day(text: str | None) -> date:
-    from tickets.stats import LOCAL_TZ
+    from tickets.calendar.sla import LOCAL_TZ
 
     if text is None:
         return datetime.now(LOCAL_TZ).date()
@@ -67,8 +67,8 @@ def _current_content():
     from knowledge.catalog import load_catalog
     from knowledge.legal import load_register
     from knowledge.service import current_entries
-    from tickets.content import revision_rows
-    from tickets.drafts import published_entries
+    from tickets.domain.content import revision_rows
+    from tickets.domain.drafts import published_entries
 
     database = _database(_settings())
     register = load_register()

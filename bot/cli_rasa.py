@@ -15,7 +15,7 @@ def rasa_actions(host: str, port: int) -> None:
     from bot.bootstrap import build_services
     from bot.cli import _settings
     from bot.rasa.actions import serve
-    from tickets.migrate import current_revision, head_revision
+    from tickets.storage.migrate import current_revision, head_revision
 
     services = build_services(_settings())
     if current_revision(services.database) != head_revision():

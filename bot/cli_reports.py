@@ -11,7 +11,7 @@ FORMATS = ("pdf", "xlsx")
 
 def _migrated_database():
     from bot.cli import _database, _settings
-    from tickets.migrate import current_revision, head_revision
+    from tickets.storage.migrate import current_revision, head_revision
 
     database = _database(_settings())
     if current_revision(database) != head_revision():
@@ -20,7 +20,7 @@ def _migrated_database():
 
 
 def _period(period: str | None, first: str | None, last: str | None):
-    from tickets.report_data import Period
+    from tickets.reports.data import Period
 
     if (first or last) and (period or not (first and last)):
         raise click.UsageError("Dùng --period, hoặc cả --from lẫn --to.")
@@ -52,11 +52,14 @@ def report(
     """Write the dialogue-session report of a period as PDF or XLSX."""
     from bot.cli import _encoder
     from knowledge.catalog import load_catalog
-    from tickets import clusters, reports
-    from tickets.models import utcnow
-    from tickets.report_builder import build_report
-    from tickets.report_data import Filters
-    from tickets.stats import Window
+    from tickets.console.texts import CHANNEL_LABELS
+    from tickets.reports import clusters
+    from tickets.reports.builder import build_report
+    from tickets.reports.data import Filters
+    from tickets.reports.pdf import render_pdf
+    from tickets.reports.stats import Window
+    from tickets.reports.workbook import render_xlsx
+    from tickets.storage.models import utcnow
 
     chosen = _period(period, first, last)
     kind = kind or out.suffix.lstrip(".").lower()
@@ -77,8 +80,10 @@ def report(
         )
 
     with database.session() as session:
-        built = build_report(session, chosen, filters, now=now, catalog=catalog, clusters=recurring)
-    out.write_bytes(reports.render_pdf(built) if kind == "pdf" else reports.render_xlsx(built))
+        built = build_report(
+            session, chosen, filters, now=now, catalog=catalog, clusters=recurring, channel_names=CHANNEL_LABELS
+        )
+    out.write_bytes(render_pdf(built) if kind == "pdf" else render_xlsx(built))
     click.echo(
         f"Đã ghi báo cáo kỳ {chosen.label} ({chosen.title}) vào {out}: {built.summary.received} phản ánh nhận, "
         f"{built.summary.resolved} đã giải quyết, {built.summary.overdue} quá hạn."
@@ -98,10 +103,10 @@ def demo_seed(months: int, seed_value: int) -> None:
     that holds real tickets."""
     from bot.cli import BATCH_THREADS, _encoder
     from knowledge.catalog import load_catalog
-    from tickets import demo as demo_data
-    from tickets.clusters import embed_missing
-    from tickets.models import utcnow
-    from tickets.sla import WorkingCalendar
+    from tickets.calendar.sla import WorkingCalendar
+    from tickets.demo import seed as demo_data
+    from tickets.reports.clusters import embed_missing
+    from tickets.storage.models import utcnow
 
     database = _migrated_database()
     try:

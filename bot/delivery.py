@@ -1,6 +1,6 @@
 """Messages in and out of the asynchronous channels (Telegram, Zalo).
 
-In: a webhook or poll stores the event (`tickets.inbound`: unique per channel and event id, so a re-sent
+In: a webhook or poll stores the event (`tickets.storage.inbound`: unique per channel and event id, so a re-sent
 event is dropped), claims it when the user has nothing earlier unfinished, and answers at once; the event
 then goes to the dialogue engine in a worker thread. The engine's replies land in the outbox, claimed for
 sending, in the same transaction that marks the event handled and claims the user's next event, and go
@@ -9,7 +9,7 @@ out as soon as it commits. A message costs three short transactions: store and c
 
 Out: the replies of a turn are sent by the task that handled it; a dispatcher sends everything else
 (staff replies, rating prompts, retries), the oldest message of each recipient first, and retries failures
-with backoff (`tickets.outbox`). A sweep catches what the direct road leaves: events stored while the
+with backoff (`tickets.storage.outbox`). A sweep catches what the direct road leaves: events stored while the
 user's earlier one was handled by another process, and events of a stopped process.
 """
 
@@ -27,9 +27,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage
-from tickets import inbound, outbox
-from tickets.db import Database
-from tickets.models import InboundEvent, OutboxMessage, utcnow
+from tickets.storage import inbound, outbox
+from tickets.storage.db import Database
+from tickets.storage.models import InboundEvent, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0  # how often the sweep and the dispatcher look for work nobody announced

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Services
-from tickets.db import redacted_url
-from tickets.migrate import current_revision, head_revision
+from tickets.storage.db import redacted_url
+from tickets.storage.migrate import current_revision, head_revision
 
 log = logging.getLogger(__name__)
 

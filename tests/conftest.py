@@ -59,8 +59,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def database(database_url: str):
     """A database at the newest schema revision."""
-    from tickets.db import Database
-    from tickets.migrate import upgrade
+    from tickets.storage.db import Database
+    from tickets.storage.migrate import upgrade
 
     db = Database.connect(database_url)
     upgrade(db)

@@ -22,7 +22,7 @@ from bot.channels.telegram_transport import AiohttpRequest  # noqa: E402
 from bot.delivery import Delivery, DeliveryError  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tickets.models import OutboxMessage  # noqa: E402
+from tickets.storage.models import OutboxMessage  # noqa: E402
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from bot.bootstrap import Services
 from bot.messages import CALLBACK_DATA_LIMIT, IncomingMessage, Reply
-from tickets import outbox
-from tickets.models import utcnow
+from tickets.storage import outbox
+from tickets.storage.models import utcnow
 
 CHANNEL = "webchat"
 MAX_TEXT_CHARS = 4096

@@ -22,8 +22,8 @@ from fastapi.responses import JSONResponse
 from bot.delivery import Delivery, DeliveryError
 from bot.messages import IncomingMessage
 from bot.settings import Settings
-from tickets.db import Database
-from tickets.models import ChannelSecret, Conversation, OutboxMessage, utcnow
+from tickets.storage.db import Database
+from tickets.storage.models import ChannelSecret, Conversation, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 TOKEN_EXPIRED = -216

@@ -26,10 +26,11 @@ from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeBase
 from nlu.pipeline import NluPipeline, ParseResult
-from tickets import notices, outbox, services
-from tickets.db import Database
-from tickets.models import Conversation, OutboxMessage, TicketState, TranscriptMessage, utcnow
-from tickets.services import Deadlines, TicketError
+from tickets.domain import notices, services
+from tickets.domain.services import Deadlines, TicketError
+from tickets.storage import outbox
+from tickets.storage.db import Database
+from tickets.storage.models import Conversation, OutboxMessage, TicketState, TranscriptMessage, utcnow
 
 MAX_MESSAGE_CHARS = 4096
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?\s*(.*)$", re.IGNORECASE | re.DOTALL)

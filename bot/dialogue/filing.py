@@ -18,9 +18,9 @@ from knowledge.answer import PLAN_MONITOR
 from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
 from nlu.places import unit_by_code, unit_named
-from tickets import services
-from tickets.services import Deadlines
-from tickets.stats import LOCAL_TZ
+from tickets.calendar.sla import LOCAL_TZ
+from tickets.domain import services
+from tickets.domain.services import Deadlines
 
 IDENTIFYING_CHANNELS = frozenset({"telegram", "zalo"})  # the chat itself reaches the business
 WARD_PREFIX = "ward:"  # + the unit's code: a chosen commune-level unit

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.messages import IncomingMessage
-from tickets.models import Conversation
+from tickets.storage.models import Conversation
 
 
 @dataclass

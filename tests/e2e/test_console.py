@@ -18,10 +18,10 @@ from bot.app import create_app
 from knowledge.catalog import load_catalog
 from tests.fakes.servers import serve_asgi
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import Conversation, Role, Ticket
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import Conversation, Role, Ticket
 
 TOKEN = "123456:TEST-token"
 SECRET = "webhook-secret_42"

@@ -12,9 +12,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from nlu.embeddings import Encoder, load_encoder
-from tickets.clusters import TicketVector, embed_missing, recurring_problems
-from tickets.models import Ticket
-from tickets.report_data import Filters
+from tickets.reports.clusters import TicketVector, embed_missing, recurring_problems
+from tickets.reports.data import Filters
+from tickets.storage.models import Ticket
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
 END = datetime(2026, 11, 1, tzinfo=UTC)

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from tickets import drafts
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import Conversation, OutboxMessage, Role, Ticket, TicketEvent, User
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain import drafts
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import Conversation, OutboxMessage, Role, Ticket, TicketEvent, User
 
 PASSWORD = "mat-khau-du-dai-123"
 DEPARTMENTS = {"CUC_THUE", "SO_KHDT", "CUC_HAI_QUAN"}
@@ -348,7 +348,7 @@ def test_every_route_for_every_role_and_department(app, database) -> None:
 
 
 def test_the_first_admin_must_replace_the_one_time_password_before_anything_else(app, database) -> None:
-    from tickets.accounts import ensure_first_admin
+    from tickets.domain.accounts import ensure_first_admin
 
     one_time = ensure_first_admin(database)
     client = TestClient(app, follow_redirects=False)
@@ -369,7 +369,7 @@ def test_the_first_admin_must_replace_the_one_time_password_before_anything_else
 
 
 def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> None:
-    from tickets import escalation
+    from tickets.domain import escalation
 
     ticket = file_ticket(database, days_ago=30)
     client = signed_in(app, account(database, Role.lead, "CUC_THUE"))

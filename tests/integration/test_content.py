@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from tests.integration.test_console import account, signed_in
 from tests.transcript import Chat
-from tickets.models import Conversation, FaqRevision, Role, TranscriptMessage
+from tickets.storage.models import Conversation, FaqRevision, Role, TranscriptMessage
 
 ENTRY = "thue-thoi-han-nop-to-khai"
 

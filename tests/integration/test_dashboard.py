@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.integration.test_console import account, file_ticket, signed_in
-from tickets.models import Role
+from tickets.storage.models import Role
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_supervisor_sees_every_department_and_an_officer_only_their_own(app, d
 def test_recurring_problems_are_shown_with_their_topics_and_examples(app, database) -> None:
     import numpy as np
 
-    from tickets.models import TicketVector
+    from tickets.storage.models import TicketVector
 
     filed = [
         file_ticket(database, description=f"Hồ sơ hoàn thuế giá trị gia tăng lần {n} chưa có kết quả") for n in range(3)
@@ -62,9 +62,9 @@ def test_recurring_problems_are_shown_with_their_topics_and_examples(app, databa
 def test_web_chat_tickets_count_under_their_channel(app, database) -> None:
     from datetime import UTC, datetime
 
-    from tickets import services as tickets
-    from tickets.models import Conversation
-    from tickets.sla import WorkingCalendar
+    from tickets.calendar.sla import WorkingCalendar
+    from tickets.domain import services as tickets
+    from tickets.storage.models import Conversation
 
     now = datetime.now(UTC)
     with database.session() as session:

@@ -10,11 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
-import tickets.models  # noqa: F401 - registers the tables
-from tickets.accounts import AccountError, create_user, ensure_first_admin, verify_password
-from tickets.db import Database, redacted_url
-from tickets.migrate import current_revision, downgrade, head_revision, upgrade
-from tickets.models import Role, User
+import tickets.storage.models  # noqa: F401 - registers the tables
+from tickets.domain.accounts import AccountError, create_user, ensure_first_admin, verify_password
+from tickets.storage.db import Database, redacted_url
+from tickets.storage.migrate import current_revision, downgrade, head_revision, upgrade
+from tickets.storage.models import Role, User
 
 DEPARTMENTS = {"CUC_THUE", "SO_KHDT"}
 

@@ -1,4 +1,4 @@
-"""Demo data (`tickets.demo.seed`): what a newcomer sees on the dashboard, on SQLite and PostgreSQL."""
+"""Demo data (`tickets.demo.seed.seed`): what a newcomer sees on the dashboard, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from stdnum.vn import mst
 
 from knowledge.catalog import load_catalog
 from knowledge.loader import load_faq
-from tickets import demo, services
-from tickets.models import (
+from tickets.calendar.sla import WorkingCalendar
+from tickets.demo import seed as demo
+from tickets.domain import services
+from tickets.storage.models import (
     Conversation,
     OutboxMessage,
     Role,
@@ -26,7 +28,6 @@ from tickets.models import (
     TranscriptMessage,
     User,
 )
-from tickets.sla import WorkingCalendar
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 OPEN = {TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung}
@@ -140,8 +141,8 @@ def test_a_database_with_real_tickets_is_refused_and_left_unchanged(database, se
 @pytest.fixture
 def second_database(database, request: pytest.FixtureRequest, tmp_path):
     """Another empty database on the same backend as `database`."""
-    from tickets.db import Database
-    from tickets.migrate import upgrade
+    from tickets.storage.db import Database
+    from tickets.storage.migrate import upgrade
 
     if database.backend == "sqlite":
         url, drop = f"sqlite:///{tmp_path / 'second.db'}", None

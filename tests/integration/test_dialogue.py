@@ -8,8 +8,16 @@ from sqlmodel import select
 
 from bot.messages import IncomingMessage
 from tests.transcript import Chat, verify_dialog
-from tickets import services as tickets
-from tickets.models import Conversation, OutboxMessage, Ticket, TicketEvent, TicketState, TranscriptMessage, User
+from tickets.domain import services as tickets
+from tickets.storage.models import (
+    Conversation,
+    OutboxMessage,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    TranscriptMessage,
+    User,
+)
 
 TAX_QUESTION = "Hóa đơn điện tử lập sai thì xử lý thế nào?"
 FILING = [
@@ -35,8 +43,8 @@ def _ticket(services, code: str | None = None) -> Ticket:
 
 
 def _staff(services, department: str = "CUC_THUE") -> User:
-    from tickets.accounts import create_user
-    from tickets.models import Role
+    from tickets.domain.accounts import create_user
+    from tickets.storage.models import Role
 
     return create_user(
         services.database,
@@ -349,7 +357,7 @@ def test_a_business_reopens_an_answer_that_did_not_solve_it_within_seven_days(se
 
 
 def test_an_answer_older_than_seven_days_cannot_be_reopened_and_the_sweep_closes_it(services) -> None:
-    from tickets import escalation
+    from tickets.domain import escalation
 
     _answered, reopen = _answer_ticket(services, days_ago=8)
     chat = Chat(services.engine)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from tickets import escalation
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import Conversation, OutboxMessage, Role, StaffNotification, Ticket, TicketEvent, User
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain import escalation
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import Conversation, OutboxMessage, Role, StaffNotification, Ticket, TicketEvent, User
 
 RECEIVED = datetime(2026, 2, 13, 9, 0, tzinfo=UTC)  # Friday before Tết 2026
 DEPARTMENTS = {"CUC_THUE", "SO_KHDT"}

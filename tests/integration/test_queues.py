@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from tickets import inbound, outbox
-from tickets.models import InboundEvent, OutboxMessage
+from tickets.storage import inbound, outbox
+from tickets.storage.models import InboundEvent, OutboxMessage
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

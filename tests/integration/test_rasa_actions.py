@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.rasa import project
 from bot.rasa.actions import executor
 from knowledge.catalog import load_catalog
-from tickets.models import Conversation, Ticket, TranscriptMessage
+from tickets.storage.models import Conversation, Ticket, TranscriptMessage
 
 DOMAIN = project.domain(load_catalog())
 FORM_ANSWERS = {

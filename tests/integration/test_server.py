@@ -10,8 +10,8 @@ from bot.app import create_app
 from bot.bootstrap import build_services
 from bot.settings import load_settings
 from tests.fakes.fake_encoder import FakeEncoder
-from tickets.db import Database
-from tickets.migrate import upgrade
+from tickets.storage.db import Database
+from tickets.storage.migrate import upgrade
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "multilingual-e5-small"
 

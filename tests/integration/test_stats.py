@@ -19,10 +19,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from knowledge.catalog import load_catalog
-from tickets.models import Conversation, Ticket, TicketState, TranscriptMessage
-from tickets.report_builder import build_report, score
-from tickets.report_data import Filters, Period
-from tickets.stats import breakdown, months, overdue_tickets, summary
+from tickets.reports.builder import build_report, score
+from tickets.reports.data import Filters, Period
+from tickets.reports.stats import breakdown, months, overdue_tickets, summary
+from tickets.storage.models import Conversation, Ticket, TicketState, TranscriptMessage
 
 LOCAL = timezone(timedelta(hours=7))
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=LOCAL)

@@ -15,9 +15,9 @@ from bot.app import create_app
 from bot.dialogue import texts
 from tests.fakes.servers import serve_asgi
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import OutboxMessage, Role, Ticket
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import OutboxMessage, Role, Ticket
 
 TOKEN = "123456:TEST-token"
 SECRET = "webhook-secret_42"

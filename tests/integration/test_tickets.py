@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from tickets import services
-from tickets.accounts import create_user
-from tickets.models import Conversation, OutboxMessage, Role, TicketEvent, TicketState
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain import services
+from tickets.domain.accounts import create_user
+from tickets.storage.models import Conversation, OutboxMessage, Role, TicketEvent, TicketState
 
 RECEIVED = datetime(2026, 2, 13, 9, 0, tzinfo=UTC)  # Friday before Tết 2026
 

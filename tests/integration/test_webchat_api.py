@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import Role, Ticket
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import Role, Ticket
 
 SESSION = "web-session-0001"
 

@@ -14,9 +14,9 @@ from sqlmodel import select
 from bot.app import create_app
 from tests.fakes.servers import serve_asgi
 from tests.fakes.zalo_api import FakeZaloApi
-from tickets import services as tickets
-from tickets.accounts import create_user
-from tickets.models import ChannelSecret, InboundEvent, Role, Ticket
+from tickets.domain import services as tickets
+from tickets.domain.accounts import create_user
+from tickets.storage.models import ChannelSecret, InboundEvent, Role, Ticket
 
 APP_ID, APP_SECRET, OA_SECRET = "4143012345", "app-secret-xyz", "oa-secret-key-abc"
 USER = "8123456789012345678"

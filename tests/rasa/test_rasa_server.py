@@ -24,7 +24,7 @@ from sqlmodel import select
 from tests.fakes.servers import free_port, wait_until_answering
 from tests.integration.test_console import account, signed_in
 from tests.rasa.assistant import rasa_executable, run_command
-from tickets.models import Role, Ticket
+from tickets.storage.models import Role, Ticket
 
 pytestmark = pytest.mark.rasa
 REPO = Path(__file__).resolve().parents[2]

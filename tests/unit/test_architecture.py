@@ -57,6 +57,6 @@ def test_dialogue_code_imports_no_channel_or_web_library() -> None:
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     package = tmp_path / "nlu"
     package.mkdir()
-    (package / "probe.py").write_text("def f():\n    from tickets.db import Database\n", encoding="utf-8")
+    (package / "probe.py").write_text("def f():\n    from tickets.storage.db import Database\n", encoding="utf-8")
     (package / "fine.py").write_text("from . import probe\nimport numpy\n", encoding="utf-8")
-    assert violations(package, FORBIDDEN["nlu"]) == ["nlu/probe.py imports tickets.db"]
+    assert violations(package, FORBIDDEN["nlu"]) == ["nlu/probe.py imports tickets.storage.db"]

@@ -1,11 +1,11 @@
-"""Server-side SVG charts (tickets/charts.py): standalone, well-formed, escaped, Vietnamese numbers."""
+"""Server-side SVG charts (tickets/reports/charts.py): standalone, well-formed, escaped, Vietnamese numbers."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tickets import charts
-from tickets.report_data import MonthRow
+from tickets.reports import charts
+from tickets.reports.data import MonthRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 

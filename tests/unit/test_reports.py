@@ -1,4 +1,4 @@
-"""The dialogue-session report as PDF and XLSX (tickets/reports.py), read back the way a reader sees it:
+"""The dialogue-session report as PDF and XLSX (tickets/reports/render.py), read back the way a reader sees it:
 the PDF's text through poppler's `pdftotext`, the workbook through openpyxl."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tickets import reports
-from tickets.report_data import (
+from tickets.reports import metrics
+from tickets.reports.data import (
     BreakdownRow,
     Cluster,
     ClusterTicket,
@@ -26,6 +26,8 @@ from tickets.report_data import (
     Report,
     Summary,
 )
+from tickets.reports.pdf import TEMPLATES_DIR, render_html, render_pdf
+from tickets.reports.workbook import render_xlsx
 
 TAX = "Cục Thuế Thành phố Hồ Chí Minh"
 PLANNING = "Sở Quy hoạch - Kiến trúc"
@@ -115,7 +117,7 @@ def make_report() -> Report:
 def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: run scripts/system-deps.sh (it installs poppler-utils)")
-    pdf = reports.render_pdf(make_report(), department_names={"CUC_THUE": "ignored: the rows name it"})
+    pdf = render_pdf(make_report(), department_names={"CUC_THUE": "ignored: the rows name it"})
     assert pdf.startswith(b"%PDF")
     path = tmp_path_factory.mktemp("pdf") / "report.pdf"
     path.write_bytes(pdf)
@@ -140,7 +142,7 @@ def test_the_pdf_uses_dejavu_and_weasyprint_has_no_complaint(pdf_path: Path, cap
     fonts = subprocess.run(["pdffonts", str(pdf_path)], check=True, capture_output=True, text=True).stdout
     assert "DejaVu-Sans" in fonts
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        reports.render_pdf(make_report())
+        render_pdf(make_report())
     assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
 
 
@@ -179,8 +181,8 @@ def test_empty_parts_say_so(pdf_text: str) -> None:
 def test_the_workbook_has_one_typed_sheet_per_table() -> None:
     from openpyxl import load_workbook
 
-    book = load_workbook(BytesIO(reports.render_xlsx(make_report())))
-    assert book.sheetnames == list(reports.SHEETS.values())
+    book = load_workbook(BytesIO(render_xlsx(make_report())))
+    assert book.sheetnames == list(metrics.SHEETS.values())
     summary_sheet = book["Tổng hợp"]
     assert summary_sheet.freeze_panes == "A2" and summary_sheet["A1"].font.bold
     rows = {row[0].value: row for row in summary_sheet.iter_rows(min_row=2) if row[0].value}
@@ -225,14 +227,14 @@ def test_filters_and_unnamed_departments_are_named() -> None:
     report = dataclasses.replace(
         make_report(), filters=Filters(department="CUC_THUE", channel="telegram"), overdue=[ticket]
     )
-    html = reports.render_html(report, department_names={"UBND_Q1": "Ủy ban nhân dân Quận 1"})
+    html = render_html(report, department_names={"UBND_Q1": "Ủy ban nhân dân Quận 1"})
     assert f"Đơn vị: {TAX}; Kênh: Telegram" in html
-    assert "Ủy ban nhân dân Quận 1 (1 phản ánh)" in html and reports.UNKNOWN in html  # the ticket has no topic
-    assert reports.Names(report, None).scope(make_report()) == reports.ALL_SCOPE
+    assert "Ủy ban nhân dân Quận 1 (1 phản ánh)" in html and metrics.UNKNOWN in html  # the ticket has no topic
+    assert metrics.Names(report, None).scope(make_report()) == metrics.ALL_SCOPE
 
 
 def test_the_template_escapes_labels() -> None:
-    html = reports.render_html(make_report())
+    html = render_html(make_report())
     assert "Đất đai &lt;quy hoạch&gt; &amp; xây dựng" in html
     assert "<quy hoạch>" not in html
 
@@ -252,23 +254,22 @@ def test_the_template_escapes_labels() -> None:
 def test_changes_against_the_previous_period(
     field: str, now: float | None, before: float | None, expected: tuple[str, str]
 ) -> None:
-    metric = next(m for m in reports.METRICS if m.field == field)
-    assert reports.change(metric, now, before) == expected
+    metric = next(m for m in metrics.METRICS if m.field == field)
+    assert metrics.change(metric, now, before) == expected
 
 
 def test_numbers_are_written_the_vietnamese_way() -> None:
-    assert reports.rate_text(0.8333) == "83,3 %"
-    assert reports.days_text(2.26) == "2,3 ngày làm việc"
-    assert reports.value_text("count", 12345) == "12.345"
-    assert reports.rate_text(None) == reports.days_text(None) == "—"
+    assert metrics.rate_text(0.8333) == "83,3 %"
+    assert metrics.days_text(2.26) == "2,3 ngày làm việc"
+    assert metrics.value_text("count", 12345) == "12.345"
+    assert metrics.rate_text(None) == metrics.days_text(None) == "—"
 
 
 def test_report_filename_is_ascii() -> None:
-    assert reports.report_filename(make_report(), "pdf") == "bao-cao-doi-thoai-2026-H1.pdf"
+    assert metrics.report_filename(make_report(), "pdf") == "bao-cao-doi-thoai-2026-H1.pdf"
     custom = dataclasses.replace(make_report(), period=Period.between(date(2026, 1, 15), date(2026, 2, 14)))
-    assert reports.report_filename(custom, "xlsx").isascii()
+    assert metrics.report_filename(custom, "xlsx").isascii()
 
 
 def test_templates_ship_with_the_package() -> None:
-    folder = Path(reports.__file__).parent / "report_templates"
-    assert (folder / "report.html").is_file() and (folder / "report.css").is_file()
+    assert (TEMPLATES_DIR / "report.html").is_file() and (TEMPLATES_DIR / "report.css").is_file()

@@ -1,4 +1,4 @@
-"""Working days and deadlines (tickets/sla.py), with expectations worked out by hand on a calendar."""
+"""Working days and deadlines (tickets/calendar/sla.py), with expectations worked out by hand on a calendar."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tickets.sla import WorkingCalendar
+from tickets.calendar.sla import WorkingCalendar
 
 ICT = timezone(timedelta(hours=7))
 

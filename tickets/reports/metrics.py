@@ -1,0 +1,164 @@
+"""What a dialogue session's report says, whatever its format: the headline metrics with their labels and
+direction, the Vietnamese texts and number formats, and the names for the codes a report mentions.
+
+The dashboard, the PDF (`tickets.reports.pdf`) and the workbook (`tickets.reports.workbook`) all read them here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tickets.calendar.sla import LOCAL_TZ
+from tickets.reports.charts import vn_number
+from tickets.reports.data import Report
+
+REPORT_TITLE = "Báo cáo tình hình tiếp nhận và giải quyết phản ánh, kiến nghị của doanh nghiệp"
+REPORT_SUBTITLE = "Tài liệu phục vụ hội nghị đối thoại doanh nghiệp"
+UNKNOWN = "Chưa xác định"
+ALL_SCOPE = "Toàn bộ phản ánh (không lọc)"
+SCOPE_LABELS = {"department": "Đơn vị", "topic": "Chủ đề", "channel": "Kênh", "ward": "Phường, xã"}
+SAME = "không đổi"
+CHART_TITLES = {
+    "topic": "Phản ánh tiếp nhận theo chủ đề",
+    "department": "Phản ánh tiếp nhận theo đơn vị",
+    "on_time": "Tỷ lệ giải quyết đúng hạn theo đơn vị",
+}
+SHEETS = {
+    "summary": "Tổng hợp",
+    "topic": "Theo chủ đề",
+    "department": "Theo đơn vị",
+    "channel": "Theo kênh",
+    "ward": "Theo phường xã",
+    "month": "Theo tháng",
+    "scoreboard": "Bảng xếp hạng",
+    "overdue": "Quá hạn",
+    "clusters": "Vấn đề lặp lại",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A headline figure of `Summary`: `better` is +1 when more is better, -1 when less is, 0 when neither."""
+
+    field: str
+    label: str
+    kind: str  # "count", "rate", "days" or "score"
+    better: int
+
+
+METRICS = (
+    Metric("received", "Phản ánh tiếp nhận", "count", 0),
+    Metric("resolved", "Phản ánh đã giải quyết", "count", 1),
+    Metric("backlog", "Phản ánh tồn đọng cuối kỳ", "count", -1),
+    Metric("backlog_median_age_days", "Thời gian tồn đọng (trung vị)", "days", -1),
+    Metric("backlog_oldest_age_days", "Phản ánh tồn đọng lâu nhất", "days", -1),
+    Metric("overdue", "Phản ánh quá hạn", "count", -1),
+    Metric("on_time_rate", "Tỷ lệ giải quyết đúng hạn", "rate", 1),
+    Metric("acknowledge_median_days", "Thời gian phản hồi ban đầu (trung vị)", "days", -1),
+    Metric("acknowledge_p90_days", "Thời gian phản hồi ban đầu (phân vị 90)", "days", -1),
+    Metric("resolve_median_days", "Thời gian giải quyết (trung vị)", "days", -1),
+    Metric("resolve_p90_days", "Thời gian giải quyết (phân vị 90)", "days", -1),
+    Metric("satisfaction_mean", "Mức hài lòng trung bình (thang 5)", "score", 1),
+    Metric("satisfaction_share_4_plus", "Tỷ lệ đánh giá hài lòng (4–5 sao)", "rate", 1),
+    Metric("rating_response_rate", "Tỷ lệ doanh nghiệp gửi đánh giá", "rate", 1),
+    Metric("reopen_rate", "Tỷ lệ phản ánh phải mở lại", "rate", -1),
+    Metric("transfer_rate", "Tỷ lệ phản ánh chuyển đơn vị", "rate", -1),
+    Metric("self_service_rate", "Tỷ lệ trợ lý tự giải đáp", "rate", 1),
+    Metric("topical_conversations", "Hội thoại hỏi đáp theo chủ đề", "count", 0),
+)
+
+# ------------------------------------------------------------------ Vietnamese number formats
+
+
+def rate_text(value: float | None) -> str:
+    """0.8333 -> "83,3 %"; None -> "—"."""
+    return "—" if value is None else f"{vn_number(value * 100, 1)} %"
+
+
+def days_text(value: float | None, *, unit: bool = True) -> str:
+    """2.5 -> "2,5 ngày làm việc" ("2,5" without the unit); None -> "—"."""
+    return "—" if value is None else vn_number(value, 1) + (" ngày làm việc" if unit else "")
+
+
+def value_text(kind: str, value: float | None) -> str:
+    """A headline figure as the summary shows it."""
+    if kind == "rate":
+        return rate_text(value)
+    if kind == "days":
+        return days_text(value)
+    return vn_number(value, 1 if kind == "score" else 0)
+
+
+def change(metric: Metric, current: float | None, previous: float | None) -> tuple[str, str]:
+    """The change against the previous period and its tone ("better", "worse" or "").
+
+    Counts change in per cent of the previous figure ("↑ 12 %"), rates in percentage points
+    ("↓ 3,2 điểm %"), durations in working days ("↓ 0,5 ngày") and satisfaction in points ("↑ 0,2 điểm").
+    """
+    if current is None or previous is None:
+        return "—", ""
+    diff = current - previous
+    if metric.kind == "count":
+        if previous == 0:
+            amount = vn_number(abs(diff))
+        else:
+            share = abs(diff) / previous * 100
+            amount = f"{vn_number(share, 0 if share >= 10 else 1)} %"
+    else:
+        amount = vn_number(abs(diff) * (100 if metric.kind == "rate" else 1), 1)
+        amount += {"rate": " điểm %", "days": " ngày", "score": " điểm"}[metric.kind]
+    if diff == 0 or amount.startswith(("0 ", "0,0 ")) or amount in {"0", "0,0"}:
+        return SAME, ""
+    tone = "" if metric.better == 0 else ("better" if diff * metric.better > 0 else "worse")
+    return f"{'↑' if diff > 0 else '↓'} {amount}", tone
+
+
+def local(moment: datetime) -> datetime:
+    """`moment` in Ho Chi Minh City time, still aware (a naive moment is taken as UTC, as the database keeps it)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
+
+
+def report_filename(report: Report, extension: str) -> str:
+    """An ASCII file name for downloads, such as "bao-cao-doi-thoai-2026-H1.pdf"."""
+    return f"bao-cao-doi-thoai-{report.period.label.replace('..', '_')}.{extension}"
+
+
+# ------------------------------------------------------------------ names
+
+
+class Names:
+    """Labels for the codes a report mentions: the rows' own labels first, then `department_names`."""
+
+    def __init__(self, report: Report, department_names: Mapping[str, str] | None) -> None:
+        self.departments = {**(department_names or {})}
+        self.departments.update({row.key: row.label for row in report.by_department if row.label})
+        self.departments.update({row.department: row.name for row in report.scoreboard if row.name})
+        self.topics = {row.key: row.label for row in report.by_topic if row.label}
+        self.extra = {
+            "channel": {r.key: r.label for r in report.by_channel},
+            "ward": {r.key: r.label for r in report.by_ward},
+        }
+
+    def department(self, code: str, given: str = "") -> str:
+        return given or self.departments.get(code) or code or UNKNOWN
+
+    def topic(self, code: str) -> str:
+        return self.topics.get(code) or code or UNKNOWN
+
+    def scope(self, report: Report) -> str:
+        """The report's filters in words ("Đơn vị: Cục Thuế …; Kênh: Zalo")."""
+        found = {"department": self.department, "topic": self.topic}
+        parts = []
+        for name, title in SCOPE_LABELS.items():
+            code = getattr(report.filters, name)
+            if code is not None:
+                label = found[name](code) if name in found else self.extra[name].get(code) or code
+                parts.append(f"{title}: {label}")
+        return "; ".join(parts) or ALL_SCOPE
+
+
+def label_or_code(label: str, key: str) -> str:
+    """A row's label, else its code, else "Chưa xác định"."""
+    return label or key or UNKNOWN
