@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
-from bot.channels.webchat import webchat_routes
-from bot.delivery import Channel, Delivery
+from bot.channels.contract import DEFAULT_TEXT_LIMIT, Sender
+from bot.delivery import Delivery
 from bot.health import health
 from tickets.console.content import content_routes
 from tickets.console.dashboard import dashboard_routes
@@ -33,7 +33,7 @@ from tickets.storage.models import utcnow
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-MAX_TEXT_CHARS = 4096  # Telegram's own limit for one message
+MAX_TEXT_CHARS = DEFAULT_TEXT_LIMIT
 EMBED_EVERY_SECONDS = 60
 EMBED_SLICE = 256  # tickets embedded per round, so the job never holds a core for long
 log = logging.getLogger(__name__)
@@ -93,23 +93,18 @@ def _warm_up(services: Services) -> None:
     threading.Thread(target=warm, name="warm-up", daemon=True).start()
 
 
-def _channels(services: Services, delivery: Delivery, app: FastAPI) -> list[Channel]:
-    """The asynchronous channels the settings enable, their webhooks mounted on the app."""
-    channels: list[Channel] = []
-    settings = services.settings
-    if settings.telegram_enabled:
-        from bot.channels.telegram import TelegramChannel, telegram_routes
-
-        telegram = TelegramChannel(settings)
-        app.include_router(telegram_routes(telegram, delivery))
-        channels.append(telegram)
-    if settings.zalo_enabled:
-        from bot.channels.zalo import ZaloChannel, zalo_routes
-
-        zalo = ZaloChannel(settings, services.database)
-        app.include_router(zalo_routes(zalo, delivery))
-        channels.append(zalo)
-    return channels
+def _mount_channels(services: Services, delivery: Delivery, app: FastAPI) -> list[Sender]:
+    """Mount the routes of every channel the settings enable; return the senders to start with the server."""
+    senders = []
+    for channel in services.channels:
+        if not channel.enabled(services.settings):
+            continue
+        mounted = channel.mount(services, delivery)
+        if mounted.router is not None:
+            app.include_router(mounted.router)
+        if mounted.sender is not None:
+            senders.append(mounted.sender)
+    return senders
 
 
 def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
@@ -120,7 +115,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     async def lifespan(_app: FastAPI):
         if warm_up:
             _warm_up(services)
-        await delivery.start(channels)
+        await delivery.start(senders)
         background = [
             asyncio.create_task(watch_deadlines(services.database)),
             asyncio.create_task(embed_new_tickets(services)),
@@ -136,14 +131,14 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.state.services = services
     app.state.delivery = delivery
-    channels = _channels(services, delivery, app)
-    app.include_router(webchat_routes(services))
+    senders = _mount_channels(services, delivery, app)
     console = Console(
         database=services.database,
         catalog=services.catalog,
         register=services.register,
         suggest=lambda text: services.knowledge.search(text, 3),
         on_publish=services.knowledge.rebuild,
+        channel_labels=services.channels.labels(),
     )
     app.include_router(console_routes(console))
     app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.channels.registry import Registry, default_registry
 from bot.dialogue.engine import DialogueEngine
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
@@ -25,6 +26,7 @@ from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.calendar.sla import WorkingCalendar
 from tickets.domain.content import revision_rows
 from tickets.domain.drafts import published_entries
+from tickets.storage import outbox
 from tickets.storage.db import Database
 
 # No model hub is ever reached: the model is provisioned from PyPI packages into a local folder.
@@ -52,6 +54,7 @@ class Services:
     knowledge: KnowledgeBase
     nlu_factory: Callable[[], NluPipeline]
     calendar: WorkingCalendar
+    channels: Registry
     _nlu: NluPipeline | None = field(default=None, repr=False)
     _engine: DialogueEngine | None = field(default=None, repr=False)
     _nlu_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -73,6 +76,7 @@ class Services:
                 knowledge=self.knowledge,
                 catalog=self.catalog,
                 deadlines=self.calendar,
+                identifies_user=self.channels.identifies_user,
             )
         return self._engine
 
@@ -117,8 +121,10 @@ def build_services(
     catalog_dir: Path | None = None,
     knowledge: KnowledgeBase | None = None,
     nlu: NluPipeline | None = None,
+    channels: Registry | None = None,
 ) -> Services:
-    """Build the services from settings; tests may hand in their own database, encoder, knowledge or NLU."""
+    """Build the services from settings; tests may hand in their own database, encoder, knowledge, NLU or
+    channels."""
     logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # health checks read the revision often
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
@@ -126,6 +132,8 @@ def build_services(
     plan = load_plan()
     encoder = encoder or load_encoder(settings.EMBEDDING_MODEL)
     database = database or Database.connect(settings.database_url)
+    channels = channels or default_registry()
+    outbox.set_text_limits(channels.text_limits())
     return Services(
         settings=settings,
         database=database,
@@ -140,6 +148,7 @@ def build_services(
         if nlu
         else (lambda: build_nlu(settings, encoder=encoder, catalog=catalog, plan=plan)),
         calendar=WorkingCalendar.load(),
+        channels=channels,
     )
 
 

@@ -20,13 +20,13 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.contract import DeliveryError, Outgoing, Sender
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
-from bot.messages import IncomingMessage
+from bot.messages import IncomingMessage, Reply
 from tickets.storage import inbound, outbox
 from tickets.storage.db import Database
 from tickets.storage.models import InboundEvent, OutboxMessage, utcnow
@@ -36,25 +36,14 @@ IDLE_POLL_SECONDS = 1.0  # how often the sweep and the dispatcher look for work 
 DATABASE_RETRY_SECONDS = 5.0
 
 
-class DeliveryError(Exception):
-    """A channel could not deliver a message: retried later unless `permanent`."""
-
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class Channel(Protocol):
-    name: str
-
-    async def start(self, delivery: Delivery) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def send(self, message: OutboxMessage) -> None: ...
-
-    async def acknowledge(self, message: IncomingMessage) -> None: ...
+def outgoing(message: OutboxMessage) -> Outgoing:
+    """The neutral form of a stored outbox message, as senders receive it."""
+    return Outgoing(
+        id=message.id or 0,
+        user_key=message.user_key,
+        conversation_id=message.conversation_id,
+        reply=Reply.from_stored(message.text, message.buttons),
+    )
 
 
 class Delivery:
@@ -71,7 +60,7 @@ class Delivery:
         self.engine = engine
         self.workers = workers
         self.clock = clock
-        self.channels: dict[str, Channel] = {}
+        self.channels: dict[str, Sender] = {}
         self._running: set[asyncio.Task] = set()
         self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
         self._room_wanted = False  # the sweep left events behind for lack of workers
@@ -83,7 +72,7 @@ class Delivery:
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def start(self, channels: list[Channel]) -> None:
+    async def start(self, channels: list[Sender]) -> None:
         self.channels = {channel.name: channel for channel in channels}
         self._loop = asyncio.get_running_loop()
         try:
@@ -272,7 +261,7 @@ class Delivery:
     async def _send(self, message: OutboxMessage) -> bool:
         """Send one claimed message and record the outcome; True when the channel accepted it."""
         try:
-            await self.channels[message.channel].send(message)
+            await self.channels[message.channel].send(outgoing(message))
         except DeliveryError as error:
             state = await asyncio.to_thread(
                 outbox.mark_failed,

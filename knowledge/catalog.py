@@ -22,37 +22,16 @@ from nlu.normalize import strip_diacritics
 
 CATALOG_DIR = Path(__file__).resolve().parents[1] / "data" / "catalog"
 
-# Fixed vocabulary (SPEC §2): relied on by CLI output, the API and reports. Departments may be added with
-# new codes where routing needs them; these never change.
-TOPIC_CODES = (
-    "thue",
-    "hai_quan",
-    "tin_dung",
-    "dau_tu",
-    "dang_ky_kinh_doanh",
-    "dat_dai",
-    "xay_dung",
-    "quy_hoach",
-    "chuyen_doi_so",
-    "cai_cach_hanh_chinh",
-    "tu_phap",
-    "y_te",
-    "khieu_nai",
-)
-DEPARTMENT_CODES = (
-    "SO_YT",
-    "SO_KHDT",
-    "SO_TTTT",
-    "SO_NV",
-    "SO_TP",
-    "THANH_TRA",
-    "SO_XD",
-    "SO_TNMT",
-    "SO_QHKT",
-    "NHNN_HCM",
-    "CUC_THUE",
-    "CUC_HAI_QUAN",
-)
+
+def _published(kind: str) -> tuple[str, ...]:
+    """The codes of `kind` ("topics" or "departments") published in data/catalog/published.yaml."""
+    with (CATALOG_DIR / "published.yaml").open(encoding="utf-8") as handle:
+        return tuple(yaml.safe_load(handle)[kind])
+
+
+# The fixed vocabulary that CLI output, the API and reports rely on; departments may be added with new codes.
+TOPIC_CODES = _published("topics")
+DEPARTMENT_CODES = _published("departments")
 
 DEFAULT_ACKNOWLEDGE_DAYS = 1
 DEFAULT_RESOLVE_DAYS = 10
@@ -146,6 +125,11 @@ class Catalog:
 
     def department_for_topic(self, topic: str) -> Department:
         return self.departments[self.topics[topic].department]
+
+    @property
+    def plan_monitor(self) -> str:
+        """The code of the department that monitors the whole plan (`supervises: true` in departments.yaml)."""
+        return next(code for code, department in self.departments.items() if department.supervises)
 
     def route(self, topic: str, text: str = "") -> str:
         """The department code for a ticket or question on `topic` that says `text`: the first matching rule
@@ -261,6 +245,8 @@ def _departments(path: Path) -> dict[str, Department]:
     duplicates = sorted({code for code in found if found.count(code) > 1})
     if duplicates:
         raise CatalogError(f"{path}: duplicate code(s) {', '.join(duplicates)}")
+    if sum(department.supervises for department in departments.values()) != 1:
+        raise CatalogError(f"{path}: exactly one department has 'supervises: true' (it monitors the whole plan)")
     return departments
 
 

@@ -10,6 +10,7 @@ import asyncio
 import hmac
 import logging
 import os
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a deprecation warning
 
@@ -18,11 +19,14 @@ from fastapi.responses import JSONResponse  # noqa: E402
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError  # noqa: E402
 
+from bot.channels.contract import Channel, DeliveryError, Mounted, Outgoing  # noqa: E402
 from bot.channels.telegram_transport import AiohttpRequest  # noqa: E402
-from bot.delivery import Delivery, DeliveryError  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tickets.storage.models import OutboxMessage  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+    from bot.delivery import Delivery
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -36,8 +40,30 @@ COMMANDS = (  # SPEC §4, shown in Telegram's command menu
 POLL_TIMEOUT_SECONDS = 20
 
 
+class Telegram(Channel):
+    """Telegram: inline keyboards for buttons; the chat reaches the business, so contact details are optional."""
+
+    code = "telegram"
+    label = "Telegram"
+    text_limit = 4096
+    identifies_user = True
+    demo_share = 30
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.telegram_enabled
+
+    def mount(self, services: Services, delivery: Delivery) -> Mounted:
+        sender = TelegramChannel(services.settings)
+        return Mounted(router=telegram_routes(sender, delivery), sender=sender)
+
+
+CHANNEL = Telegram()
+
+
 class TelegramChannel:
-    name = "telegram"
+    """The Bot API client: sends replies, answers button presses, polls when there is no webhook."""
+
+    name = Telegram.code
 
     def __init__(self, settings: Settings) -> None:
         self.bot = Bot(
@@ -111,13 +137,12 @@ class TelegramChannel:
                     await delivery.accept(message)
                 offset = update.update_id + 1
 
-    async def send(self, message: OutboxMessage) -> None:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(title, callback_data=payload)] for title, payload in message.buttons]
-        )
+    async def send(self, message: Outgoing) -> None:
+        buttons = message.reply.buttons
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in buttons])
         try:
             await self.bot.send_message(
-                chat_id=int(message.user_key), text=message.text, reply_markup=markup if message.buttons else None
+                chat_id=int(message.user_key), text=message.reply.text, reply_markup=markup if buttons else None
             )
         except RetryAfter as error:
             raise DeliveryError("telegram rate limit", retry_after=error.retry_after.total_seconds()) from error

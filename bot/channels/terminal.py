@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.channels.contract import Channel, numbered_options
 from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage, Reply
 
-CHANNEL = "terminal"
 PROMPT = "Bạn: "
 QUIT_WORDS = {"/thoat", "/quit", "/exit"}
 
 
-def render(reply: Reply) -> str:
-    """A reply as the terminal shows it: the text, then its buttons as numbered options."""
-    options = [f"  {number}. {button.title}" for number, button in enumerate(reply.buttons, start=1)]
-    return "\n".join([reply.text, *options])
+class Terminal(Channel):
+    """The command line: no routes, no sender; the options need no hint, the banner explains them."""
+
+    code = "terminal"
+    label = "Dòng lệnh"
+
+    def render(self, reply: Reply) -> str:
+        return numbered_options(reply, hint="")
+
+
+CHANNEL = Terminal()
 
 
 def run_chat(engine: DialogueEngine, *, user: str, read: Callable[[str], str], write: Callable[[str], None]) -> None:
@@ -30,5 +37,5 @@ def run_chat(engine: DialogueEngine, *, user: str, read: Callable[[str], str], w
             break
         if not text.strip():
             continue
-        for reply in engine.handle(IncomingMessage(CHANNEL, user, text=text)):
-            write("Đồng hành: " + render(reply))
+        for reply in engine.handle(IncomingMessage(CHANNEL.code, user, text=text)):
+            write("Đồng hành: " + CHANNEL.render(reply))

@@ -4,18 +4,36 @@ reply, a rating prompt) wait in the outbox until the page fetches them."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from bot.bootstrap import Services
+from bot.channels.contract import DEFAULT_TEXT_LIMIT, Channel, Mounted
 from bot.messages import CALLBACK_DATA_LIMIT, IncomingMessage, Reply
 from tickets.storage import outbox
 from tickets.storage.models import utcnow
 
-CHANNEL = "webchat"
-MAX_TEXT_CHARS = 4096
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+    from bot.delivery import Delivery
+
+MAX_TEXT_CHARS = DEFAULT_TEXT_LIMIT
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
+
+
+class WebChat(Channel):
+    """The chat page: buttons shown as buttons; the session is anonymous, so contact details are asked."""
+
+    code = "webchat"
+    label = "Trò chuyện trên web"
+    demo_share = 22
+
+    def mount(self, services: Services, delivery: Delivery) -> Mounted:
+        return Mounted(router=webchat_routes(services))
+
+
+CHANNEL = WebChat()
 
 
 class ChatRequest(BaseModel):
@@ -31,7 +49,7 @@ class ChatRequest(BaseModel):
 
 
 def _pending(services: Services, session: str) -> list[dict]:
-    delivered = outbox.claim_for_recipient(services.database, channel=CHANNEL, user_key=session, now=utcnow())
+    delivered = outbox.claim_for_recipient(services.database, channel=CHANNEL.code, user_key=session, now=utcnow())
     return [Reply.from_stored(m.text, m.buttons).as_dict() for m in delivered]
 
 
@@ -39,7 +57,7 @@ def webchat_routes(services: Services) -> APIRouter:
     router = APIRouter()
 
     def chat(request: ChatRequest) -> dict:
-        message = IncomingMessage(CHANNEL, request.session, text=request.text, payload=request.payload)
+        message = IncomingMessage(CHANNEL.code, request.session, text=request.text, payload=request.payload)
         replies = [reply.as_dict() for reply in services.engine.handle(message)]
         return {"replies": _pending(services, request.session) + replies}
 

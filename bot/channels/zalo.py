@@ -14,22 +14,26 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.delivery import Delivery, DeliveryError
-from bot.messages import IncomingMessage
+from bot.channels.contract import Channel, DeliveryError, Mounted, Outgoing
+from bot.messages import IncomingMessage, Reply
 from bot.settings import Settings
 from tickets.storage.db import Database
-from tickets.storage.models import ChannelSecret, Conversation, OutboxMessage, utcnow
+from tickets.storage.models import ChannelSecret, Conversation, utcnow
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Services
+    from bot.delivery import Delivery
 
 log = logging.getLogger(__name__)
 TOKEN_EXPIRED = -216
 ACCESS_TOKEN = "zalo_access_token"
 REFRESH_TOKEN = "zalo_refresh_token"
-OPTIONS_HINT = "(Trả lời bằng số để chọn)"
 _USER_MESSAGE_EVENTS = (
     "user_send_text",
     "user_send_image",
@@ -43,19 +47,43 @@ _USER_MESSAGE_EVENTS = (
 )
 
 
-def render_options(text: str, buttons: list[list[str]]) -> str:
-    """The message with its buttons as numbered options."""
-    if not buttons:
-        return text
-    options = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(buttons, start=1))
-    return f"{text}\n\n{options}\n{OPTIONS_HINT}"
+class Zalo(Channel):
+    """Zalo OA: customer-service texts cannot carry buttons, so they go as numbered options (the default)."""
+
+    code = "zalo"
+    label = "Zalo"
+    # Zalo publishes no limit we could verify: texts are kept short enough to read on a phone, the numbered
+    # options added at sending included.
+    text_limit = 2000
+    identifies_user = True
+    demo_share = 48
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.zalo_enabled
+
+    def mount(self, services: Services, delivery: Delivery) -> Mounted:
+        sender = ZaloChannel(services.settings, services.database, render=self.render)
+        return Mounted(router=zalo_routes(sender, delivery), sender=sender)
+
+
+CHANNEL = Zalo()
 
 
 class ZaloChannel:
-    name = "zalo"
+    """The OA Open API client: verifies webhooks, sends within the message window, refreshes the token."""
 
-    def __init__(self, settings: Settings, database: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+    name = Zalo.code
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        render: Callable[[Reply], str] = CHANNEL.render,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.settings = settings
+        self.render = render
         self.database = database
         self.clock = clock
         self.window = timedelta(hours=settings.ZALO_MESSAGE_WINDOW_HOURS)
@@ -98,13 +126,13 @@ class ZaloChannel:
 
     # ------------------------------------------------------------------ out
 
-    async def send(self, message: OutboxMessage) -> None:
+    async def send(self, message: Outgoing) -> None:
         last_seen = await asyncio.to_thread(self._last_user_message_at, message.conversation_id)
         if last_seen is not None and self.clock() - last_seen > self.window:
             raise DeliveryError(
                 f"outside Zalo's {self.settings.ZALO_MESSAGE_WINDOW_HOURS}-hour message window", permanent=True
             )
-        text = render_options(message.text, message.buttons)
+        text = self.render(message.reply)
         token = await asyncio.to_thread(self._secret, ACCESS_TOKEN)
         result = await self._post(token, message.user_key, text)
         if result.get("error") == TOKEN_EXPIRED:

@@ -46,14 +46,16 @@ class DialogueEngine:
         knowledge: KnowledgeBase,
         catalog: Catalog,
         deadlines: Deadlines,
+        identifies_user: Callable[[str], bool],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        """`identifies_user(channel)`: whether that channel's chat reaches the business (the channel registry)."""
         self.database = database
         self.nlu = nlu
         self.knowledge = knowledge
         self.catalog = catalog
         self.clock = clock
-        self.filing = Filing(catalog=catalog, deadlines=deadlines, parse=self.parse)
+        self.filing = Filing(catalog=catalog, deadlines=deadlines, parse=self.parse, identifies_user=identifies_user)
 
     def parse(self, text: str) -> ParseResult:
         return self.nlu().parse(text)

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from bot.dialogue import slots, states, texts
 from bot.dialogue.turn import Turn
 from bot.messages import Button, Reply
-from knowledge.answer import PLAN_MONITOR
 from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
 from nlu.places import unit_by_code, unit_named
@@ -22,14 +21,21 @@ from tickets.calendar.sla import LOCAL_TZ
 from tickets.domain import services
 from tickets.domain.services import Deadlines
 
-IDENTIFYING_CHANNELS = frozenset({"telegram", "zalo"})  # the chat itself reaches the business
 WARD_PREFIX = "ward:"  # + the unit's code: a chosen commune-level unit
 DESCRIPTION_FROM_TRIGGER_WORDS = 8  # "tôi muốn phản ánh" starts a form; a longer message is the description
 
 
 class Filing:
-    def __init__(self, *, catalog: Catalog, deadlines: Deadlines, parse: Callable[[str], ParseResult]) -> None:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        deadlines: Deadlines,
+        parse: Callable[[str], ParseResult],
+        identifies_user: Callable[[str], bool],
+    ) -> None:
         self.catalog = catalog
+        self.identifies_user = identifies_user  # the chat itself reaches the business: contact is optional
         self.deadlines = deadlines
         self.parse = parse
 
@@ -72,7 +78,7 @@ class Filing:
                 turn.move(states.FILING_WARD)
                 return [Reply(texts.ASK_WARD)]
             return self._summary(turn)
-        if payload == "skip" and turn.state == states.FILING_CONTACT and turn.message.channel in IDENTIFYING_CHANNELS:
+        if payload == "skip" and turn.state == states.FILING_CONTACT and self.identifies_user(turn.message.channel):
             turn.form["contact"] = None
             turn.move(states.FILING_WARD)
             return [Reply(texts.ASK_WARD)]
@@ -149,14 +155,14 @@ class Filing:
             return [Reply(texts.TAX_CODE_INVALID.format(value=_short(text.strip(), 30)), (texts.CANCEL,))]
         turn.form["tax_code"] = code
         turn.move(states.FILING_CONTACT)
-        if turn.message.channel in IDENTIFYING_CHANNELS:
+        if self.identifies_user(turn.message.channel):
             return [Reply(texts.ASK_CONTACT_OPTIONAL, (texts.SKIP, texts.CANCEL))]
         return [Reply(texts.ASK_CONTACT, (texts.CANCEL,))]
 
     def _contact(self, turn: Turn, text: str) -> list[Reply]:
         value = slots.contact(text)
         if value is None:
-            skip = (texts.SKIP,) if turn.message.channel in IDENTIFYING_CHANNELS else ()
+            skip = (texts.SKIP,) if self.identifies_user(turn.message.channel) else ()
             return [Reply(texts.CONTACT_INVALID, (*skip, texts.CANCEL))]
         turn.form["contact"] = value
         turn.move(states.FILING_WARD)
@@ -207,7 +213,7 @@ class Filing:
         candidates = [code for code, _ in understood.topic_candidates if code in self.catalog.topics]
         topic = understood.topic or (candidates[0] if candidates else None)
         if topic is None:
-            topic = next(code for code, t in self.catalog.topics.items() if t.department == PLAN_MONITOR)
+            topic = next(code for code, t in self.catalog.topics.items() if t.department == self.catalog.plan_monitor)
         self._set_topic(turn, topic)
         return self._file(turn)
 

@@ -26,9 +26,10 @@ from bot.dialogue import slots, texts
 from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage, Reply
 from bot.rasa import project
+from bot.rasa.channel import CHANNEL
 
 log = logging.getLogger(__name__)
-CHANNEL = "rasa"
+
 RASA_INTENT_OF_PAYLOAD = {"file": "/report_issue", "status": "/check_ticket", "cancel": f"/{project.CANCEL_INTENT}"}
 # Buttons the answer action can take back in one step; those that open a flow of several messages in our
 # own engine (a message into a ticket, a rating, a reopening) are left out under Rasa, which owns the flow.
@@ -60,7 +61,7 @@ def utter(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
 
 
 def incoming(tracker: Tracker, *, text: str | None = None, payload: str | None = None) -> IncomingMessage:
-    return IncomingMessage(channel=CHANNEL, user_key=str(tracker.sender_id)[:128], text=text, payload=payload)
+    return IncomingMessage(channel=CHANNEL.code, user_key=str(tracker.sender_id)[:128], text=text, payload=payload)
 
 
 def _button_payload(tracker: Tracker) -> str | None:

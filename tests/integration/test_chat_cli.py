@@ -35,6 +35,6 @@ def test_a_terminal_conversation_answers_files_and_cancels(
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Đồng hành: Xin chào!" in out
-    assert "254/2026/NĐ-CP" in out and "  1. Hữu ích\n  2. Chưa đúng\n  3. Gửi phản ánh" in out
+    assert "254/2026/NĐ-CP" in out and "\n\n1. Hữu ích\n2. Chưa đúng\n3. Gửi phản ánh" in out
     assert "Nội dung phản ánh:\n«hoa don dien tu lap sai thi xu ly the nao»" in out  # option 3 chosen by its number
     assert out.rstrip().endswith("Đồng hành: Đã hủy. Quý doanh nghiệp có thể đặt câu hỏi khác bất cứ lúc nào.\nBạn:")

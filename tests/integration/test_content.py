@@ -149,6 +149,7 @@ def test_an_answer_past_its_review_date_tells_the_business(services) -> None:
         knowledge=services.knowledge,
         catalog=services.catalog,
         deadlines=services.calendar,
+        identifies_user=services.channels.identifies_user,
         clock=lambda: later,
     )
     answer = Chat(engine).say(entry.question)

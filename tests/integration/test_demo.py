@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -12,11 +13,17 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from stdnum.vn import mst
 
+from bot.channels.registry import default_registry
 from knowledge.catalog import load_catalog
 from knowledge.loader import load_faq
-from tickets.calendar.sla import WorkingCalendar
+from tickets.calendar.sla import LOCAL_TZ, WorkingCalendar
 from tickets.demo import seed as demo
 from tickets.domain import services
+from tickets.reports.builder import build_report
+from tickets.reports.data import Filters, Period
+from tickets.reports.stats import Window
+from tickets.storage.db import Database
+from tickets.storage.migrate import upgrade
 from tickets.storage.models import (
     Conversation,
     OutboxMessage,
@@ -36,7 +43,12 @@ _names = itertools.count()
 
 @pytest.fixture(scope="module")
 def setting():
-    return {"catalog": load_catalog(), "calendar": WorkingCalendar.load(), "faq": load_faq()}
+    return {
+        "catalog": load_catalog(),
+        "calendar": WorkingCalendar.load(),
+        "faq": load_faq(),
+        "channels": default_registry().demo_channels(),
+    }
 
 
 def run(database, setting, *, months: int = 3, seed: int = 2026) -> demo.SeedResult:
@@ -167,3 +179,39 @@ def test_the_same_seed_gives_the_same_data(database, second_database, setting) -
             return [(t.code, t.topic, t.department, t.state, t.created_at, t.company_name, t.rating) for t in found]
 
     assert first == second and tickets(database) == tickets(second_database) and first.tickets > 100
+
+
+# (now, seed, months): a spread of days and hours — a holiday week, a Monday morning, a Sunday night, a year's
+# turn — and the day a reopening planned a few hours after its answer, before any sweep, once broke the seeder.
+ANY_DAY = [
+    (datetime(2026, 12, 7, 1, 30, tzinfo=UTC), 4, 2),
+    (datetime(2026, 2, 20, 7, 0, tzinfo=UTC), 1, 1),
+    (datetime(2026, 5, 4, 14, 10, tzinfo=UTC), 2, 1),
+    (datetime(2026, 9, 6, 16, 45, tzinfo=UTC), 3, 1),
+    (datetime(2027, 1, 1, 0, 5, tzinfo=UTC), 5, 1),
+    (datetime(2026, 7, 1, 9, 0, tzinfo=UTC), 6, 1),
+    (datetime(2026, 11, 30, 23, 59, tzinfo=UTC), 7, 1),
+    (datetime(2025, 6, 30, 3, 0, tzinfo=UTC), 8, 1),
+]
+
+
+def test_the_demo_seeds_on_any_day_with_any_seed_and_the_dashboard_adds_up(tmp_path, setting) -> None:
+    """SQLite only: the seeder's logic does not depend on the database (the tests above cover PostgreSQL)."""
+    template = Database.connect(f"sqlite:///{tmp_path / 'template.db'}")
+    upgrade(template)
+    template.dispose()
+    for now, seed, months in ANY_DAY:
+        path = tmp_path / f"demo-{seed}.db"
+        shutil.copy(tmp_path / "template.db", path)
+        database = Database.connect(f"sqlite:///{path}")
+        result = demo.seed(database, months=months, now=now, seed=seed, **setting)
+        month = Period.parse(f"{now.astimezone(LOCAL_TZ):%Y-%m}")
+        with database.session() as session:
+            report = build_report(session, month, Filters(), now=now, catalog=setting["catalog"])
+            filed = session.exec(
+                select(func.count()).select_from(Ticket).where(col(Ticket.created_at) >= Window.of(month, now).start)
+            ).one()
+        assert result.tickets > 0 and report.summary.received == filed, (now, seed)
+        assert report.summary.resolved <= result.resolved and report.summary.backlog <= result.open, (now, seed)
+        assert sum(row.received for row in report.by_channel) == filed, (now, seed)
+        database.dispose()

@@ -136,6 +136,7 @@ def test_a_restart_in_the_middle_of_filing_loses_nothing(services) -> None:
         knowledge=services.knowledge,
         catalog=services.catalog,
         deadlines=services.calendar,
+        identifies_user=services.channels.identifies_user,
     )
     verify_dialog(Chat(restarted), FILING[4:])
     assert _ticket(services).company_name == "Công ty TNHH Thương mại Minh An"

@@ -94,7 +94,7 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
                 now=now,
                 catalog=console.catalog,
                 clusters=clusters,
-                channel_names=texts.CHANNEL_LABELS,
+                channel_names=console.channel_labels,
             )
         return who, masked(report) if access.masks_personal_data(who.user) else report
 
@@ -102,7 +102,7 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
         return Filters(
             department=department if department in console.catalog.departments else None,
             topic=topic if topic in console.catalog.topics else None,
-            channel=channel if channel in texts.CHANNEL_LABELS else None,
+            channel=channel if channel in console.channel_labels else None,
             ward=ward.strip()[:64] or None,
         )
 

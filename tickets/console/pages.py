@@ -8,7 +8,7 @@ of another department is "not found" whatever the URL.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,8 @@ Suggest = Callable[[str], Sequence[Any]]
 
 class Console:
     """What the console's pages need: the database, the catalogue (a `knowledge.catalog.Catalog`), the legal
-    register, knowledge suggestions, what to do after the FAQ changed, and the clock."""
+    register, knowledge suggestions, what to do after the FAQ changed, the channels' labels (code -> label,
+    from the channel registry), and the clock."""
 
     def __init__(
         self,
@@ -62,6 +63,7 @@ class Console:
         register: Register,
         suggest: Suggest,
         on_publish: Callable[[], object] = lambda: None,
+        channel_labels: Mapping[str, str],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database, self.catalog, self.register, self.suggest, self.clock = (
@@ -71,9 +73,8 @@ class Console:
             suggest,
             clock,
         )
-        self.on_publish = (
-            on_publish  # re-indexes the knowledge base after the FAQ changed (a draft published, an entry edited)
-        )
+        self.on_publish = on_publish  # re-indexes the knowledge base after the FAQ changed
+        self.channel_labels = dict(channel_labels)
 
     # ------------------------------------------------------------------ helpers
 
@@ -87,7 +88,7 @@ class Console:
             "who": who,
             "state_labels": STATE_LABELS,
             "role_labels": texts.ROLE_LABELS,
-            "channel_labels": texts.CHANNEL_LABELS,
+            "channel_labels": self.channel_labels,
             "event_labels": texts.EVENT_LABELS,
             "departments": self.catalog.departments,
             "topics": self.catalog.topics,
@@ -212,7 +213,7 @@ def console_routes(console: Console) -> APIRouter:
             query = query.where(col(Ticket.state) == TicketState(state))
         if topic in console.catalog.topics:
             query = query.where(col(Ticket.topic) == topic)
-        if channel in texts.CHANNEL_LABELS:
+        if channel in console.channel_labels:
             query = query.where(col(Ticket.channel) == channel)
         place = stats.dimension_column("ward")
         if ward.strip():

@@ -9,13 +9,6 @@ ROLE_LABELS = {
     "observer": "Quan sát viên",
     "admin": "Quản trị",
 }
-CHANNEL_LABELS = {
-    "telegram": "Telegram",
-    "zalo": "Zalo",
-    "webchat": "Trò chuyện trên web",
-    "terminal": "Dòng lệnh",
-    "rasa": "Rasa",
-}
 EVENT_LABELS = {
     "created": "Tiếp nhận phản ánh",
     "state": "Đổi trạng thái",

@@ -308,7 +308,10 @@ class Life:
                 services.business_message(session, ticket=ticket, text=text, now=at)
                 self._say(plan, at, text, intent="ticket_message", reply=texts.MESSAGE_ADDED.format(code=code))
             case "reopen":
-                session.refresh(ticket)  # the sweep, in its own session, may have stamped it
+                # The sweep, in its own session, may have stamped it: read it again, after writing what this
+                # session changed (the session does not flush by itself, and a refresh would drop the answer).
+                session.flush()
+                session.refresh(ticket)
                 services.reopen(session, ticket=ticket, now=at)
                 self._say(
                     plan, at, "", payload=f"reopen:{code}", intent="reopen", reply=texts.REOPENED.format(code=code)

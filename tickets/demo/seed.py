@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,14 +50,24 @@ from tickets.storage.models import (
 
 DEMO_KEY_PREFIX = "demo-"
 DEMO_USER_PREFIX = "demo."
-CHANNELS = {"zalo": 48, "telegram": 30, "webchat": 22}  # share of conversations per channel
-TEAM_SIZES = {"CUC_THUE": 4, "CUC_HAI_QUAN": 3, "SO_KHDT": 3, "SO_TNMT": 3}  # staff besides the lead; else 2
 TICKETS_PER_MONTH = (190, 340)  # at the start and at the end of the period: use of the service grows
 VISITS_PER_TICKET = 4.0  # conversations answered by the bot alone, per ticket
 
 
 class DemoRefused(RuntimeError):
     """The database is not one demo data may be added to; the message (Vietnamese) says why."""
+
+
+@dataclass(frozen=True)
+class DemoChannels:
+    """The channels the demo's conversations come through (from the channel registry): each one's relative
+    `shares` of conversations, and those whose chat `identifies` the business (contact details optional)."""
+
+    shares: Mapping[str, int]
+    identifies: frozenset[str]
+
+    def pick(self, rng: random.Random) -> str:
+        return rng.choices(list(self.shares), list(self.shares.values()))[0]
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ def seed(
     now: datetime,
     calendar: WorkingCalendar,
     catalog: Catalog,
+    channels: DemoChannels,
     seed: int = 2026,
     faq: Sequence[FaqEntry] | None = None,
 ) -> SeedResult:
@@ -111,10 +122,18 @@ def seed(
     clock = Clock(calendar=calendar, rng=rng)
     with database.session() as session:
         staff, created = _ensure_staff(session, catalog=catalog, rng=rng, at=start)
-        businesses = _businesses(rng, count=150 + 25 * months)
+        businesses = _businesses(rng, count=150 + 25 * months, channels=channels)
         arrivals = _arrivals(clock, start=start, now=now)
         _visits(
-            session, rng, clock=clock, entries=entries, citations=citations, catalog=catalog, arrivals=arrivals, now=now
+            session,
+            rng,
+            channels=channels,
+            clock=clock,
+            entries=entries,
+            citations=citations,
+            catalog=catalog,
+            arrivals=arrivals,
+            now=now,
         )
         life = Life(
             session=session,
@@ -168,7 +187,7 @@ def _ensure_staff(session: Session, *, catalog: Catalog, rng: random.Random, at:
     staff: Staff = {}
     for code in sorted(catalog.departments):
         people = []
-        for index in range(TEAM_SIZES.get(code, 2) + 1):
+        for index in range(texts.TEAM_SIZES.get(code, 2) + 1):
             role = Role.lead if index == 0 else Role.staff
             username = f"{DEMO_USER_PREFIX}{code.lower()}.{'lanhdao' if index == 0 else f'canbo{index}'}"
             full_name = _person(rng)
@@ -208,7 +227,7 @@ def _tax_code(rng: random.Random, used: set[str]) -> str:
             return number if rng.random() > 0.05 else f"{number}-00{rng.randint(1, 3)}"
 
 
-def _businesses(rng: random.Random, *, count: int) -> list[Business]:
+def _businesses(rng: random.Random, *, count: int, channels: DemoChannels) -> list[Business]:
     names: set[str] = set()
     codes: set[str] = set()
     result = []
@@ -224,10 +243,10 @@ def _businesses(rng: random.Random, *, count: int) -> list[Business]:
         if name in names:
             continue
         names.add(name)
-        channel = rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]
+        channel = channels.pick(rng)
         contact = (
             None
-            if channel != "webchat" and rng.random() < 0.4
+            if channel in channels.identifies and rng.random() < 0.4
             else (
                 f"+849{rng.randint(0, 99_999_999):08d}"
                 if rng.random() < 0.7
@@ -286,6 +305,7 @@ def _visits(
     session: Session,
     rng: random.Random,
     *,
+    channels: DemoChannels,
     clock: Clock,
     entries: list[FaqEntry],
     citations: dict[str, str],
@@ -301,7 +321,7 @@ def _visits(
     topics = [t for t in TOPIC_WEIGHTS if t in by_topic]
     plans = []
     for number, (at, _) in enumerate(a for a in arrivals if a[1] == "visit"):
-        channel = rng.choices(list(CHANNELS), list(CHANNELS.values()))[0]
+        channel = channels.pick(rng)
         turns: list[dict] = []
         kind = rng.choices(["answered", "unanswered", "greet", "chitchat"], [72, 6, 10, 12])[0]
         if kind == "greet" or (kind == "answered" and rng.random() < 0.2):

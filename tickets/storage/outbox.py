@@ -11,7 +11,7 @@ staff replies, rating prompts, retries.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -21,10 +21,10 @@ from sqlmodel import Session, col, select
 from tickets.storage.db import Database
 from tickets.storage.models import OutboxMessage
 
-# Telegram's limit per message; Zalo publishes none we could verify, so its texts are kept short enough to
-# read on a phone, the numbered options added at sending included.
-CHANNEL_TEXT_LIMITS = {"telegram": 4096, "zalo": 2000}
+# Characters per message by channel code. The channels define them; the app sets them here at start-up
+# (`set_text_limits`), so that the ticket services, which know no channel, split long texts right too.
 DEFAULT_TEXT_LIMIT = 4096
+_text_limits: dict[str, int] = {}
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 600
 _ERROR_CHARS = 500
@@ -53,6 +53,16 @@ _MARK_SENT = (
 )
 
 
+def set_text_limits(limits: Mapping[str, int]) -> None:
+    """The text limit of each channel (code -> characters); a channel not named gets DEFAULT_TEXT_LIMIT."""
+    _text_limits.clear()
+    _text_limits.update(limits)
+
+
+def text_limit(channel: str) -> int:
+    return _text_limits.get(channel, DEFAULT_TEXT_LIMIT)
+
+
 def enqueue(
     session: Session,
     *,
@@ -66,7 +76,7 @@ def enqueue(
     ticket_id: int | None = None,
 ) -> list[OutboxMessage]:
     """Queue a message; a text longer than the channel allows becomes several, the buttons on the last."""
-    parts = split_text(text, CHANNEL_TEXT_LIMITS.get(channel, DEFAULT_TEXT_LIMIT)) or [text]
+    parts = split_text(text, text_limit(channel)) or [text]
     messages = []
     for index, part in enumerate(parts):
         message = OutboxMessage(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from bot.cli import common
+
 
 @click.command("rasa-actions")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -13,11 +15,10 @@ import click
 def rasa_actions(host: str, port: int) -> None:
     """Serve the Rasa custom actions (rasa-sdk) over our knowledge base and tickets."""
     from bot.bootstrap import build_services
-    from bot.cli import _settings
     from bot.rasa.actions import serve
     from tickets.storage.migrate import current_revision, head_revision
 
-    services = build_services(_settings())
+    services = build_services(common.current_settings())
     if current_revision(services.database) != head_revision():
         raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
     services.warm_up()  # before the first action, not during it

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
+from bot.cli import common
+
 FORMATS = ("pdf", "xlsx")
 
 
 def _migrated_database():
-    from bot.cli import _database, _settings
     from tickets.storage.migrate import current_revision, head_revision
 
-    database = _database(_settings())
+    database = common.open_database(common.current_settings())
     if current_revision(database) != head_revision():
         raise click.ClickException("Cơ sở dữ liệu chưa ở phiên bản mới nhất: chạy `donghanh db upgrade` trước.")
     return database
@@ -50,9 +51,8 @@ def report(
     topic: str | None,
 ) -> None:
     """Write the dialogue-session report of a period as PDF or XLSX."""
-    from bot.cli import _encoder
+    from bot.channels.registry import default_registry
     from knowledge.catalog import load_catalog
-    from tickets.console.texts import CHANNEL_LABELS
     from tickets.reports import clusters
     from tickets.reports.builder import build_report
     from tickets.reports.data import Filters
@@ -70,7 +70,7 @@ def report(
         raise click.BadParameter(f"Không có đơn vị mã {department}.")
     if topic is not None and topic not in catalog.topics:
         raise click.BadParameter(f"Không có lĩnh vực mã {topic}.")
-    database, now, encoder = _migrated_database(), utcnow(), _encoder()
+    database, now, encoder = _migrated_database(), utcnow(), common.encoder()
     filters = Filters(department=department, topic=topic)
 
     def recurring(period, filters):
@@ -81,7 +81,13 @@ def report(
 
     with database.session() as session:
         built = build_report(
-            session, chosen, filters, now=now, catalog=catalog, clusters=recurring, channel_names=CHANNEL_LABELS
+            session,
+            chosen,
+            filters,
+            now=now,
+            catalog=catalog,
+            clusters=recurring,
+            channel_names=default_registry().labels(),
         )
     out.write_bytes(render_pdf(built) if kind == "pdf" else render_xlsx(built))
     click.echo(
@@ -101,7 +107,7 @@ def demo() -> None:
 def demo_seed(months: int, seed_value: int) -> None:
     """Fill an empty database with synthetic businesses, conversations and tickets; refuses a database
     that holds real tickets."""
-    from bot.cli import BATCH_THREADS, _encoder
+    from bot.channels.registry import default_registry
     from knowledge.catalog import load_catalog
     from tickets.calendar.sla import WorkingCalendar
     from tickets.demo import seed as demo_data
@@ -116,6 +122,7 @@ def demo_seed(months: int, seed_value: int) -> None:
             now=utcnow(),
             calendar=WorkingCalendar.load(),
             catalog=load_catalog(),
+            channels=default_registry().demo_channels(),
             seed=seed_value,
         )
     except demo_data.DemoRefused as error:
@@ -124,5 +131,5 @@ def demo_seed(months: int, seed_value: int) -> None:
         f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
         f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp."
     )
-    embedded = embed_missing(database, _encoder(threads=BATCH_THREADS))
+    embedded = embed_missing(database, common.encoder(threads=common.BATCH_THREADS))
     click.echo(f"Đã tính vectơ cho {embedded} phản ánh (nhóm vấn đề lặp lại).")

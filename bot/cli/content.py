@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import click
 
+from bot.cli import common
+
 # Exit statuses: 0 nothing found, 1 findings (so a scheduled job can alert), 2 the audit itself failed.
 FINDINGS_EXIT = 1
 
@@ -63,14 +65,13 @@ def _day(text: str | None) -> date:
 
 
 def _current_content():
-    from bot.cli import _database, _settings
     from knowledge.catalog import load_catalog
     from knowledge.legal import load_register
     from knowledge.service import current_entries
     from tickets.domain.content import revision_rows
     from tickets.domain.drafts import published_entries
 
-    database = _database(_settings())
+    database = common.open_database(common.current_settings())
     register = load_register()
     entries = current_entries(
         load_catalog(), register, published=published_entries(database), revisions=revision_rows(database)
