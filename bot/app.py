@@ -153,7 +153,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
 
     @app.post("/api/ask")
     def api_ask(question: AskRequest) -> dict:
-        """The `donghanh ask --json` answer (SPEC §7) for one question."""
+        """The `donghanh ask --json` answer (docs/interfaces.md) for one question."""
         answer = services.knowledge.ask(question.text, services.nlu.parse(question.text))
         return answer.as_dict()
 

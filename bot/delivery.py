@@ -98,7 +98,9 @@ class Delivery:
         if self._recorder is not None:  # what was delivered is recorded, so it is not sent again after a restart
             await asyncio.gather(self._recorder, return_exceptions=True)
         self._tasks = []
-        self._turns.shutdown(wait=False, cancel_futures=True)
+        # A turn already running in its thread finishes (its transaction commits or rolls back) before the
+        # database is closed; those not started are dropped and taken up again at the next start.
+        await asyncio.to_thread(self._turns.shutdown, wait=True, cancel_futures=True)
 
     # ------------------------------------------------------------------ in
 

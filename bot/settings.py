@@ -1,6 +1,6 @@
 """The one settings object, read from the environment (and an optional `.env` file).
 
-Names are those of SPEC §7 plus a few of the project's own, all documented in the README.
+Every name is documented in docs/interfaces.md.
 Unknown names under the project's prefixes and invalid values stop start-up with a clear message.
 """
 

@@ -2,7 +2,7 @@
 
 The confidence is a calibrated probability that the best hit is the right one, from its fused score and
 its lead over the second; thresholds on it decide between answering, offering up to three choices, and
-offering to file an issue (SPEC §4).
+offering to file an issue.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the assistant says, and why (SPEC §7 `donghanh ask --json`)."""
+    """What the assistant says, and why (the `donghanh ask --json` object of docs/interfaces.md)."""
 
     decision: str  # "answer" | "choose" | "ticket" | "out_of_scope"
     answer: str | None

@@ -122,7 +122,7 @@ def most_cited(entries: Sequence[FaqEntry], count: int = 30) -> list[tuple[str, 
 
 
 def figures(entries: Sequence[FaqEntry], register: Register, today: date) -> dict[str, object]:
-    """The content's measured state: what the issue tracker's targets are stated in."""
+    """The content's measured state, as `bench/content.py` prints it."""
     top = most_cited(entries)
     cites_replaced = {
         e.id

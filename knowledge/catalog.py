@@ -1,4 +1,4 @@
-"""The departments and topics of SPEC §2, read from `data/catalog/` and validated at start.
+"""The departments and topics, read from `data/catalog/` and validated at start.
 
 The codes are a public interface and fixed; everything else (names, routing, deadlines) is data. A
 department keeps its code through reorganisations: its current official name carries the legal basis and

@@ -262,7 +262,7 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class FaqEntry:
-    """One reviewed question and answer (SPEC §3)."""
+    """One reviewed question and answer."""
 
     id: str
     topic: str

@@ -152,7 +152,7 @@ class SentenceTransformerEncoder:
         import torch
 
         # One thread: on a small machine, a second thread per forward pass buys little and, when another
-        # process or request holds the other core, intra-op spin-waiting makes short queries 20x slower.
+        # process or request holds the other core, intra-op spin-waiting makes short queries many times slower.
         torch.set_num_threads(self.threads)
 
         return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)

@@ -50,7 +50,7 @@ class ParseResult:
         return dict(self.topic_candidates)
 
     def as_dict(self) -> dict[str, object]:
-        """The `donghanh nlu predict` output (SPEC §7): exactly these keys."""
+        """The `donghanh nlu predict` output (docs/interfaces.md): exactly these keys."""
         return {
             "text": self.text,
             "intent": self.intent,

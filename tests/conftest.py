@@ -113,11 +113,12 @@ def knowledge_base(model_dir: Path, nlu_var_dir: Path):
 @pytest.fixture
 def make_services(database, model_dir: Path, nlu_pipeline, knowledge_base, tmp_path: Path):
     """Build the application's services as production does, on the test database, with the real NLU and
-    knowledge; keyword arguments are settings (channel URLs and tokens pointing at fakes)."""
+    knowledge; keyword arguments are settings (channel URLs and tokens pointing at fakes), and `channels` a
+    registry of channels other than the project's own."""
     from bot.bootstrap import build_services
     from bot.settings import load_settings
 
-    def make(**settings_overrides: object):
+    def make(*, channels=None, **settings_overrides: object):
         settings = load_settings(
             DATABASE_URL=database.url,
             DONGHANH_VAR_DIR=tmp_path / "var",
@@ -125,7 +126,12 @@ def make_services(database, model_dir: Path, nlu_pipeline, knowledge_base, tmp_p
             **settings_overrides,
         )
         return build_services(
-            settings, database=database, encoder=knowledge_base.encoder, knowledge=knowledge_base, nlu=nlu_pipeline
+            settings,
+            database=database,
+            encoder=knowledge_base.encoder,
+            knowledge=knowledge_base,
+            nlu=nlu_pipeline,
+            channels=channels,
         )
 
     return make

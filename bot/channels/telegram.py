@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = (  # SPEC §4, shown in Telegram's command menu
+COMMANDS = (  # shown in Telegram's command menu
     ("start", "Bắt đầu trò chuyện với Đồng hành"),
     ("help", "Hướng dẫn sử dụng"),
     ("phananh", "Gửi phản ánh, kiến nghị"),

@@ -1,4 +1,4 @@
-"""The web chat (SPEC §7): `POST /api/chat` answers at once; later messages for the session (a department's
+"""The web chat (docs/interfaces.md): `POST /api/chat` answers at once; later messages for the session (a department's
 reply, a rating prompt) wait in the outbox until the page fetches them."""
 
 from __future__ import annotations

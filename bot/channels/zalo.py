@@ -1,4 +1,4 @@
-"""Zalo Official Account (Open API v3): a signed webhook in, customer-service messages out (SPEC §8).
+"""Zalo Official Account (Open API v3): a signed webhook in, customer-service messages out.
 
 Zalo cannot show our buttons in a customer-service text, so they become numbered options and the user
 answers with a digit (the engine maps the digit back to the button). The access token is refreshed on

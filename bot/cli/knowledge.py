@@ -12,7 +12,7 @@ from bot.cli import common
 
 @click.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print the SPEC §7 JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON object of docs/interfaces.md.")
 def ask(question: str, as_json: bool) -> None:
     """Answer a question from the FAQ and the plan, with its source."""
     from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from tests.fakes.servers import FakeService, read_params
 
-MAX_TEXT = 4096  # characters of message text (SPEC §8)
+MAX_TEXT = 4096  # characters of message text
 MAX_CALLBACK_DATA_BYTES = 64
 LONG_POLL_CAP = 2.0  # seconds; the real API waits up to `timeout`, the fake never longer than this
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}

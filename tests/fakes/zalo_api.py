@@ -1,7 +1,7 @@
 """A fake Zalo OA Open API and OAuth server on 127.0.0.1 for our httpx-based Zalo client.
 
 One server answers both base URLs: ``api_base_url`` (``POST /v3.0/oa/message/cs``) and ``oauth_base_url``
-(``POST /oauth/v4/oa/access_token``). As in SPEC §8, Zalo reports application errors with HTTP 200 and a
+(``POST /oauth/v4/oa/access_token``). Zalo reports application errors with HTTP 200 and a
 non-zero ``error`` in the body; only injected failures (`fail_next`) use other HTTP statuses.
 
 What is deliberately not modelled, for want of a source: a maximum text length for ``message/cs`` (the only
@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from tests.fakes.servers import FakeService, read_params
 
-TOKEN_INVALID = -216  # "access token expired/invalid" per SPEC §8; our client refreshes and retries on it
+TOKEN_INVALID = -216  # "access token expired/invalid": our client refreshes and retries on it
 GENERIC_ERROR = -1  # a deliberately generic code for failures whose real Zalo code is not documented
 
 
@@ -182,7 +182,7 @@ class FakeZaloApi(FakeService):
     def signed_text_event(
         self, user_id: str, text: str, *, msg_id: str | None = None, timestamp_ms: int | None = None
     ) -> tuple[bytes, dict[str, str]]:
-        """A signed ``user_send_text`` event from ``user_id`` (SPEC §8)."""
+        """A signed ``user_send_text`` event from ``user_id``."""
         payload = {
             "app_id": self.app_id,
             "user_id_by_app": str(int(hashlib.sha256(f"{self.app_id}:{user_id}".encode()).hexdigest()[:15], 16)),

@@ -1,4 +1,4 @@
-"""`donghanh ask --json` as other tools call it (SPEC §7), on the real FAQ, plan and model."""
+"""`donghanh ask --json` as other tools call it (docs/interfaces.md), on the real FAQ, plan and model."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`donghanh chat` (SPEC §7): the same dialogue engine in a terminal, buttons as numbered options."""
+"""`donghanh chat` (docs/interfaces.md): the same dialogue engine in a terminal, buttons as numbered options."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deadline warnings and overdue escalation (SPEC §5), on SQLite and PostgreSQL."""
+"""Deadline warnings and overdue escalation, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

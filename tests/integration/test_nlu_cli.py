@@ -1,4 +1,4 @@
-"""`donghanh nlu predict` and `donghanh nlu eval` as other tools call them (SPEC §7)."""
+"""`donghanh nlu predict` and `donghanh nlu eval` as other tools call them (docs/interfaces.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The statistics of SPEC §6 against a small data set worked out by hand, on SQLite and PostgreSQL.
+"""The statistics against a small data set worked out by hand, on SQLite and PostgreSQL.
 
 February 2026 holds Tết: Saturday 14 to Sunday 22 are days off, so the working days of the month are
 2–6, 9–13 and 23–27. "Working days" count as deadlines do: the day of receipt is not counted.

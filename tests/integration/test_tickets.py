@@ -1,4 +1,4 @@
-"""Ticket changes through the service layer (SPEC §5), on SQLite and PostgreSQL."""
+"""Ticket changes through the service layer, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`POST /api/chat` and `GET /api/chat/updates` (SPEC §7) as the web chat page uses them."""
+"""`POST /api/chat` and `GET /api/chat/updates` (docs/interfaces.md) as the web chat page uses them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The department and topic catalogues: SPEC §2 codes and routing, validated at start, edited as data."""
+"""The department and topic catalogues: the public codes and routing, validated at start, edited as data."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.catalog import CATALOG_DIR, CatalogError, load_catalog
 
-# SPEC §2: topic -> default department.
+# topic -> default department, as published.
 SPEC_ROUTING = {
     "thue": "CUC_THUE",
     "hai_quan": "CUC_HAI_QUAN",
@@ -26,7 +26,7 @@ SPEC_ROUTING = {
     "y_te": "SO_YT",
     "khieu_nai": "THANH_TRA",
 }
-# SPEC §2: the plan's (2022) names, now kept as the names in force before the 2025 reorganisation.
+# The plan's (2022) names, now kept as the names in force before the 2025 reorganisation.
 PLAN_NAMES = {
     "SO_YT": ("Sở Y tế", "III.2.2.1"),
     "SO_KHDT": ("Sở Kế hoạch và Đầu tư", "III.2.2.2"),

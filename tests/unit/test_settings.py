@@ -1,4 +1,4 @@
-"""Configuration: SPEC §7 names, defaults, and start-up refused with a clear message on bad values."""
+"""Configuration: the documented names, defaults, and start-up refused with a clear message on bad values."""
 
 from __future__ import annotations
 

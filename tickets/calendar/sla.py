@@ -1,4 +1,4 @@
-"""Working days for ticket deadlines (SPEC §5): a calendar of Vietnamese holidays and office hours.
+"""Working days for ticket deadlines: a calendar of Vietnamese holidays and office hours.
 
 Public holidays, their lunar dates and their weekend compensation days come from the `holidays` package
 (`holidays.Vietnam`); official swaps it does not know come from `data/calendars/vietnam.yaml`. Everything

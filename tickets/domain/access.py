@@ -1,4 +1,4 @@
-"""Who may see and do what in the console (SPEC §1), enforced in the queries themselves.
+"""Who may see and do what in the console, enforced in the queries themselves.
 
 Staff and leads see their own department's tickets only; supervisors and admins see and act on every
 department; observers (HĐND, Ủy ban MTTQ) read everything with personal data masked and act on nothing.
@@ -14,7 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from tickets.storage.models import DEPARTMENT_ROLES, Role, Ticket, User
 
 ACTING_ROLES = frozenset({Role.staff, Role.lead, Role.supervisor, Role.admin})
-# Who may hand a ticket to a colleague (SPEC §1): leads within their department, supervisors anywhere.
+# Who may hand a ticket to a colleague: leads within their department, supervisors anywhere.
 ASSIGNING_ROLES = frozenset({Role.lead, Role.supervisor, Role.admin})
 TRANSFERRING_ROLES = frozenset({Role.staff, Role.lead, Role.supervisor, Role.admin})
 

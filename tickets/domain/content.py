@@ -1,4 +1,4 @@
-"""Keeping the FAQ current from the console: admins mark entries reviewed or edit them (SPEC §3).
+"""Keeping the FAQ current from the console: admins mark entries reviewed or edit them.
 
 Revisions are rows of `faq_revisions`; the knowledge base lays them over the files (`knowledge.revisions`)
 and is re-indexed after each one. Businesses' "Chưa đúng" presses are counted per entry from the

@@ -1,4 +1,4 @@
-"""FAQ drafts (SPEC §3): staff propose a resolved ticket's answer; an admin completes, reviews and publishes
+"""FAQ drafts: staff propose a resolved ticket's answer; an admin completes, reviews and publishes
 it into the knowledge base, or rejects it.
 
 A published draft is an FAQ entry like those of `data/faq_vi/`: the knowledge base reads

@@ -1,4 +1,4 @@
-"""Deadline watch (SPEC §5): at 80 % of the working time the assignee is warned; past the deadline the
+"""Deadline watch: at 80 % of the working time the assignee is warned; past the deadline the
 ticket is overdue and the department's leads and the supervisors are told; an answer neither rated nor
 reopened within 7 days closes its ticket.
 

@@ -1,4 +1,4 @@
-"""Ticket changes in one service layer (SPEC §5): every change checks the state machine and is recorded as
+"""Ticket changes in one service layer: every change checks the state machine and is recorded as
 an audit event; what the business must read goes to the outbox in the same transaction.
 
 Services take the session and keyword-only arguments, and `now` is passed in.
@@ -26,7 +26,7 @@ TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
 }
 
 
-REOPEN_DAYS = 7  # an answered ticket may be reopened by the business, and is closed, after this many days (SPEC §5)
+REOPEN_DAYS = 7  # an answered ticket may be reopened by the business, and is closed, after this many days
 
 
 class TicketError(ValueError):

@@ -1,4 +1,4 @@
-"""Server-side SVG charts for the dialogue-session report and the dashboard (SPEC §6).
+"""Server-side SVG charts for the dialogue-session report and the dashboard.
 
 Plain strings, no JavaScript and nothing fetched: each chart is a standalone SVG document (it has its
 `xmlns`) sized by its `viewBox` and `width="100%"`, so the same string can be written to a file, inlined in

@@ -1,4 +1,4 @@
-"""Recurring problems (SPEC §6): the period's tickets grouped by meaning, each group labelled and exemplified.
+"""Recurring problems: the period's tickets grouped by meaning, each group labelled and exemplified.
 
 Each ticket's description is embedded once, by the project's sentence encoder, and the vector is kept in
 `ticket_vectors`; a report only reads vectors (and embeds the few tickets still without one). The vectors are

@@ -1,4 +1,4 @@
-"""What a dialogue-session report holds (SPEC §6): plain values, computed by `tickets.reports.stats` and
+"""What a dialogue-session report holds: plain values, computed by `tickets.reports.stats` and
 `tickets.reports.clusters`, shown by the console's dashboard and written as PDF and XLSX by `tickets.reports.render`.
 
 Durations are in working days; rates are fractions in [0, 1]; None where nothing was there to measure
@@ -110,7 +110,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Summary:
-    """The headline figures of SPEC §6 for one period."""
+    """The headline figures for one period."""
 
     received: int
     resolved: int

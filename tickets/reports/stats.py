@@ -1,4 +1,4 @@
-"""The figures of SPEC §6, computed by the database: aggregate SQL over the tickets and the transcripts,
+"""The statistics, computed by the database: aggregate SQL over the tickets and the transcripts,
 with durations in working days read from the `calendar_days` table (the ticket calendar of
 `tickets.calendar.sla`), on SQLite and on PostgreSQL alike.
 

@@ -1,4 +1,4 @@
-"""A dialogue session's report (SPEC §6) as an Excel workbook, behind `tickets.reports.render.render_xlsx`.
+"""A dialogue session's report as an Excel workbook, `render_xlsx`.
 
 One sheet per table, the header row bold, frozen and filterable. Cells are typed so that the figures can be
 summed and charted: counts are integers, rates fractions shown as percentages ('0.0%'), durations working

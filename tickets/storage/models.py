@@ -21,7 +21,7 @@ def _enum(enum: type[StrEnum], length: int = 16) -> sa.Enum:
 
 
 class Role(StrEnum):
-    """Console roles (SPEC §1)."""
+    """Console roles."""
 
     staff = "staff"
     lead = "lead"
@@ -78,7 +78,7 @@ class StaffSession(SQLModel, table=True):
 
 
 class TicketState(StrEnum):
-    """Ticket states (SPEC §5)."""
+    """Ticket states."""
 
     moi = "moi"
     dang_xu_ly = "dang_xu_ly"
@@ -206,7 +206,7 @@ class Ticket(SQLModel, table=True):
 
 
 class TicketEvent(SQLModel, table=True):
-    """One change to a ticket: who, when, what, before and after (SPEC §5). Internal notes stay internal."""
+    """One change to a ticket: who, when, what, before and after. Internal notes stay internal."""
 
     __tablename__ = "ticket_events"
 
@@ -242,7 +242,7 @@ class ChannelSecret(SQLModel, table=True):
 
 
 class StaffNotification(SQLModel, table=True):
-    """Something a console user must see: a deadline near or passed (SPEC §5)."""
+    """Something a console user must see: a deadline near or passed."""
 
     __tablename__ = "staff_notifications"
 
