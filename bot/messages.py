@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for a button's payload
+MAX_TEXT_CHARS = 4096  # the longest text taken in one message, and sent in one unless a channel allows less
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from bot.messages import IncomingMessage, Reply
+from bot.messages import MAX_TEXT_CHARS, IncomingMessage, Reply
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.delivery import Delivery
     from bot.settings import Settings
 
-DEFAULT_TEXT_LIMIT = 4096  # characters per message: Telegram's limit, and the longest text the API accepts
+DEFAULT_TEXT_LIMIT = MAX_TEXT_CHARS  # characters per message, unless the channel sets its own
 OPTIONS_HINT = "(Trả lời bằng số để chọn)"
 
 

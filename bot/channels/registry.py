@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from bot.channels.contract import DEFAULT_TEXT_LIMIT, Channel
-from tickets.demo.seed import DemoChannels
+
+if TYPE_CHECKING:
+    from tickets.demo.seed import DemoChannels
 
 CHANNEL_MODULES = (
     "bot.channels.telegram",
@@ -65,6 +68,8 @@ class Registry:
 
     def demo_channels(self) -> DemoChannels:
         """The channels of the demo data: those with a share, and which of them identify the business."""
+        from tickets.demo.seed import DemoChannels
+
         return DemoChannels(
             shares={channel.code: channel.demo_share for channel in self if channel.demo_share},
             identifies=frozenset(channel.code for channel in self if channel.identifies_user),

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from bot.dialogue import slots, states, texts
 from bot.dialogue.filing import Filing, format_day, local_day
 from bot.dialogue.turn import Turn
-from bot.messages import Button, IncomingMessage, Reply
+from bot.messages import MAX_TEXT_CHARS, Button, IncomingMessage, Reply
 from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeBase
@@ -32,7 +32,6 @@ from tickets.storage import outbox
 from tickets.storage.db import Database
 from tickets.storage.models import Conversation, OutboxMessage, TicketState, TranscriptMessage, utcnow
 
-MAX_MESSAGE_CHARS = 4096
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"huy", "hủy", "/huy", "thoat", "thoát"}
 
@@ -375,8 +374,8 @@ def _unreadable(text: str) -> list[Reply] | None:
     """The reply to a message with no text, or one too long to read; None for any other."""
     if not text:
         return [Reply(texts.NOT_TEXT)]
-    if len(text) > MAX_MESSAGE_CHARS:
-        return [Reply(texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))]
+    if len(text) > MAX_TEXT_CHARS:
+        return [Reply(texts.TOO_LONG.format(limit=MAX_TEXT_CHARS))]
     return None
 
 
