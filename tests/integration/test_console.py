@@ -382,6 +382,9 @@ def test_an_overdue_ticket_shows_in_the_lead_s_notifications(app, database) -> N
     assert "Không có thông báo mới." in client.get("/staff/notifications").text
 
 
+# SQLite only: re-indexing costs over a minute, and the drafts' storage is the same plain ORM on both
+# databases (the routes test runs the drafts pages on PostgreSQL).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_resolved_answer_becomes_an_faq_entry_the_assistant_answers_from(
     make_services, knowledge_base, database, tmp_path
 ) -> None:
