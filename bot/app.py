@@ -18,9 +18,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
-from bot.channels.contract import DEFAULT_TEXT_LIMIT, Sender
+from bot.channels.contract import Sender
 from bot.delivery import Delivery
 from bot.health import health
+from bot.messages import MAX_TEXT_CHARS
 from tickets.console.content import content_routes
 from tickets.console.dashboard import dashboard_routes
 from tickets.console.pages import STATIC_DIR as CONSOLE_STATIC
@@ -33,7 +34,6 @@ from tickets.storage.models import utcnow
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-MAX_TEXT_CHARS = DEFAULT_TEXT_LIMIT
 EMBED_EVERY_SECONDS = 60
 EMBED_SLICE = 256  # tickets embedded per round, so the job never holds a core for long
 log = logging.getLogger(__name__)

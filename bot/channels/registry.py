@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from bot.channels.contract import DEFAULT_TEXT_LIMIT, Channel
+from bot.channels.contract import Channel
 
 if TYPE_CHECKING:
     from tickets.demo.seed import DemoChannels
@@ -24,12 +24,8 @@ CHANNEL_MODULES = (
 )
 
 
-class UnknownChannel(KeyError):
-    pass
-
-
 class Registry:
-    """The channels in order; questions about a code the registry does not hold get a clear error."""
+    """The channels, in order."""
 
     def __init__(self, channels: Iterable[Channel]) -> None:
         self._channels: dict[str, Channel] = {}
@@ -41,15 +37,6 @@ class Registry:
     def __iter__(self) -> Iterator[Channel]:
         return iter(self._channels.values())
 
-    def __contains__(self, code: object) -> bool:
-        return code in self._channels
-
-    def get(self, code: str) -> Channel:
-        try:
-            return self._channels[code]
-        except KeyError:
-            raise UnknownChannel(code) from None
-
     def with_channel(self, channel: Channel) -> Registry:
         """This registry and one more channel (how a test plugs in a channel of its own)."""
         return Registry([*self, channel])
@@ -59,9 +46,6 @@ class Registry:
 
     def text_limits(self) -> dict[str, int]:
         return {channel.code: channel.text_limit for channel in self}
-
-    def text_limit(self, code: str) -> int:
-        return self._channels[code].text_limit if code in self._channels else DEFAULT_TEXT_LIMIT
 
     def identifies_user(self, code: str) -> bool:
         return code in self._channels and self._channels[code].identifies_user

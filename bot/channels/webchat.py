@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
 
-from bot.channels.contract import DEFAULT_TEXT_LIMIT, Channel, Mounted
-from bot.messages import CALLBACK_DATA_LIMIT, IncomingMessage, Reply
+from bot.channels.contract import Channel, Mounted
+from bot.messages import CALLBACK_DATA_LIMIT, MAX_TEXT_CHARS, IncomingMessage, Reply
 from tickets.storage import outbox
 from tickets.storage.models import utcnow
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from bot.bootstrap import Services
     from bot.delivery import Delivery
 
-MAX_TEXT_CHARS = DEFAULT_TEXT_LIMIT
 SESSION_PATTERN = r"^[A-Za-z0-9_-]{8,128}$"
 
 

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.channels.contract import Channel, DeliveryError, Mounted, Outgoing
-from bot.messages import IncomingMessage, Reply
+from bot.messages import IncomingMessage
 from bot.settings import Settings
 from tickets.storage.db import Database
 from tickets.storage.models import ChannelSecret, Conversation, utcnow
@@ -62,7 +62,7 @@ class Zalo(Channel):
         return settings.zalo_enabled
 
     def mount(self, services: Services, delivery: Delivery) -> Mounted:
-        sender = ZaloChannel(services.settings, services.database, render=self.render)
+        sender = ZaloChannel(services.settings, services.database)
         return Mounted(router=zalo_routes(sender, delivery), sender=sender)
 
 
@@ -79,11 +79,9 @@ class ZaloChannel:
         settings: Settings,
         database: Database,
         *,
-        render: Callable[[Reply], str] = CHANNEL.render,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
-        self.render = render
         self.database = database
         self.clock = clock
         self.window = timedelta(hours=settings.ZALO_MESSAGE_WINDOW_HOURS)
@@ -132,7 +130,7 @@ class ZaloChannel:
             raise DeliveryError(
                 f"outside Zalo's {self.settings.ZALO_MESSAGE_WINDOW_HOURS}-hour message window", permanent=True
             )
-        text = self.render(message.reply)
+        text = CHANNEL.render(message.reply)
         token = await asyncio.to_thread(self._secret, ACCESS_TOKEN)
         result = await self._post(token, message.user_key, text)
         if result.get("error") == TOKEN_EXPIRED:
