@@ -43,7 +43,7 @@ from knowledge.catalog import load_catalog
 from knowledge.legal import load_register
 from knowledge.loader import load_plan
 from knowledge.retriever import Document, HybridRetriever, TopicPrior, Weights
-from knowledge.service import all_documents
+from knowledge.sources import all_documents
 from nlu.dataset import is_held_out, load_examples
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import load_encoder

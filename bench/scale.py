@@ -39,7 +39,7 @@ from knowledge.index import APPROXIMATE_FROM
 from knowledge.legal import load_register
 from knowledge.loader import load_plan
 from knowledge.retriever import Document, HybridRetriever
-from knowledge.service import all_documents
+from knowledge.sources import all_documents
 from nlu.embeddings import load_encoder
 
 

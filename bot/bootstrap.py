@@ -15,12 +15,14 @@ from pathlib import Path
 
 from bot.channels.registry import Registry, default_registry
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.store import SqlStore
 from bot.settings import Settings
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.legal import Register, load_register
 from knowledge.loader import FaqEntry, Plan, load_plan
 from knowledge.retriever import Document
-from knowledge.service import KnowledgeBase, all_documents, current_entries
+from knowledge.service import KnowledgeBase
+from knowledge.sources import current_entries, default_sources, documents_of
 from nlu.embeddings import Encoder, load_encoder
 from nlu.pipeline import NluPipeline, build_pipeline
 from tickets.calendar.sla import WorkingCalendar
@@ -71,7 +73,7 @@ class Services:
         """The dialogue engine every channel talks to."""
         if self._engine is None:
             self._engine = DialogueEngine(
-                database=self.database,
+                stores=SqlStore.opener(self.database),
                 nlu=lambda: self.nlu,
                 knowledge=self.knowledge,
                 catalog=self.catalog,
@@ -172,12 +174,17 @@ def build_knowledge(
     plan: Plan,
     database: Database | None = None,
 ) -> KnowledgeBase:
-    """The FAQ and plan knowledge base, its index cached under the var directory; with a database, the FAQ
-    drafts published in the console join the FAQ files, and the admins' reviews and edits apply."""
+    """The knowledge base over the default sources, its index cached under the var directory; with a database,
+    the FAQ drafts published in the console join the FAQ files, and the admins' reviews and edits apply."""
+    sources = default_sources(
+        plan,
+        catalog,
+        register,
+        published=(lambda: published_entries(database)) if database else tuple,
+        revisions=(lambda: revision_rows(database)) if database else tuple,
+    )
 
     def documents() -> list[Document]:
-        published = published_entries(database) if database else ()
-        revisions = revision_rows(database) if database else ()
-        return all_documents(plan, catalog, register, published=published, revisions=revisions)
+        return documents_of(sources)
 
     return KnowledgeBase(documents, encoder, catalog, settings.DONGHANH_VAR_DIR / "kb")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.channels.contract import DeliveryError, Outgoing, Sender
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.store import SqlStore
 from bot.messages import IncomingMessage, Reply
 from tickets.storage import inbound, outbox
 from tickets.storage.db import Database
@@ -194,7 +195,7 @@ class Delivery:
             connection = session.connection()
             if inbound.current_claim(connection, event.id) != event.claimed_at:
                 return outbox.TurnMessages([], held=False), None  # taken over by another process after looking stale
-            self.engine.respond(session, message, deliver=True)
+            self.engine.respond(SqlStore(session), message, deliver=True)
             session.flush()
             now = self.clock()
             turn = outbox.claim_for_turn(connection, channel=message.channel, user_key=message.user_key, now=now)

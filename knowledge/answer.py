@@ -8,14 +8,13 @@ offering to file an issue.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from knowledge.catalog import Catalog
 from knowledge.legal import Register
-from knowledge.loader import FaqEntry, Plan, SourceRef
+from knowledge.loader import SourceRef
 from knowledge.retriever import Document, Hit
 
 TELEGRAM_LIMIT = 4096
@@ -46,10 +45,6 @@ def answer_probability(score: float, margin: float, calibration: Calibration = C
 
 PLAN_CITATION = "Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố"
 PLAN_EXCERPT_CHARS = 1500
-PASSAGE_WORDS = 80
-# Chosen on the FAQ dev split (R@1 as written / without diacritics: 40 words 0.794 / 0.772, 60 words 0.783 / 0.772,
-# 120 words 0.789 / 0.757, the whole answer 0.787 / 0.748).
-ANSWER_PASSAGE_WORDS = 40
 OUT_OF_SCOPE_REPLY = (
     "Xin lỗi, câu hỏi này nằm ngoài phạm vi hỗ trợ. Đồng hành giải đáp thủ tục và tiếp nhận phản ánh của doanh "
     "nghiệp về thuế, hải quan, tín dụng, đầu tư, đăng ký kinh doanh, đất đai, xây dựng, quy hoạch, chuyển đổi số, "
@@ -103,74 +98,6 @@ def cite(source: SourceRef, register: Register) -> str:
     document = register.documents.get(source.doc)
     name = document.citation if document else source.doc
     return f"{name}, {source.part}" if source.part else name
-
-
-def faq_document(entry: FaqEntry, register: Register) -> Document:
-    """An FAQ entry as a retrieval document: its question and paraphrases, then its answer cut into passages
-    (an answer that states deadlines, forms and portals runs to 1,500 characters; each passage is a key)."""
-    asked = (entry.question, *entry.paraphrases)
-    return Document(
-        id=entry.id,
-        source="faq",
-        title=entry.question,
-        text=entry.answer,
-        topic=entry.topic,
-        department=entry.department,
-        keys=(*asked, *passages(entry.answer, ANSWER_PASSAGE_WORDS)),
-        asked=len(asked),
-        citations=tuple(cite(source, register) for source in entry.sources),
-        plan_sections=tuple(entry.plan_sections()),
-        review_by=entry.review_by,
-    )
-
-
-def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
-    """One document per plan section with text. A department's own section (III.2.2.x) names it; any other
-    section falls to the department that monitors the whole plan (plan IV.2)."""
-    section_department = {d.plan_section: d.code for d in catalog.departments.values() if d.plan_section}
-    documents = []
-    for section in plan.sections:
-        if not section.text.strip() or section.id in {"preamble", "closing"}:
-            continue
-        title = f"{section.id}. {section.title}"
-        documents.append(
-            Document(
-                id=section.id,
-                source="plan-2022",
-                title=title,
-                text=section.text,
-                topic=None,
-                department=section_department.get(section.id, catalog.plan_monitor),
-                keys=_section_keys(section.title, section.text),
-                citations=(f"{PLAN_CITATION}, mục {section.id}",),
-            )
-        )
-    return documents
-
-
-def _section_keys(title: str, text: str) -> tuple[str, ...]:
-    """A section's passages, each led by the section title unless the title is the text's own opening."""
-    lead = "" if text.startswith(title.rstrip(" .…")) else f"{title}. "
-    return tuple(lead + passage for passage in passages(text))
-
-
-def passages(text: str, words: int = PASSAGE_WORDS) -> list[str]:
-    """The text cut at sentence ends into passages of about `words` words (a long sentence stays whole).
-
-    A plan section runs to 600 words; e5 reads 512 tokens and BM25 favours short keys, so each passage is
-    a key of its own.
-    """
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
-    result: list[str] = []
-    current: list[str] = []
-    for sentence in sentences:
-        if current and len(" ".join(current + [sentence]).split()) > words:
-            result.append(" ".join(current))
-            current = []
-        current.append(sentence.strip())
-    if current:
-        result.append(" ".join(current))
-    return result
 
 
 def _excerpt(text: str, limit: int) -> str:

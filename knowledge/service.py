@@ -1,4 +1,5 @@
-"""The knowledge base as the app uses it: built from the FAQ and the plan, cached, reloaded when rebuilt.
+"""The knowledge base as the app uses it: built from the knowledge sources (`knowledge.sources`), cached,
+reloaded when rebuilt.
 
 `build_index` encodes every key once and keeps the vectors in `var/kb/vectors.npz`, keyed by a hash of the
 text, so a rebuild after editing a few entries encodes only those. It then writes `var/kb/stamp`; a
@@ -10,18 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from knowledge.answer import Answer, answer_from, compose, faq_document, plan_documents
+from knowledge.answer import Answer, answer_from, compose
 from knowledge.catalog import Catalog
-from knowledge.legal import Register
-from knowledge.loader import FAQ_DIR, FaqEntry, Plan, faq_entries, load_faq
 from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
-from knowledge.revisions import apply_revisions
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.normalize import normalize
@@ -33,49 +30,6 @@ log = logging.getLogger(__name__)
 
 def key_hash(encoder: Encoder, text: str) -> str:
     return hashlib.sha256(f"{encoder.name}\n{text}".encode()).hexdigest()[:24]
-
-
-def current_entries(
-    catalog: Catalog,
-    register: Register,
-    faq_dir: Path = FAQ_DIR,
-    *,
-    published: Sequence[dict] = (),
-    revisions: Sequence[Mapping[str, Any]] = (),
-) -> list[FaqEntry]:
-    """The FAQ as the assistant answers from it: the files' entries and the drafts published in the console
-    (raw FAQ mappings), with the admins' reviews and edits applied. A published draft that no longer passes
-    the checks (it cites a document removed from the register) is left out with a warning."""
-    topics = {code: topic.department for code, topic in catalog.topics.items()}
-    departments = set(catalog.departments)
-    entries = load_faq(faq_dir, topics=topics, register=register, departments=departments)
-    known = {entry.id for entry in entries}
-    for raw in published:
-        try:
-            entries += [
-                e
-                for e in faq_entries(
-                    [raw], origin="faq_drafts", topics=topics, register=register, departments=departments
-                )
-                if e.id not in known
-            ]
-        except ValueError as error:
-            log.warning("published FAQ draft %s left out: %s", raw.get("id"), error)
-    return apply_revisions(entries, revisions, register)
-
-
-def all_documents(
-    plan: Plan,
-    catalog: Catalog,
-    register: Register,
-    faq_dir: Path = FAQ_DIR,
-    *,
-    published: Sequence[dict] = (),
-    revisions: Sequence[Mapping[str, Any]] = (),
-) -> list[Document]:
-    """The current FAQ entries (`current_entries`) and the plan's sections, as retrieval documents."""
-    entries = current_entries(catalog, register, faq_dir, published=published, revisions=revisions)
-    return [faq_document(entry, register) for entry in entries] + plan_documents(plan, catalog)
 
 
 def _load_vectors(path: Path) -> dict[str, np.ndarray]:

@@ -67,7 +67,7 @@ def _day(text: str | None) -> date:
 def _current_content():
     from knowledge.catalog import load_catalog
     from knowledge.legal import load_register
-    from knowledge.service import current_entries
+    from knowledge.sources import current_entries
     from tickets.domain.content import revision_rows
     from tickets.domain.drafts import published_entries
 

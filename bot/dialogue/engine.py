@@ -2,9 +2,14 @@
 
 `handle(message)` loads the conversation of (channel, user), decides the replies from its state (see
 `states.mmd`), and in the same transaction stores the transcript, the new state and — for channels that
-deliver asynchronously — the replies in the outbox. A dialogue manager of its own (Rasa, `bot/rasa/`)
-uses `outside_answer`, `outside_status` and `outside_ticket` instead: the same answers, checks and
-tickets, recorded the same way, with the flow left to the manager.
+deliver asynchronously — the replies in the outbox. What a message does is read from tables, as
+python-telegram-bot's `ConversationHandler` does: commands by name, buttons by payload kind (the state's
+own first, then those valid anywhere), texts by state, and a question by the intent the NLU gives it.
+Storage is reached only through a `DialogueStore`.
+
+A dialogue manager of its own (Rasa, `bot/rasa/`) uses `outside_answer`, `outside_status` and
+`outside_ticket` instead: the same answers, checks and tickets, recorded the same way, with the flow left
+to the manager.
 """
 
 from __future__ import annotations
@@ -13,24 +18,18 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, select
-
 from bot.dialogue import slots, states, texts
 from bot.dialogue.filing import Filing, format_day, local_day
-from bot.dialogue.turn import Turn
+from bot.dialogue.store import DialogueStore, StoreOpener
+from bot.dialogue.turn import Handler, Turn
 from bot.messages import MAX_TEXT_CHARS, Button, IncomingMessage, Reply
 from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeBase
 from nlu.pipeline import NluPipeline, ParseResult
-from tickets.domain import notices, services
-from tickets.domain.services import Deadlines, TicketError
-from tickets.storage import outbox
-from tickets.storage.db import Database
-from tickets.storage.models import Conversation, OutboxMessage, TicketState, TranscriptMessage, utcnow
+from tickets.domain import notices, payloads
+from tickets.domain.rules import Deadlines, TicketError
+from tickets.storage.models import TicketState, utcnow
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _CANCEL_WORDS = {"huy", "hủy", "/huy", "thoat", "thoát"}
@@ -40,7 +39,7 @@ class DialogueEngine:
     def __init__(
         self,
         *,
-        database: Database,
+        stores: StoreOpener,
         nlu: Callable[[], NluPipeline],
         knowledge: KnowledgeBase,
         catalog: Catalog,
@@ -48,36 +47,77 @@ class DialogueEngine:
         identifies_user: Callable[[str], bool],
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """`identifies_user(channel)`: whether that channel's chat reaches the business (the channel registry)."""
-        self.database = database
+        """`stores` opens a store for one turn (`SqlStore.opener(database)`); `identifies_user(channel)`: whether
+        that channel's chat reaches the business (the channel registry)."""
+        self.stores = stores
         self.nlu = nlu
         self.knowledge = knowledge
         self.catalog = catalog
         self.clock = clock
         self.filing = Filing(catalog=catalog, deadlines=deadlines, parse=self.parse, identifies_user=identifies_user)
+        # The routing tables. Every handler takes the turn and the command's argument, the payload's argument
+        # or the text; a button handler returns None when the button does not apply in the current state.
+        self.commands: dict[str, Handler] = {
+            "start": self._start,
+            "help": self._help,
+            "phananh": self.filing.start,
+            "tracuu": self._lookup,
+            "huy": self._cancel,
+        }
+        self.state_buttons: dict[str, dict[str, Handler]] = {
+            **self.filing.buttons,
+            states.RATING_COMMENT: {payloads.SKIP: self._skip_comment},
+        }
+        self.buttons: dict[str, Handler] = {  # in any state, after the state's own
+            payloads.CANCEL: self._cancel,
+            payloads.FEEDBACK: self._feedback,
+            payloads.FILE: self.filing.start,
+            payloads.STATUS: self._ask_code,
+            payloads.DOCUMENT: self._chosen_document,
+            payloads.SHOW: self._status,
+            payloads.REPLY: self._start_ticket_message,
+            payloads.RATE: self._rate,
+            payloads.REOPEN: self._reopen,
+        }
+        self.state_texts: dict[str, Handler] = {  # any other state answers free text (`_free_text`)
+            **self.filing.typed_answers,
+            states.AWAITING_CODE: self._code_text,
+            states.TICKET_MESSAGE: self._ticket_message,
+            states.RATING_COMMENT: self._rating_comment,
+        }
+        self.intents: dict[str, Handler] = {  # a free text by its intent; a question is answered (`_answer`)
+            "greet": self._start_over,
+            "thanks": self._thanks,
+            "goodbye": self._goodbye,
+            "human": self._human,
+            "report_issue": self.filing.start,
+            "check_ticket": self._ask_code,
+            "affirm": self._affirm,
+            "deny": self._thanks,
+        }
 
     def parse(self, text: str) -> ParseResult:
         return self.nlu().parse(text)
 
     def handle(self, message: IncomingMessage, *, deliver: bool = False) -> list[Reply]:
-        with self.database.session() as session:
-            return self.respond(session, message, deliver=deliver)
+        with self.stores() as store:
+            return self.respond(store, message, deliver=deliver)
 
-    def respond(self, session: Session, message: IncomingMessage, *, deliver: bool) -> list[Reply]:
+    def respond(self, store: DialogueStore, message: IncomingMessage, *, deliver: bool) -> list[Reply]:
         """Answer one message inside the caller's transaction; `deliver` puts the replies in the outbox.
 
         The turn reads, understands and answers before it writes anything (`_record`, at the end), so on
         SQLite the database's single write lock is held for the writes alone, not for the encoding.
         """
-        return self._turn(session, message, self._dispatch, deliver=deliver)
+        return self._turn(store, message, self._dispatch, deliver=deliver)
 
     def _turn(
-        self, session: Session, message: IncomingMessage, step: Callable[[Turn], list[Reply]], *, deliver: bool
+        self, store: DialogueStore, message: IncomingMessage, step: Callable[[Turn], list[Reply]], *, deliver: bool
     ) -> list[Reply]:
         now = self.clock()
-        conversation = _conversation(session, message, now)
+        conversation = store.conversation(message, now)
         turn = Turn(
-            session=session, conversation=conversation, message=message, now=now, context=dict(conversation.context)
+            store=store, conversation=conversation, message=message, now=now, context=dict(conversation.context)
         )
         replies = step(turn)
         _record(turn, replies, deliver=deliver)
@@ -105,8 +145,7 @@ class DialogueEngine:
 
     def outside_status(self, message: IncomingMessage) -> list[Reply]:
         """The status of the ticket whose code the message gives (only the business's own), or the question for it."""
-        code = slots.ticket_code(message.text or "")
-        return self._outside_turn(message, lambda turn: self._status(turn, code) if code else self._ask_code(turn))
+        return self._outside_turn(message, lambda turn: self._lookup(turn, message.text or ""))
 
     def outside_ticket(self, message: IncomingMessage, form: dict[str, str]) -> list[Reply]:
         """File a ticket from a form an outside dialogue manager gathered, each answer checked by `slots`."""
@@ -118,90 +157,80 @@ class DialogueEngine:
         return self._outside_turn(message, step)
 
     def _outside_turn(self, message: IncomingMessage, step: Callable[[Turn], list[Reply]]) -> list[Reply]:
-        with self.database.session() as session:
-            return self._turn(session, message, step, deliver=False)
+        with self.stores() as store:
+            return self._turn(store, message, step, deliver=False)
 
     # ------------------------------------------------------------------ routing
 
     def _dispatch(self, turn: Turn) -> list[Reply]:
-        message = turn.message
-        text = (message.text or "").strip()
-        payload = message.payload or _chosen_option(turn, text)
+        text = (turn.message.text or "").strip()
+        payload = turn.message.payload or _chosen_option(turn, text)
         if payload:
             return self._on_payload(turn, payload)
         unreadable = _unreadable(text)
         if unreadable:
             return unreadable
         if text.lower() in _CANCEL_WORDS:
-            return self._cancel(turn)
+            return self._cancel(turn, "")
         command = _COMMAND.match(text)
         if command:
-            return self._command(turn, command.group(1).lower(), command.group(2).strip())
-        if turn.state in states.FILING:
-            return self.filing.on_text(turn, text)
-        if turn.state == states.AWAITING_CODE:
-            code = slots.ticket_code(text)
-            return self._status(turn, code) if code else [Reply(texts.CODE_INVALID, (texts.CANCEL,))]
-        if turn.state == states.TICKET_MESSAGE:
-            return self._ticket_message(turn, text)
-        if turn.state == states.RATING_COMMENT:
-            return self._rating_comment(turn, text)
-        return self._free_text(turn, text)
-
-    def _command(self, turn: Turn, name: str, argument: str) -> list[Reply]:
-        if name == "start":
-            turn.reset(states.IDLE)
-            return [Reply(texts.GREETING, (texts.FILE_ISSUE, texts.CHECK_TICKET))]
-        if name == "help":
-            return [Reply(texts.HELP)]
-        if name == "phananh":
-            return self.filing.start(turn, argument or None)
-        if name == "tracuu":
-            code = slots.ticket_code(argument)
-            return self._status(turn, code) if code else self._ask_code(turn)
-        if name == "huy":
-            return self._cancel(turn)
-        return [Reply(texts.HELP)]
+            handler = self.commands.get(command.group(1).lower(), self._help)
+            return handler(turn, command.group(2).strip())
+        return self.state_texts.get(turn.state, self._free_text)(turn, text)
 
     def _on_payload(self, turn: Turn, payload: str) -> list[Reply]:
-        if payload == "cancel":
-            return self._cancel(turn)
-        if turn.state in states.FILING:
-            handled = self.filing.on_payload(turn, payload)
-            if handled is not None:
-                return handled
-        if payload in ("fb:up", "fb:down"):
-            turn.intent, turn.answer_id = (
-                "feedback",
-                turn.context.get("last_answer"),
-            )  # statistics read it with the answer
-            if payload == "fb:up":
-                return [Reply(texts.THANKS_FEEDBACK)]
-            return [Reply(texts.SORRY_FEEDBACK, (texts.FILE_ISSUE,))]
-        if payload == "file":
-            return self.filing.start(turn)
-        if payload == "status":
-            return self._ask_code(turn)
-        if payload.startswith("doc:"):
-            return self._chosen_document(turn, payload[4:])
-        if payload.startswith("show:"):
-            return self._status(turn, payload[5:])
-        if payload.startswith(notices.REPLY_PREFIX):
-            return self._start_ticket_message(turn, payload[len(notices.REPLY_PREFIX) :])
-        if payload.startswith(notices.RATE_PREFIX):
-            return self._rate(turn, payload[len(notices.RATE_PREFIX) :])
-        if payload.startswith(notices.REOPEN_PREFIX):
-            return self._reopen(turn, payload[len(notices.REOPEN_PREFIX) :])
-        if payload == "skip" and turn.state == states.RATING_COMMENT:
-            turn.reset(states.IDLE)
-            return [Reply(texts.THANKS_FEEDBACK)]
+        kind, argument = payloads.split(payload)
+        for table in (self.state_buttons.get(turn.state, {}), self.buttons):
+            handler = table.get(kind)
+            replies = handler(turn, argument) if handler else None
+            if replies is not None:
+                return replies
         return [Reply(texts.UNKNOWN_BUTTON)]
 
-    def _cancel(self, turn: Turn) -> list[Reply]:
+    # ------------------------------------------------------------------ small handlers
+
+    def _start(self, turn: Turn, _argument: str) -> list[Reply]:
+        turn.reset(states.IDLE)
+        return self._start_over(turn, "")
+
+    def _start_over(self, turn: Turn, _text: str) -> list[Reply]:
+        return [Reply(texts.GREETING, (texts.FILE_ISSUE, texts.CHECK_TICKET))]
+
+    def _help(self, turn: Turn, _argument: str) -> list[Reply]:
+        return [Reply(texts.HELP)]
+
+    def _thanks(self, turn: Turn, _text: str) -> list[Reply]:
+        return [Reply(texts.THANKS)]
+
+    def _goodbye(self, turn: Turn, _text: str) -> list[Reply]:
+        return [Reply(texts.GOODBYE)]
+
+    def _human(self, turn: Turn, _text: str) -> list[Reply]:
+        return [Reply(texts.HUMAN, (texts.FILE_ISSUE,))]
+
+    def _affirm(self, turn: Turn, text: str) -> list[Reply]:
+        """A yes: to an offer to file an issue, the form starts; to anything else, thanks."""
+        if payloads.FILE in _offered_payloads(turn):
+            return self.filing.start(turn)
+        return self._thanks(turn, text)
+
+    def _cancel(self, turn: Turn, _argument: str) -> list[Reply]:
         if turn.state == states.IDLE:
             return [Reply(texts.NOTHING_TO_CANCEL)]
         turn.reset(states.IDLE)
         return [Reply(texts.CANCELLED)]
+
+    def _feedback(self, turn: Turn, verdict: str) -> list[Reply] | None:
+        if verdict not in ("up", "down"):
+            return None
+        turn.intent, turn.answer_id = "feedback", turn.context.get("last_answer")  # the statistics read both
+        if verdict == "up":
+            return [Reply(texts.THANKS_FEEDBACK)]
+        return [Reply(texts.SORRY_FEEDBACK, (texts.FILE_ISSUE,))]
+
+    def _skip_comment(self, turn: Turn, _argument: str) -> list[Reply]:
+        turn.reset(states.IDLE)
+        return [Reply(texts.THANKS_FEEDBACK)]
 
     # ------------------------------------------------------------------ questions
 
@@ -211,24 +240,8 @@ class DialogueEngine:
         code = slots.ticket_code(text)
         if code and understood.intent in ("check_ticket", "ask", "out_of_scope"):
             return self._status(turn, code)
-        match understood.intent:
-            case "greet":
-                return [Reply(texts.GREETING, (texts.FILE_ISSUE, texts.CHECK_TICKET))]
-            case "thanks":
-                return [Reply(texts.THANKS)]
-            case "goodbye":
-                return [Reply(texts.GOODBYE)]
-            case "human":
-                return [Reply(texts.HUMAN, (texts.FILE_ISSUE,))]
-            case "report_issue":
-                return self.filing.start(turn, text)
-            case "check_ticket":
-                return self._ask_code(turn)
-            case "affirm" if _offered_payloads(turn) & {"file"}:
-                return self.filing.start(turn)
-            case "affirm" | "deny":
-                return [Reply(texts.THANKS)]
-        return self._answer(turn, text, understood)
+        handler = self.intents.get(understood.intent)
+        return handler(turn, text) if handler else self._answer(turn, text, understood)
 
     def _answer(self, turn: Turn, text: str, understood: ParseResult) -> list[Reply]:
         answer = self.knowledge.ask(text, understood)
@@ -247,7 +260,7 @@ class DialogueEngine:
                 )
             ]
         if answer.decision == "choose":
-            choices = tuple(Button(_short(d.title), f"doc:{d.id}") for d in answer.choices[:3])
+            choices = tuple(Button(_short(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:3])
             return [Reply(texts.CHOOSE, (*choices, texts.FILE_ISSUE))]
         return [Reply(texts.NO_ANSWER, (texts.FILE_ISSUE,))]
 
@@ -267,23 +280,24 @@ class DialogueEngine:
     # ------------------------------------------------------------------ tickets
 
     def _own_ticket(self, turn: Turn, code: str):
-        return services.business_ticket(
-            turn.session, code=code, channel=turn.message.channel, user_key=turn.message.user_key
-        )
+        return turn.store.own_ticket(turn.message, code)
 
-    def _ask_code(self, turn: Turn) -> list[Reply]:
+    def _lookup(self, turn: Turn, text: str) -> list[Reply]:
+        """The status of the ticket whose code the text gives, or the question for the code."""
+        code = slots.ticket_code(text)
+        return self._status(turn, code) if code else self._ask_code(turn, text)
+
+    def _code_text(self, turn: Turn, text: str) -> list[Reply]:
+        code = slots.ticket_code(text)
+        return self._status(turn, code) if code else [Reply(texts.CODE_INVALID, (texts.CANCEL,))]
+
+    def _ask_code(self, turn: Turn, _argument: str = "") -> list[Reply]:
         turn.intent = "check_ticket"
         turn.reset(states.AWAITING_CODE)
-        own = services.business_tickets(
-            turn.session, channel=turn.message.channel, user_key=turn.message.user_key, limit=3
-        )
+        own = turn.store.own_tickets(turn.message, limit=3)
         if own:
-            return [
-                Reply(
-                    texts.CHOOSE_TICKET + "\n" + texts.ASK_CODE,
-                    (*(Button(t.code, f"show:{t.code}") for t in own), texts.CANCEL),
-                )
-            ]
+            shown = (Button(t.code, payloads.make(payloads.SHOW, t.code)) for t in own)
+            return [Reply(texts.CHOOSE_TICKET + "\n" + texts.ASK_CODE, (*shown, texts.CANCEL))]
         return [Reply(texts.ASK_CODE, (texts.CANCEL,))]
 
     def _status(self, turn: Turn, code: str) -> list[Reply]:
@@ -293,13 +307,13 @@ class DialogueEngine:
         if ticket is None:
             return [Reply(texts.NOT_FOUND.format(code=code))]
         turn.ticket_id = ticket.id
-        last = services.last_public_reply(turn.session, ticket)
+        last = turn.store.last_public_reply(ticket)
         status = texts.STATUS.format(
             code=ticket.code,
             state=notices.STATE_LABELS[ticket.state.value],
             department=self.catalog.departments[ticket.department].name,
             due=format_day(ticket.due_at),
-            last_reply=_short(last.body, 600) if last and last.body else texts.NO_REPLY_YET,
+            last_reply=_short(last, 600) if last else texts.NO_REPLY_YET,
         )
         buttons = () if ticket.state == TicketState.dong else (Button(*notices.reply_button(ticket.code)),)
         return [Reply(status, buttons)]
@@ -325,7 +339,7 @@ class DialogueEngine:
         code, ticket = self._leave_ticket_step(turn)
         if ticket is None or ticket.state == TicketState.dong:
             return [Reply(texts.TICKET_CLOSED.format(code=code))]
-        services.business_message(turn.session, ticket=ticket, text=text, now=turn.now)
+        turn.store.add_business_message(ticket, text, turn.now)
         turn.ticket_id, turn.intent = ticket.id, "ticket_message"
         return [Reply(texts.TICKET_MESSAGE_ADDED.format(code=code))]
 
@@ -337,7 +351,7 @@ class DialogueEngine:
         if ticket.rating is not None:
             return [Reply(texts.ALREADY_RATED.format(code=code))]
         try:
-            services.rate(turn.session, ticket=ticket, score=int(score), now=turn.now)
+            turn.store.rate(ticket, int(score), turn.now)
         except TicketError:
             return [Reply(texts.RATING_INVALID)]
         turn.ticket_id, turn.intent = ticket.id, "rate"
@@ -351,7 +365,7 @@ class DialogueEngine:
         if ticket is None:
             return [Reply(texts.NOT_FOUND.format(code=code))]
         try:
-            services.reopen(turn.session, ticket=ticket, now=turn.now)
+            turn.store.reopen(ticket, turn.now)
         except TicketError:
             return [Reply(texts.REOPEN_REFUSED.format(code=code))]
         turn.ticket_id, turn.intent = ticket.id, "reopen"
@@ -362,12 +376,12 @@ class DialogueEngine:
     def _rating_comment(self, turn: Turn, text: str) -> list[Reply]:
         code, ticket = self._leave_ticket_step(turn)
         if ticket is not None:
-            services.comment_rating(turn.session, ticket=ticket, comment=text, now=turn.now)
+            turn.store.comment_rating(ticket, text, turn.now)
             turn.ticket_id = ticket.id
         return [Reply(texts.RATING_DONE.format(code=code))]
 
 
-# ---------------------------------------------------------------------- storage
+# ---------------------------------------------------------------------- helpers
 
 
 def _unreadable(text: str) -> list[Reply] | None:
@@ -379,95 +393,25 @@ def _unreadable(text: str) -> list[Reply] | None:
     return None
 
 
-def _conversation(session: Session, message: IncomingMessage, now: datetime) -> Conversation:
-    """The conversation of (channel, user), locked for this transaction; created on the first message.
-
-    A new conversation is stored in a short transaction of its own: inside the turn's, the insert would
-    make SQLite take its single write lock before the turn has even understood the message."""
-    query = select(Conversation).where(
-        Conversation.channel == message.channel, Conversation.user_key == message.user_key
-    )
-    conversation = session.exec(query.with_for_update()).first()
-    if conversation is None:
-        try:
-            with session.get_bind().begin() as connection:
-                connection.execute(
-                    insert(Conversation.__table__).values(
-                        channel=message.channel,
-                        user_key=message.user_key,
-                        state=states.IDLE,
-                        context={},
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-        except IntegrityError:  # the same user's first two messages raced; the other one created it
-            pass
-        conversation = session.exec(query.with_for_update()).one()
-    return conversation
-
-
 def _record(turn: Turn, replies: list[Reply], *, deliver: bool) -> None:
-    """Store the message and the replies in the transcript, the new state, and the replies to deliver."""
-    session, conversation, message = turn.session, turn.conversation, turn.message
-    session.add(
-        TranscriptMessage(
-            conversation_id=conversation.id,
-            direction="in",
-            text=message.text or "",
-            payload=message.payload,
-            intent=turn.intent,
-            topic=turn.topic,
-            ticket_id=turn.ticket_id,
-            created_at=turn.now,
-        )
-    )
-    for reply in replies:
-        session.add(
-            TranscriptMessage(
-                conversation_id=conversation.id,
-                direction="out",
-                text=reply.text,
-                buttons=reply.stored_buttons() or None,
-                topic=turn.topic,
-                answer_id=turn.answer_id,
-                ticket_id=turn.ticket_id,
-                created_at=turn.now,
-            )
-        )
-        if deliver:
-            outbox.enqueue(
-                session,
-                channel=message.channel,
-                user_key=message.user_key,
-                text=reply.text,
-                buttons=reply.stored_buttons(),
-                now=turn.now,
-                conversation_id=conversation.id,
-                ticket_id=turn.ticket_id,
-            )
-    offered = next((r.stored_buttons() for r in reversed(replies) if r.buttons), [])
-    conversation.last_user_message_at = turn.now
-    turn.context["offered"] = offered
+    """The conversation as the turn leaves it (state, context, the buttons just offered), stored with the
+    transcript and the replies to deliver."""
+    conversation = turn.conversation
+    turn.context["offered"] = next((r.stored_buttons() for r in reversed(replies) if r.buttons), [])
     turn.context["offered_at"] = turn.now.isoformat()
     conversation.context = turn.context
-    flag_modified(conversation, "context")
-    conversation.updated_at = turn.now
-    session.add(conversation)
+    conversation.last_user_message_at = conversation.updated_at = turn.now
+    turn.store.record(conversation, turn.message, replies, turn.facts(), deliver=deliver)
 
 
 def _offered_buttons(turn: Turn) -> list[list[str]]:
     """The buttons of the newest message the business received: a reply of this engine, or a notice from
     staff (a reply, a rating prompt) that went out through the outbox later."""
     offered = turn.context.get("offered") or []
-    notice = turn.session.exec(
-        select(OutboxMessage)
-        .where(OutboxMessage.conversation_id == turn.conversation.id, OutboxMessage.kind != "reply")
-        .order_by(col(OutboxMessage.id).desc())
-    ).first()
+    notice = turn.store.newest_notice(turn.conversation)
     offered_at = turn.context.get("offered_at")
-    if notice is not None and (offered_at is None or notice.created_at > datetime.fromisoformat(offered_at)):
-        return notice.buttons
+    if notice is not None and (offered_at is None or notice[1] > datetime.fromisoformat(offered_at)):
+        return notice[0]
     return offered
 
 

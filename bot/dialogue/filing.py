@@ -12,16 +12,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from bot.dialogue import slots, states, texts
-from bot.dialogue.turn import Turn
+from bot.dialogue.store import IssueForm
+from bot.dialogue.turn import Handler, Turn
 from bot.messages import Button, Reply
 from knowledge.catalog import Catalog
 from nlu.pipeline import ParseResult
 from nlu.places import unit_by_code, unit_named
 from tickets.calendar.sla import LOCAL_TZ
-from tickets.domain import services
-from tickets.domain.services import Deadlines
+from tickets.domain import payloads
+from tickets.domain.rules import Deadlines
 
-WARD_PREFIX = "ward:"  # + the unit's code: a chosen commune-level unit
 DESCRIPTION_FROM_TRIGGER_WORDS = 8  # "tôi muốn phản ánh" starts a form; a longer message is the description
 
 
@@ -38,22 +38,8 @@ class Filing:
         self.identifies_user = identifies_user  # the chat itself reaches the business: contact is optional
         self.deadlines = deadlines
         self.parse = parse
-
-    def start(self, turn: Turn, trigger: str | None = None) -> list[Reply]:
-        turn.reset(states.FILING_DESCRIPTION)
-        candidate = trigger if trigger and len(trigger.split()) >= DESCRIPTION_FROM_TRIGGER_WORDS else None
-        candidate = candidate or turn.context.get("last_question")
-        if candidate:
-            turn.form["description"] = slots.description(candidate) or candidate
-            return [
-                Reply(
-                    texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL)
-                )
-            ]
-        return [Reply(texts.ASK_DESCRIPTION, (texts.CANCEL,))]
-
-    def on_text(self, turn: Turn, text: str) -> list[Reply]:
-        step = {
+        # The form's routing tables, by state: what a typed answer and what a button does.
+        self.typed_answers: dict[str, Handler] = {
             states.FILING_DESCRIPTION: self._description,
             states.FILING_TOPIC: self._topic_text,
             states.FILING_COMPANY: self._company,
@@ -62,40 +48,71 @@ class Filing:
             states.FILING_WARD: self._ward,
             states.FILING_DISTRICT_BEFORE_WARDS: self._ward,
             states.FILING_CONFIRM: self._confirm_text,
-        }[turn.state]
-        return step(turn, text)
+        }
+        self.buttons: dict[str, dict[str, Handler]] = {
+            states.FILING_DESCRIPTION: {payloads.KEEP: self._keep_description},
+            states.FILING_TOPIC: {payloads.TOPIC: self._chosen_topic},
+            states.FILING_COMPANY: {payloads.REUSE: self._reuse_business},
+            states.FILING_CONTACT: {payloads.SKIP: self._skip_contact},
+            states.FILING_WARD: {payloads.WARD: self._chosen_ward},
+            states.FILING_DISTRICT_BEFORE_WARDS: {payloads.WARD: self._chosen_ward},
+            states.FILING_CONFIRM: {payloads.EDIT: self._edit, payloads.CONFIRM: self._confirm},
+        }
 
-    def on_payload(self, turn: Turn, payload: str) -> list[Reply] | None:
-        """A button of the form; None when the payload does not belong to the current step."""
-        if payload == "keep" and turn.state == states.FILING_DESCRIPTION and turn.form.get("description"):
-            return self._after_description(turn)
-        if payload.startswith("topic:") and turn.state == states.FILING_TOPIC and payload[6:] in self.catalog.topics:
-            self._set_topic(turn, payload[6:])
-            return self._ask_company(turn)
-        if payload == "reuse" and turn.state == states.FILING_COMPANY and turn.context.get("business"):
-            turn.form.update(turn.context["business"])
-            if not turn.form.get("ward"):  # kept from before wards replaced districts
-                turn.move(states.FILING_WARD)
-                return [Reply(texts.ASK_WARD)]
-            return self._summary(turn)
-        if payload == "skip" and turn.state == states.FILING_CONTACT and self.identifies_user(turn.message.channel):
-            turn.form["contact"] = None
+    def start(self, turn: Turn, trigger: str = "") -> list[Reply]:
+        """The form, from a command's argument, a button or a message saying the business wants to file; a
+        trigger long enough to describe the problem, or else the last question asked, is offered as the
+        description."""
+        turn.reset(states.FILING_DESCRIPTION)
+        candidate = trigger if len(trigger.split()) >= DESCRIPTION_FROM_TRIGGER_WORDS else None
+        candidate = candidate or turn.context.get("last_question")
+        if candidate:
+            turn.form["description"] = slots.description(candidate) or candidate
+            return self._confirm_description(turn)
+        return [Reply(texts.ASK_DESCRIPTION, (texts.CANCEL,))]
+
+    # ------------------------------------------------------------------ buttons
+
+    def _keep_description(self, turn: Turn, _argument: str) -> list[Reply] | None:
+        return self._after_description(turn) if turn.form.get("description") else None
+
+    def _chosen_topic(self, turn: Turn, topic: str) -> list[Reply] | None:
+        if topic not in self.catalog.topics:
+            return None
+        self._set_topic(turn, topic)
+        return self._ask_company(turn)
+
+    def _reuse_business(self, turn: Turn, _argument: str) -> list[Reply] | None:
+        if not turn.context.get("business"):
+            return None
+        turn.form.update(turn.context["business"])
+        if not turn.form.get("ward"):  # kept from before wards replaced districts
             turn.move(states.FILING_WARD)
             return [Reply(texts.ASK_WARD)]
-        if payload.startswith(WARD_PREFIX) and turn.state in (states.FILING_WARD, states.FILING_DISTRICT_BEFORE_WARDS):
-            unit = unit_by_code(int(payload[len(WARD_PREFIX) :])) if payload[len(WARD_PREFIX) :].isdigit() else None
-            return self._set_ward(turn, unit.name) if unit else [Reply(texts.ASK_WARD)]
-        if payload == "edit" and turn.state == states.FILING_CONFIRM:
-            turn.context["editing"] = True
-            turn.move(states.FILING_DESCRIPTION)
-            return [
-                Reply(
-                    texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"]), (texts.KEEP, texts.CANCEL)
-                )
-            ]
-        if payload == "confirm" and turn.state == states.FILING_CONFIRM:
-            return self._file(turn)
-        return None
+        return self._summary(turn)
+
+    def _skip_contact(self, turn: Turn, _argument: str) -> list[Reply] | None:
+        if not self.identifies_user(turn.message.channel):
+            return None
+        turn.form["contact"] = None
+        turn.move(states.FILING_WARD)
+        return [Reply(texts.ASK_WARD)]
+
+    def _chosen_ward(self, turn: Turn, code: str) -> list[Reply]:
+        unit = unit_by_code(int(code)) if code.isdigit() else None
+        return self._set_ward(turn, unit.name) if unit else [Reply(texts.ASK_WARD)]
+
+    def _edit(self, turn: Turn, _argument: str) -> list[Reply]:
+        turn.context["editing"] = True
+        turn.move(states.FILING_DESCRIPTION)
+        return self._confirm_description(turn)
+
+    def _confirm(self, turn: Turn, _argument: str) -> list[Reply]:
+        return self._file(turn)
+
+    def _confirm_description(self, turn: Turn) -> list[Reply]:
+        description = texts.CONFIRM_DESCRIPTION.format(description=turn.form["description"])
+        return [Reply(description, (texts.KEEP, texts.CANCEL))]
 
     # ------------------------------------------------------------------ steps
 
@@ -114,7 +131,9 @@ class Filing:
         turn.form.pop("topic", None)
         candidates = [code for code, _ in understood.topic_candidates if code in self.catalog.topics][:3]
         turn.move(states.FILING_TOPIC)
-        buttons = tuple(Button(self.catalog.topics[code].name, f"topic:{code}") for code in candidates)
+        buttons = tuple(
+            Button(self.catalog.topics[code].name, payloads.make(payloads.TOPIC, code)) for code in candidates
+        )
         return [Reply(texts.ASK_TOPIC, (*buttons, texts.CANCEL))]
 
     def _set_topic(self, turn: Turn, topic: str) -> None:
@@ -128,7 +147,10 @@ class Filing:
             self._set_topic(turn, understood.topic)
             return self._ask_company(turn)
         return [
-            Reply(texts.ASK_TOPIC, tuple(Button(t.name, f"topic:{code}") for code, t in self.catalog.topics.items()))
+            Reply(
+                texts.ASK_TOPIC,
+                tuple(Button(t.name, payloads.make(payloads.TOPIC, code)) for code, t in self.catalog.topics.items()),
+            )
         ]
 
     def _ask_company(self, turn: Turn) -> list[Reply]:
@@ -137,7 +159,7 @@ class Filing:
         turn.move(states.FILING_COMPANY)
         known = turn.context.get("business")
         if known:
-            reuse = Button(_short(f"Dùng lại: {known['company_name']}"), "reuse")
+            reuse = Button(_short(f"Dùng lại: {known['company_name']}"), payloads.REUSE)
             return [Reply(texts.ASK_COMPANY, (reuse, texts.CANCEL))]
         return [Reply(texts.ASK_COMPANY, (texts.CANCEL,))]
 
@@ -176,7 +198,9 @@ class Filing:
             return self._set_ward(turn, answer.ward)
         question = texts.WARD_OF_FORMER_DISTRICT.format(former=answer.former) if answer.former else texts.WARD_CHOICES
         buttons = tuple(
-            Button(name, f"{WARD_PREFIX}{unit.code}") for name in answer.choices if (unit := unit_named(name))
+            Button(name, payloads.make(payloads.WARD, unit.code))
+            for name in answer.choices
+            if (unit := unit_named(name))
         )
         return [Reply(question, (*buttons, texts.CANCEL))]
 
@@ -200,8 +224,7 @@ class Filing:
         return [Reply(summary, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
 
     def _confirm_text(self, turn: Turn, text: str) -> list[Reply]:
-        intent = self.parse(text).intent
-        if intent == "affirm":
+        if self.parse(text).intent == "affirm":
             return self._file(turn)
         return [Reply(texts.SUMMARY_HINT, (texts.CONFIRM, texts.EDIT, texts.CANCEL))]
 
@@ -219,9 +242,7 @@ class Filing:
 
     def _file(self, turn: Turn) -> list[Reply]:
         form = turn.form
-        ticket = services.open_ticket(
-            turn.session,
-            conversation=turn.conversation,
+        issue = IssueForm(
             topic=form["topic"],
             department=form["department"],
             description=form["description"],
@@ -229,9 +250,8 @@ class Filing:
             tax_code=form["tax_code"],
             contact=form.get("contact"),
             ward=form.get("ward"),
-            now=turn.now,
-            deadlines=self.deadlines,
         )
+        ticket = turn.store.open_ticket(turn.conversation, issue, now=turn.now, deadlines=self.deadlines)
         turn.ticket_id = ticket.id
         turn.topic = ticket.topic
         turn.context["business"] = {key: form.get(key) for key in ("company_name", "tax_code", "contact", "ward")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Button
+from tickets.domain import payloads
 
 GREETING = (
     "Xin chào! Tôi là Đồng hành, trợ lý hỗ trợ doanh nghiệp của Thành phố Hồ Chí Minh.\n"
@@ -129,12 +130,12 @@ ALREADY_RATED = "Phản ánh {code} đã được đánh giá trước đó. C�
 RATING_INVALID = "Xin chọn một mức từ 1 đến 5."
 
 # Buttons
-HELPFUL = Button("Hữu ích", "fb:up")
-NOT_RIGHT = Button("Chưa đúng", "fb:down")
-FILE_ISSUE = Button("Gửi phản ánh", "file")
-CHECK_TICKET = Button("Tra cứu phản ánh", "status")
-KEEP = Button("Giữ nguyên", "keep")
-CONFIRM = Button("Xác nhận gửi", "confirm")
-EDIT = Button("Sửa nội dung", "edit")
-CANCEL = Button("Hủy", "cancel")
-SKIP = Button("Bỏ qua", "skip")
+HELPFUL = Button("Hữu ích", payloads.HELPFUL)
+NOT_RIGHT = Button("Chưa đúng", payloads.NOT_RIGHT)
+FILE_ISSUE = Button("Gửi phản ánh", payloads.FILE)
+CHECK_TICKET = Button("Tra cứu phản ánh", payloads.STATUS)
+KEEP = Button("Giữ nguyên", payloads.KEEP)
+CONFIRM = Button("Xác nhận gửi", payloads.CONFIRM)
+EDIT = Button("Sửa nội dung", payloads.EDIT)
+CANCEL = Button("Hủy", payloads.CANCEL)
+SKIP = Button("Bỏ qua", payloads.SKIP)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session
-
-from bot.messages import IncomingMessage
+from bot.dialogue.store import DialogueStore, TurnFacts
+from bot.messages import IncomingMessage, Reply
 from tickets.storage.models import Conversation
 
 
 @dataclass
 class Turn:
-    session: Session
+    store: DialogueStore
     conversation: Conversation
     message: IncomingMessage
     now: datetime
@@ -39,3 +39,13 @@ class Turn:
         self.conversation.state = state
         for key in ("form", "ticket", "editing"):
             self.context.pop(key, None)
+
+    def facts(self) -> TurnFacts:
+        return TurnFacts(
+            now=self.now, intent=self.intent, topic=self.topic, answer_id=self.answer_id, ticket_id=self.ticket_id
+        )
+
+
+# What a routing table maps to: the turn and a text, a command's argument or a button's argument in, the
+# replies out; None from a button's handler when the button does not apply in the current state.
+Handler = Callable[[Turn, str], list[Reply] | None]

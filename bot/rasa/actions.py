@@ -27,13 +27,18 @@ from bot.dialogue.engine import DialogueEngine
 from bot.messages import IncomingMessage, Reply
 from bot.rasa import project
 from bot.rasa.channel import CHANNEL
+from tickets.domain import payloads
 
 log = logging.getLogger(__name__)
 
-RASA_INTENT_OF_PAYLOAD = {"file": "/report_issue", "status": "/check_ticket", "cancel": f"/{project.CANCEL_INTENT}"}
+RASA_INTENT_OF_PAYLOAD = {
+    payloads.FILE: "/report_issue",
+    payloads.STATUS: "/check_ticket",
+    payloads.CANCEL: f"/{project.CANCEL_INTENT}",
+}
 # Buttons the answer action can take back in one step; those that open a flow of several messages in our
 # own engine (a message into a ticket, a rating, a reopening) are left out under Rasa, which owns the flow.
-ONE_STEP_PAYLOADS = ("fb:up", "fb:down", "doc:", "show:")
+ONE_STEP_KINDS = {payloads.FEEDBACK, payloads.DOCUMENT, payloads.SHOW}
 SLOT_CHECKS = {
     "description": slots.description,
     "company_name": slots.company_name,
@@ -55,7 +60,7 @@ def utter(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
         buttons = [
             {"title": button.title, "payload": rasa_payload(button.payload)}
             for button in reply.buttons
-            if button.payload in RASA_INTENT_OF_PAYLOAD or button.payload.startswith(ONE_STEP_PAYLOADS)
+            if button.payload in RASA_INTENT_OF_PAYLOAD or payloads.split(button.payload)[0] in ONE_STEP_KINDS
         ]
         dispatcher.utter_message(text=reply.text, buttons=buttons)
 

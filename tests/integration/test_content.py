@@ -142,11 +142,12 @@ def test_an_edit_citing_a_document_the_register_does_not_know_is_refused(content
 
 def test_an_answer_past_its_review_date_tells_the_business(services) -> None:
     from bot.dialogue.engine import DialogueEngine
+    from bot.dialogue.store import SqlStore
 
     entry = next(e for e in services.faq() if e.id == ENTRY)
     later = datetime(entry.review_by.year + 1, 1, 5, 3, tzinfo=UTC)
     engine = DialogueEngine(
-        database=services.database,
+        stores=SqlStore.opener(services.database),
         nlu=lambda: services.nlu,
         knowledge=services.knowledge,
         catalog=services.catalog,

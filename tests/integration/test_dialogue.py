@@ -128,10 +128,11 @@ def test_cancelling_halfway_files_nothing_and_forgets_the_form(services) -> None
 
 def test_a_restart_in_the_middle_of_filing_loses_nothing(services) -> None:
     from bot.dialogue.engine import DialogueEngine
+    from bot.dialogue.store import SqlStore
 
     verify_dialog(Chat(services.engine), FILING[:4])
     restarted = DialogueEngine(
-        database=services.database,
+        stores=SqlStore.opener(services.database),
         nlu=lambda: services.nlu,
         knowledge=services.knowledge,
         catalog=services.catalog,

@@ -5,6 +5,7 @@
 2. Inside `tickets/`, each concern imports only the concerns below it: calendar ← storage ← domain ← reports
    ← console; the demo data builds on the domain.
 3. Inside `bot/`, the dialogue knows no channel, transport, app or command; nothing imports the commands.
+   The dialogue reaches the database only through its store (`bot/dialogue/store.py`).
 4. No import circles anywhere (imports inside functions count; those only for type checkers do not).
 """
 
@@ -42,6 +43,8 @@ BOT_FORBIDDEN = {
 }
 # Dialogue code stays channel- and framework-neutral.
 DIALOGUE_FORBIDDEN_LIBRARIES = {"telegram", "httpx", "aiohttp", "fastapi", "starlette"}
+# Only the dialogue's store touches the database.
+DATABASE_MODULES = ("sqlalchemy", "sqlmodel", "tickets.storage.db", "tickets.storage.outbox", "tickets.domain.services")
 
 
 def _type_checking_only(tree: ast.AST) -> set[int]:
@@ -186,6 +189,17 @@ def test_the_dialogue_knows_no_channel_and_nothing_imports_the_commands(graph) -
 
 def test_dialogue_code_imports_no_channel_or_web_library() -> None:
     assert violations(ROOT / "bot" / "dialogue", DIALOGUE_FORBIDDEN_LIBRARIES) == []
+
+
+def test_the_dialogue_reaches_the_database_only_through_its_store() -> None:
+    found = [
+        f"{path.name} imports {module}"
+        for path in sorted((ROOT / "bot" / "dialogue").glob("*.py"))
+        if path.name != "store.py"
+        for module in imported_modules(path, "bot")
+        if module.startswith(DATABASE_MODULES)
+    ]
+    assert found == []
 
 
 def test_there_is_no_import_circle(graph) -> None:

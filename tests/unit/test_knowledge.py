@@ -17,17 +17,16 @@ from knowledge.answer import (
     Citation,
     answer_probability,
     compose,
-    faq_document,
     format_reply,
-    passages,
 )
 from knowledge.catalog import load_catalog
 from knowledge.entries import EntryClassifier
 from knowledge.index import Bm25Index, DenseIndex, KeyGroups
 from knowledge.legal import Register, load_register
-from knowledge.loader import load_faq
+from knowledge.loader import load_faq, load_plan
 from knowledge.retriever import Document, Hit, HybridRetriever
 from knowledge.service import KnowledgeBase, build_index
+from knowledge.sources import PlanSource, documents_of, faq_document, passages
 from nlu.embeddings import RecentQueries
 from tests.fakes.fake_encoder import FakeEncoder
 
@@ -290,3 +289,23 @@ def test_recent_queries_encode_a_repeated_message_once_and_stay_bounded() -> Non
     recent.get("mã số thuế", encode)  # the oldest, "hoàn thuế", is dropped
     recent.get("hoàn thuế", encode)
     assert calls == ["hoàn thuế", "thông quan", "mã số thuế", "hoàn thuế"]
+
+
+def test_a_new_knowledge_source_is_one_class_and_is_searched_answered_and_cited(tmp_path: Path) -> None:
+    class GuidanceSource:
+        """A stand-in for a further source, say the city's guidance letters."""
+
+        def documents(self) -> list[Document]:
+            text = "Hướng dẫn mẫu của nguồn thử nghiệm về lịch tiếp doanh nghiệp. " * 40
+            keys = ("lịch tiếp doanh nghiệp của nguồn thử nghiệm",)
+            return [Document("hd-1", "huong-dan", "Hướng dẫn mẫu", text, "thue", "CUC_THUE", keys, ("Hướng dẫn mẫu",))]
+
+    sources = [PlanSource(load_plan(), CATALOG), GuidanceSource()]
+    encoder = FakeEncoder()
+    build_index(documents_of(sources), encoder, tmp_path)
+    base = KnowledgeBase(lambda: documents_of(sources), encoder, CATALOG, tmp_path)
+    assert base.search("lịch tiếp doanh nghiệp của nguồn thử nghiệm")[0].document.id == "hd-1"
+    answer = base.answer_document("hd-1")
+    assert answer.citations[0].source == "huong-dan" and answer.sources == ("Hướng dẫn mẫu",)
+    assert len(answer.answer) < len(GuidanceSource().documents()[0].text)  # a long text is answered by an excerpt
+    assert answer.department == "CUC_THUE"

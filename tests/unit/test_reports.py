@@ -20,11 +20,14 @@ from tickets.reports.data import (
     ClusterTicket,
     DepartmentScore,
     Filters,
+    Measures,
     MonthRow,
     OverdueTicket,
     Period,
     Report,
+    Spread,
     Summary,
+    ratio,
 )
 from tickets.reports.pdf import TEMPLATES_DIR, render_html, render_pdf
 from tickets.reports.workbook import render_xlsx
@@ -55,7 +58,7 @@ def summary(**changes: object) -> Summary:
         topical_conversations=0,
     )
     figures.update(changes)
-    return Summary(**figures)  # type: ignore[arg-type]
+    return Summary(figures)  # type: ignore[arg-type]
 
 
 def make_report() -> Report:
@@ -273,3 +276,27 @@ def test_report_filename_is_ascii() -> None:
 
 def test_templates_ship_with_the_package() -> None:
     assert (TEMPLATES_DIR / "report.html").is_file() and (TEMPLATES_DIR / "report.css").is_file()
+
+
+def test_a_metric_defined_once_is_computed_and_shown_in_the_pdf_and_the_workbook(monkeypatch) -> None:
+    from openpyxl import load_workbook
+
+    answered = metrics.Metric(
+        "answered_share",
+        "Tỷ lệ phản ánh đã có kết quả",
+        "rate",
+        1,
+        lambda m: ratio(m.resolved, m.received),
+        card="có kết quả",
+    )
+    monkeypatch.setattr(metrics, "METRICS", (*metrics.METRICS, answered))
+    spread = Spread(2.0, 5.0, 9.0)
+    measures = Measures(120, 96, 24, 7, 80, 40, 4.2, 30, 5, 12, spread, spread, spread, 50, 20)
+    summary = metrics.summarise(measures)
+    assert (summary.answered_share, summary.on_time_rate, summary.self_service_rate) == (0.8, 80 / 96, 0.4)
+    report = dataclasses.replace(make_report(), summary=summary, previous=summary)
+
+    assert "Tỷ lệ phản ánh đã có kết quả" in render_html(report)
+    rows = load_workbook(BytesIO(render_xlsx(report)))["Tổng hợp"].iter_rows(min_row=2, values_only=True)
+    assert ("Tỷ lệ phản ánh đã có kết quả", "%", 0.8, 0.8, 0) in list(rows)
+    assert [f.metric.card for f in metrics.figures(report) if f.metric.card][-1] == "có kết quả"

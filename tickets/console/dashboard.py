@@ -121,7 +121,7 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
         if isinstance(report, Response):
             return report
         now = console.clock().astimezone(LOCAL_TZ).date()
-        figures = {
+        drawn = {
             "trend": charts.trend_chart(report.months),
             "topics": charts.bar_chart(
                 [(row.label, row.received) for row in report.by_topic], title="Phản ánh nhận theo lĩnh vực"
@@ -133,27 +133,16 @@ def dashboard_routes(console: Console, clusters: Clusterer | None = None) -> API
                 [(row.label, row.received) for row in report.by_channel], title="Phản ánh nhận theo kênh"
             ),
         }
-        figures_table = []
-        for metric in metrics.METRICS:
-            now_value, before = getattr(report.summary, metric.field), getattr(report.previous, metric.field)
-            text, tone = metrics.change(metric, now_value, before)
-            figures_table.append(
-                {
-                    "label": metric.label,
-                    "now": metrics.value_text(metric.kind, now_value),
-                    "before": metrics.value_text(metric.kind, before),
-                    "change": text,
-                    "tone": tone,
-                }
-            )
+        figures = metrics.figures(report)
         query = request.url.query
         return console.page(
             request,
             "stats.html",
             who,
             report=report,
-            charts=figures,
-            figures=figures_table,
+            charts=drawn,
+            figures=figures,
+            cards=[f for f in figures if f.metric.card],
             choices=period_choices(now),
             query=query,
             chosen={

@@ -17,7 +17,7 @@ from knowledge.loader import FaqEntry
 from nlu.places import UNITS_SINCE
 from tickets.calendar.sla import LOCAL_TZ, WorkingCalendar
 from tickets.demo import texts
-from tickets.domain import escalation, services
+from tickets.domain import escalation, payloads, services
 from tickets.storage.db import Database
 from tickets.storage.models import Conversation, OutboxMessage, Ticket, TicketEvent, TranscriptMessage, User
 
@@ -373,11 +373,11 @@ class Life:
                 plan,
                 asked + timedelta(minutes=1),
                 "",
-                payload="fb:down",
+                payload=payloads.NOT_RIGHT,
                 intent="feedback",
                 answer_id=entry.id,
                 reply=texts.SORRY_FEEDBACK,
-                buttons=[["Gửi phản ánh", "file"]],
+                buttons=texts.BUTTONS_NO_ANSWER,
                 conversation=conversation,
             )
         self._say(plan, at, plan.description, intent="report_issue", topic=plan.topic, conversation=conversation)
@@ -401,7 +401,7 @@ class Life:
             department=self.catalog.departments[ticket.department].name,
             due=f"{self.clock.local(ticket.due_at):%d/%m/%Y}",
         )
-        self._say(plan, at, "", payload="confirm", topic=plan.topic, reply=filed)
+        self._say(plan, at, "", payload=payloads.CONFIRM, topic=plan.topic, reply=filed)
         conversation.context = {
             "business": {
                 "company_name": business.name,

@@ -34,6 +34,7 @@ from nlu.places import former_districts
 from tickets.calendar.sla import WorkingCalendar
 from tickets.demo import texts
 from tickets.demo.life import TOPIC_WEIGHTS, Business, Clock, Life, Staff
+from tickets.domain import payloads
 from tickets.domain.accounts import hash_password
 from tickets.storage.db import Database
 from tickets.storage.models import (
@@ -333,7 +334,7 @@ def _visits(
                 question = rng.choice([entry.question, *entry.paraphrases])
                 if kind == "unanswered":
                     turns += _turn(
-                        question, texts.NO_ANSWER, intent="ask", topic=topic, buttons=[["Gửi phản ánh", "file"]]
+                        question, texts.NO_ANSWER, intent="ask", topic=topic, buttons=texts.BUTTONS_NO_ANSWER
                     )
                     break
                 answer = f"{entry.answer}\n\n" + texts.ANSWER_FOOTER.format(
@@ -344,15 +345,17 @@ def _visits(
                 )
                 feedback = rng.random()
                 if feedback < 0.25:
-                    turns += _turn("", texts.THANKS_FEEDBACK, payload="fb:up", intent="feedback", answer_id=entry.id)
+                    turns += _turn(
+                        "", texts.THANKS_FEEDBACK, payload=payloads.HELPFUL, intent="feedback", answer_id=entry.id
+                    )
                 elif feedback < 0.32:
                     turns += _turn(
                         "",
                         texts.SORRY_FEEDBACK,
-                        payload="fb:down",
+                        payload=payloads.NOT_RIGHT,
                         intent="feedback",
                         answer_id=entry.id,
-                        buttons=[["Gửi phản ánh", "file"]],
+                        buttons=texts.BUTTONS_NO_ANSWER,
                     )
                     break
         if kind == "chitchat":

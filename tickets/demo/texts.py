@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from tickets.domain import payloads
+
 TEXTS_PATH = Path(__file__).resolve().parents[2] / "data" / "demo" / "texts.yaml"
 
 with TEXTS_PATH.open(encoding="utf-8") as _handle:
@@ -49,7 +51,13 @@ RATING_DONE = _TEXTS["rating_done"]
 REOPENED = _TEXTS["reopened"]
 MESSAGE_ADDED = _TEXTS["message_added"]
 ANSWER_FOOTER = _TEXTS["answer_footer"]
-BUTTONS_ANSWER = _TEXTS["buttons_answer"]
+_TITLES = _TEXTS["button_titles"]
+BUTTONS_ANSWER = [
+    [_TITLES["helpful"], payloads.HELPFUL],
+    [_TITLES["not_right"], payloads.NOT_RIGHT],
+    [_TITLES["file"], payloads.FILE],
+]
+BUTTONS_NO_ANSWER = [[_TITLES["file"], payloads.FILE]]
 GREETINGS = _TEXTS["greetings"]
 THANKS = _TEXTS["thanks"]
 CHITCHAT = _TEXTS["chitchat"]

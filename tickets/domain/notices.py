@@ -1,11 +1,9 @@
 """What a business receives from its ticket: staff replies, requests for information, the result and the
-rating prompt (Vietnamese), with the button payloads the dialogue understands."""
+rating prompt (Vietnamese), with the buttons the dialogue understands (`payloads`)."""
 
 from __future__ import annotations
 
-REPLY_PREFIX = "reply:"  # reply:PA-2026-000123 — the business answers into the ticket
-RATE_PREFIX = "rate:"  # rate:PA-2026-000123:5
-REOPEN_PREFIX = "reopen:"  # reopen:PA-2026-000123 — the answer did not solve it (within REOPEN_DAYS)
+from tickets.domain import payloads
 
 STATE_LABELS = {
     "moi": "Mới tiếp nhận",
@@ -19,7 +17,7 @@ Notice = tuple[str, list[list[str]]]  # text and [title, payload] buttons
 
 
 def reply_button(code: str, title: str = "Trả lời phản ánh") -> list[str]:
-    return [title, f"{REPLY_PREFIX}{code}"]
+    return [title, payloads.make(payloads.REPLY, code)]
 
 
 def staff_reply(code: str, department_name: str, text: str) -> Notice:
@@ -42,7 +40,7 @@ def resolution(code: str, department_name: str, text: str) -> Notice:
     return (
         f"{department_name} đã trả lời phản ánh {code}:\n\n{text}\n\n"
         "Nếu vấn đề chưa được giải quyết, quý doanh nghiệp có thể mở lại phản ánh trong 7 ngày.",
-        [["Mở lại phản ánh", f"{REOPEN_PREFIX}{code}"]],
+        [["Mở lại phản ánh", payloads.make(payloads.REOPEN, code)]],
     )
 
 
@@ -50,5 +48,5 @@ def rating_prompt(code: str) -> Notice:
     return (
         f"Quý doanh nghiệp hài lòng với kết quả xử lý phản ánh {code} ở mức nào? "
         "Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng).",
-        [[str(score), f"{RATE_PREFIX}{code}:{score}"] for score in range(1, 6)],
+        [[str(score), payloads.make(payloads.RATE, code, score)] for score in range(1, 6)],
     )

@@ -7,13 +7,13 @@ Services take the session and keyword-only arguments, and `now` is passed in.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tickets.domain import notices
+from tickets.domain.rules import Deadlines, TicketError
 from tickets.storage import outbox
 from tickets.storage.models import Conversation, Ticket, TicketCounter, TicketEvent, TicketState, User
 
@@ -27,20 +27,6 @@ TRANSITIONS: dict[TicketState, frozenset[TicketState]] = {
 
 
 REOPEN_DAYS = 7  # an answered ticket may be reopened by the business, and is closed, after this many days
-
-
-class TicketError(ValueError):
-    """A change the ticket's state does not allow."""
-
-
-class Deadlines(Protocol):
-    acknowledge_days: int
-
-    def resolve_days_for(self, topic: str | None) -> int: ...
-
-    def add_working_days(self, start: datetime, days: int) -> datetime: ...
-
-    def warning_at(self, start: datetime, deadline: datetime) -> datetime: ...
 
 
 def next_code(session: Session, year: int) -> str:

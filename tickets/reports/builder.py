@@ -12,7 +12,7 @@ from sqlmodel import Session
 from knowledge.catalog import Catalog
 from nlu.places import unit_named
 from tickets.reports import stats
-from tickets.reports.data import Cluster, DepartmentScore, Filters, Period, Report
+from tickets.reports.data import Cluster, DepartmentScore, Filters, Period, Report, ratio
 
 # The scoreboard's score: a weighted mean of what the plan asks of a department (III.2.1): answer on time,
 # answer well, answer for good. A part with nothing to measure is left out and the others re-weighted.
@@ -51,7 +51,7 @@ def scoreboard(
         if filters.department not in (None, code):
             continue
         g = groups.get(code) or stats.Group(code, 0, 0, 0, 0, None, 0, 0)
-        on_time, reopen = stats.ratio(g.on_time, g.resolved), stats.ratio(g.reopened, g.resolved)
+        on_time, reopen = ratio(g.on_time, g.resolved), ratio(g.reopened, g.resolved)
         board.append(
             DepartmentScore(
                 department=code,
@@ -62,7 +62,7 @@ def scoreboard(
                 on_time_rate=on_time,
                 satisfaction_mean=g.rating_mean,
                 reopen_rate=reopen,
-                transfer_rate=stats.ratio(g.transferred, g.received),
+                transfer_rate=ratio(g.transferred, g.received),
                 score=score(on_time, g.rating_mean, reopen),
                 rank=None,
             )

@@ -8,6 +8,7 @@ Durations are in working days; rates are fractions in [0, 1]; None where nothing
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -108,28 +109,55 @@ class Filters:
     ward: str | None = None
 
 
+def ratio(part: int | None, whole: int | None) -> float | None:
+    """part / whole as a rate; None over nothing."""
+    return None if not whole else (part or 0) / whole
+
+
 @dataclass(frozen=True)
-class Summary:
-    """The headline figures for one period."""
+class Spread:
+    """Working days from receipt over a set of tickets: median, 90th percentile (nearest rank) and maximum."""
+
+    median: float | None
+    p90: float | None
+    longest: float | None
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The counts of one period that the headline metrics are computed from (`tickets.reports.metrics`)."""
 
     received: int
     resolved: int
     backlog: int  # open at the end of the period
-    backlog_median_age_days: float | None  # working days since receipt, at the end of the period
-    backlog_oldest_age_days: float | None
     overdue: int  # open past their deadline at the end of the period, or resolved after it within the period
-    on_time_rate: float | None  # resolved within deadline / resolved
-    acknowledge_median_days: float | None
-    acknowledge_p90_days: float | None
-    resolve_median_days: float | None
-    resolve_p90_days: float | None
-    satisfaction_mean: float | None  # 1-5, over the rated tickets resolved in the period
-    satisfaction_share_4_plus: float | None
-    rating_response_rate: float | None  # rated / resolved
-    reopen_rate: float | None  # resolved tickets reopened at least once / resolved
-    transfer_rate: float | None  # received tickets transferred at least once / received
-    self_service_rate: float | None  # topical conversations answered by the bot, no negative feedback, no ticket
-    topical_conversations: int
+    on_time: int  # resolved within their deadline
+    rated: int  # resolved and rated
+    rating_mean: float | None  # 1-5, over the rated tickets resolved in the period
+    rated_4_plus: int
+    reopened: int  # resolved tickets reopened at least once
+    transferred: int  # received tickets transferred at least once
+    backlog_age: Spread  # of the backlog, at the end of the period
+    acknowledge: Spread  # to the acknowledgement, over the tickets received
+    resolution: Spread  # to the resolution, over the tickets resolved
+    topical_conversations: int  # conversations with a topical question in the period
+    self_served: int  # of those, answered by the bot with no negative feedback and no ticket
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of one period by metric name (`tickets.reports.metrics.METRICS`), read as
+    attributes: `summary.on_time_rate`."""
+
+    values: Mapping[str, float | None]
+
+    def __getattr__(self, name: str) -> float | None:
+        if name.startswith("__") or name == "values":  # copying and pickling look for these before `values` is set
+            raise AttributeError(name)
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 @dataclass(frozen=True)

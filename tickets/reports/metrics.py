@@ -1,18 +1,20 @@
-"""What a dialogue session's report says, whatever its format: the headline metrics with their labels and
-direction, the Vietnamese texts and number formats, and the names for the codes a report mentions.
+"""What a dialogue session's report says, whatever its format: the headline metrics (how each is computed
+from the period's measures, its label, its direction, its dashboard card), the Vietnamese texts and number
+formats, and the names for the codes a report mentions.
 
-The dashboard, the PDF (`tickets.reports.pdf`) and the workbook (`tickets.reports.workbook`) all read them here.
+A metric is one `Metric` in `METRICS`: the summary (`tickets.reports.stats.summary`), the dashboard's cards
+and table, the PDF (`tickets.reports.pdf`) and the workbook (`tickets.reports.workbook`) all read it here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tickets.calendar.sla import LOCAL_TZ
 from tickets.reports.charts import vn_number
-from tickets.reports.data import Report
+from tickets.reports.data import Measures, Report, Summary, ratio
 
 REPORT_TITLE = "Báo cáo tình hình tiếp nhận và giải quyết phản ánh, kiến nghị của doanh nghiệp"
 REPORT_SUBTITLE = "Tài liệu phục vụ hội nghị đối thoại doanh nghiệp"
@@ -40,34 +42,95 @@ SHEETS = {
 
 @dataclass(frozen=True)
 class Metric:
-    """A headline figure of `Summary`: `better` is +1 when more is better, -1 when less is, 0 when neither."""
+    """A headline figure of `Summary`: computed from the period's `Measures`; `better` is +1 when more is
+    better, -1 when less is, 0 when neither; `card` is its caption when the dashboard shows it as a card."""
 
     field: str
     label: str
     kind: str  # "count", "rate", "days" or "score"
     better: int
+    compute: Callable[[Measures], float | None]
+    card: str | None = None
 
 
 METRICS = (
-    Metric("received", "Phản ánh tiếp nhận", "count", 0),
-    Metric("resolved", "Phản ánh đã giải quyết", "count", 1),
-    Metric("backlog", "Phản ánh tồn đọng cuối kỳ", "count", -1),
-    Metric("backlog_median_age_days", "Thời gian tồn đọng (trung vị)", "days", -1),
-    Metric("backlog_oldest_age_days", "Phản ánh tồn đọng lâu nhất", "days", -1),
-    Metric("overdue", "Phản ánh quá hạn", "count", -1),
-    Metric("on_time_rate", "Tỷ lệ giải quyết đúng hạn", "rate", 1),
-    Metric("acknowledge_median_days", "Thời gian phản hồi ban đầu (trung vị)", "days", -1),
-    Metric("acknowledge_p90_days", "Thời gian phản hồi ban đầu (phân vị 90)", "days", -1),
-    Metric("resolve_median_days", "Thời gian giải quyết (trung vị)", "days", -1),
-    Metric("resolve_p90_days", "Thời gian giải quyết (phân vị 90)", "days", -1),
-    Metric("satisfaction_mean", "Mức hài lòng trung bình (thang 5)", "score", 1),
-    Metric("satisfaction_share_4_plus", "Tỷ lệ đánh giá hài lòng (4–5 sao)", "rate", 1),
-    Metric("rating_response_rate", "Tỷ lệ doanh nghiệp gửi đánh giá", "rate", 1),
-    Metric("reopen_rate", "Tỷ lệ phản ánh phải mở lại", "rate", -1),
-    Metric("transfer_rate", "Tỷ lệ phản ánh chuyển đơn vị", "rate", -1),
-    Metric("self_service_rate", "Tỷ lệ trợ lý tự giải đáp", "rate", 1),
-    Metric("topical_conversations", "Hội thoại hỏi đáp theo chủ đề", "count", 0),
+    Metric("received", "Phản ánh tiếp nhận", "count", 0, lambda m: m.received, card="phản ánh nhận"),
+    Metric("resolved", "Phản ánh đã giải quyết", "count", 1, lambda m: m.resolved, card="đã giải quyết"),
+    Metric("backlog", "Phản ánh tồn đọng cuối kỳ", "count", -1, lambda m: m.backlog, card="đang tồn"),
+    Metric("backlog_median_age_days", "Thời gian tồn đọng (trung vị)", "days", -1, lambda m: m.backlog_age.median),
+    Metric("backlog_oldest_age_days", "Phản ánh tồn đọng lâu nhất", "days", -1, lambda m: m.backlog_age.longest),
+    Metric("overdue", "Phản ánh quá hạn", "count", -1, lambda m: m.overdue, card="quá hạn"),
+    Metric(
+        "on_time_rate", "Tỷ lệ giải quyết đúng hạn", "rate", 1, lambda m: ratio(m.on_time, m.resolved), card="đúng hạn"
+    ),
+    Metric(
+        "acknowledge_median_days",
+        "Thời gian phản hồi ban đầu (trung vị)",
+        "days",
+        -1,
+        lambda m: m.acknowledge.median,
+    ),
+    Metric("acknowledge_p90_days", "Thời gian phản hồi ban đầu (phân vị 90)", "days", -1, lambda m: m.acknowledge.p90),
+    Metric("resolve_median_days", "Thời gian giải quyết (trung vị)", "days", -1, lambda m: m.resolution.median),
+    Metric("resolve_p90_days", "Thời gian giải quyết (phân vị 90)", "days", -1, lambda m: m.resolution.p90),
+    Metric(
+        "satisfaction_mean",
+        "Mức hài lòng trung bình (thang 5)",
+        "score",
+        1,
+        lambda m: m.rating_mean,
+        card="điểm hài lòng (thang 5)",
+    ),
+    Metric(
+        "satisfaction_share_4_plus",
+        "Tỷ lệ đánh giá hài lòng (4–5 sao)",
+        "rate",
+        1,
+        lambda m: ratio(m.rated_4_plus, m.rated),
+    ),
+    Metric("rating_response_rate", "Tỷ lệ doanh nghiệp gửi đánh giá", "rate", 1, lambda m: ratio(m.rated, m.resolved)),
+    Metric("reopen_rate", "Tỷ lệ phản ánh phải mở lại", "rate", -1, lambda m: ratio(m.reopened, m.resolved)),
+    Metric("transfer_rate", "Tỷ lệ phản ánh chuyển đơn vị", "rate", -1, lambda m: ratio(m.transferred, m.received)),
+    Metric(
+        "self_service_rate",
+        "Tỷ lệ trợ lý tự giải đáp",
+        "rate",
+        1,
+        lambda m: ratio(m.self_served, m.topical_conversations),
+        card="trợ lý tự giải đáp",
+    ),
+    Metric("topical_conversations", "Hội thoại hỏi đáp theo chủ đề", "count", 0, lambda m: m.topical_conversations),
 )
+
+
+def summarise(measures: Measures) -> Summary:
+    """Every headline metric of the period."""
+    return Summary({metric.field: metric.compute(measures) for metric in METRICS})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One metric of a report as a reader sees it: this period, the previous one, the change and its tone."""
+
+    metric: Metric
+    current: float | None
+    previous: float | None
+    now: str  # `current` as written in the report
+    before: str  # `previous` as written
+    change: str
+    tone: str  # "better", "worse" or ""
+
+
+def figures(report: Report) -> list[Figure]:
+    """Every headline metric of the report, formatted, in the order of `METRICS`."""
+    found = []
+    for metric in METRICS:
+        current, previous = getattr(report.summary, metric.field), getattr(report.previous, metric.field)
+        text, tone = change(metric, current, previous)
+        now, before = value_text(metric.kind, current), value_text(metric.kind, previous)
+        found.append(Figure(metric, current, previous, now, before, text, tone))
+    return found
+
 
 # ------------------------------------------------------------------ Vietnamese number formats
 

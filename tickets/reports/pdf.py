@@ -19,16 +19,14 @@ from tickets.reports.charts import vn_number
 from tickets.reports.data import OverdueTicket, Report
 from tickets.reports.metrics import (
     CHART_TITLES,
-    METRICS,
     REPORT_SUBTITLE,
     REPORT_TITLE,
     Names,
-    change,
     days_text,
+    figures,
     label_or_code,
     local,
     rate_text,
-    value_text,
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -88,7 +86,6 @@ def _charts(report: Report) -> dict[str, Markup]:
 def render_html(report: Report, *, department_names: Mapping[str, str] | None = None) -> str:
     """The report as one HTML document (the PDF's source), charts inlined as SVG."""
     names = Names(report, department_names)
-    summary = [(m, getattr(report.summary, m.field), getattr(report.previous, m.field)) for m in METRICS]
     groups: dict[str, list[OverdueTicket]] = {}
     for ticket in sorted(report.overdue, key=lambda t: -t.overdue_days):
         groups.setdefault(ticket.department, []).append(ticket)
@@ -102,10 +99,7 @@ def render_html(report: Report, *, department_names: Mapping[str, str] | None = 
             subtitle=REPORT_SUBTITLE,
             names=names,
             scope=names.scope(report),
-            summary=[
-                (m, value_text(m.kind, now), value_text(m.kind, before), *change(m, now, before))
-                for m, now, before in summary
-            ],
+            summary=figures(report),
             charts=_charts(report),
             overdue=overdue,
             state_labels=STATE_LABELS,

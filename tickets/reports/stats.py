@@ -29,7 +29,19 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from tickets.calendar.sla import LOCAL_TZ
-from tickets.reports.data import BreakdownRow, Filters, MonthRow, OverdueTicket, Period, Summary
+from tickets.domain import payloads
+from tickets.reports.data import (
+    BreakdownRow,
+    Filters,
+    Measures,
+    MonthRow,
+    OverdueTicket,
+    Period,
+    Spread,
+    Summary,
+    ratio,
+)
+from tickets.reports.metrics import summarise
 from tickets.storage.models import CalendarDay, Conversation, Ticket, TranscriptMessage
 
 
@@ -164,15 +176,19 @@ def _percentiles_in_one_pass(
     return [tuple(values[i : i + 3]) for i in range(0, len(values), 3)]
 
 
-def ratio(part: int | None, whole: int | None) -> float | None:
-    return None if not whole else (part or 0) / whole
-
-
 def summary(
     session: Session, period: Period, filters: Filters, *, now: datetime, topics_of: dict[str, list[str]]
 ) -> Summary:
     """The headline figures of one period; `topics_of` maps a department to its topics (for conversations,
     which carry a topic, not a department)."""
+    return summarise(measures(session, period, filters, now=now, topics_of=topics_of))
+
+
+def measures(
+    session: Session, period: Period, filters: Filters, *, now: datetime, topics_of: dict[str, list[str]]
+) -> Measures:
+    """The counts the headline metrics are computed from, in one aggregate query over the tickets, the
+    working-day spreads, and one pass over the transcript."""
     window = Window.of(period, now)
     where = filtered(filters)
     received = _between(col(Ticket.created_at), window)
@@ -216,25 +232,22 @@ def summary(
             _percentiles(session, col(Ticket.created_at), end, conditions) for end, conditions in durations
         )
     topical, self_served = self_service(session, window, filters, topics_of=topics_of)
-    return Summary(
+    return Measures(
         received=n_received,
         resolved=n_resolved,
         backlog=backlog,
-        backlog_median_age_days=backlog_age[0],
-        backlog_oldest_age_days=backlog_age[2],
         overdue=overdue,
-        on_time_rate=ratio(on_time, n_resolved),
-        acknowledge_median_days=acknowledge[0],
-        acknowledge_p90_days=acknowledge[1],
-        resolve_median_days=resolution[0],
-        resolve_p90_days=resolution[1],
-        satisfaction_mean=None if mean_rating is None else float(mean_rating),
-        satisfaction_share_4_plus=ratio(four_plus, rated),
-        rating_response_rate=ratio(rated, n_resolved),
-        reopen_rate=ratio(reopened, n_resolved),
-        transfer_rate=ratio(transferred, n_received),
-        self_service_rate=ratio(self_served, topical),
+        on_time=on_time,
+        rated=rated,
+        rating_mean=None if mean_rating is None else float(mean_rating),
+        rated_4_plus=four_plus,
+        reopened=reopened,
+        transferred=transferred,
+        backlog_age=Spread(*backlog_age),
+        acknowledge=Spread(*acknowledge),
+        resolution=Spread(*resolution),
         topical_conversations=topical,
+        self_served=self_served,
     )
 
 
@@ -256,7 +269,7 @@ def self_service(
             func.max(case((and_(message.direction == "out", col(message.answer_id).is_not(None)), 1), else_=0)).label(
                 "answered"
             ),
-            func.max(case((and_(message.direction == "in", message.payload == "fb:down"), 1), else_=0)).label(
+            func.max(case((and_(message.direction == "in", message.payload == payloads.NOT_RIGHT), 1), else_=0)).label(
                 "unhappy"
             ),
         )

@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tickets.domain.notices import STATE_LABELS
-from tickets.reports.data import Report, Summary
-from tickets.reports.metrics import METRICS, REPORT_TITLE, SHEETS, Metric, Names, label_or_code, local
+from tickets.reports.data import Report
+from tickets.reports.metrics import REPORT_TITLE, SHEETS, Figure, Names, figures, label_or_code, local
 
 INT, RATE, DAYS, SCORE = "#,##0", "0.0%", "0.0", "0.0"
 DATETIME, MONTH = "dd/mm/yyyy hh:mm", "mm/yyyy"
@@ -118,9 +118,10 @@ def _notes(sheet: Worksheet, rows: Iterable[tuple[str, Any, str | None]]) -> Non
             sheet.cell(sheet.max_row, 2).number_format = number_format
 
 
-def _summary_row(metric: Metric, current: Summary, previous: Summary) -> tuple[Any, ...]:
-    now, before = getattr(current, metric.field), getattr(previous, metric.field)
-    return metric.label, UNITS[metric.kind], now, before, None if now is None or before is None else now - before
+def _summary_row(figure: Figure) -> tuple[Any, ...]:
+    now, before = figure.current, figure.previous
+    difference = None if now is None or before is None else now - before
+    return figure.metric.label, UNITS[figure.metric.kind], now, before, difference
 
 
 def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = None) -> bytes:
@@ -137,10 +138,9 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
         (f"Kỳ trước ({report.previous_period.label})", None),
         ("Chênh lệch", None),
     ]
-    sheet = _sheet(
-        book, SHEETS["summary"], columns, (_summary_row(m, report.summary, report.previous) for m in METRICS)
-    )
-    for row, metric in enumerate(METRICS, start=2):  # each line has its own kind of figure
+    summary = figures(report)
+    sheet = _sheet(book, SHEETS["summary"], columns, (_summary_row(f) for f in summary))
+    for row, metric in enumerate((f.metric for f in summary), start=2):  # each line has its own kind of figure
         sheet.cell(row, 3).number_format = sheet.cell(row, 4).number_format = FORMATS[metric.kind]
         sheet.cell(row, 5).number_format = DIFFERENCES[metric.kind]
     _notes(

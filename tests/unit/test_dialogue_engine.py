@@ -1,0 +1,261 @@
+"""The dialogue engine's logic without a database: the real engine on an in-memory store.
+
+The NLU and retrieval are scripted here (their own tests measure them): each test says what a message is
+understood as and which FAQ entry answers it, and checks what the business sees and what is stored. The
+same flows run on SQLite and PostgreSQL in `tests/integration/test_dialogue.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.dialogue import texts
+from bot.dialogue.engine import DialogueEngine
+from bot.messages import IncomingMessage, Reply
+from knowledge.answer import Answer, answer_from
+from knowledge.catalog import Catalog, load_catalog
+from knowledge.legal import load_register
+from knowledge.loader import load_plan
+from knowledge.retriever import Document
+from knowledge.sources import all_documents
+from nlu.pipeline import ParseResult
+from tests.fakes.memory_store import MemoryStore
+from tickets.calendar.sla import WorkingCalendar
+from tickets.domain import notices, payloads
+from tickets.storage.models import TicketState
+
+NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Ho Chi Minh City
+REFUND = "thue-hoan-thue-bi-cham"
+ONLINE = "dang-ky-kinh-doanh-dang-ky-truc-tuyen"
+INVOICE = "thue-hoa-don-dien-tu-dang-ky"
+QUESTION = "hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả"
+VAGUE = "hóa đơn"
+COMPANY = "Công ty TNHH Thương mại Minh An"
+
+# What the scripted NLU understands: text -> (intent, topic)
+UNDERSTOOD = {
+    QUESTION: ("ask", "thue"),
+    VAGUE: ("ask", "thue"),
+    "chào bạn": ("greet", None),
+    "có": ("affirm", None),
+    "cảm ơn": ("thanks", None),
+    "tôi muốn phản ánh": ("report_issue", None),
+    "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả": ("ask", "thue"),
+}
+# What the scripted retrieval does: text -> (decision, entry ids)
+RETRIEVED = {QUESTION: ("answer", [REFUND]), VAGUE: ("choose", [INVOICE, REFUND, ONLINE])}
+
+
+class ScriptedNlu:
+    def parse(self, text: str) -> ParseResult:
+        intent, topic = UNDERSTOOD.get(text, ("out_of_scope", None))
+        return ParseResult(text=text, intent=intent, topic=topic, department=None, confidence=0.9)
+
+
+class ScriptedKnowledge:
+    """Answers from the project's real FAQ entries, picked by the script instead of by retrieval."""
+
+    def __init__(self, documents: dict[str, Document], catalog: Catalog) -> None:
+        self.documents, self.catalog = documents, catalog
+
+    def ask(self, text: str, understood: ParseResult | None = None) -> Answer:
+        decision, ids = RETRIEVED.get(text, ("out_of_scope", []))
+        if decision == "answer":
+            return answer_from(self.documents[ids[0]], self.catalog, confidence=0.9)
+        choices = tuple(self.documents[i] for i in ids)
+        return Answer(decision, None, None, None, 0.5 if choices else 0.0, (), choices=choices)
+
+    def answer_document(self, document_id: str) -> Answer | None:
+        document = self.documents.get(document_id)
+        return answer_from(document, self.catalog, confidence=1.0) if document else None
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def documents(catalog: Catalog) -> dict[str, Document]:
+    return {d.id: d for d in all_documents(load_plan(), catalog, load_register())}
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def engine(store: MemoryStore, catalog: Catalog, documents: dict[str, Document]) -> DialogueEngine:
+    nlu = ScriptedNlu()
+    minutes = itertools.count()
+    return DialogueEngine(
+        stores=store.opener(),
+        nlu=lambda: nlu,
+        knowledge=ScriptedKnowledge(documents, catalog),
+        catalog=catalog,
+        deadlines=WorkingCalendar.load(),
+        identifies_user=lambda channel: channel != "webchat",
+        clock=lambda: NOW + timedelta(minutes=next(minutes)),  # each turn a minute after the last
+    )
+
+
+class Chat:
+    def __init__(self, engine: DialogueEngine, channel: str = "telegram", user: str = "42") -> None:
+        self.engine, self.channel, self.user = engine, channel, user
+        self.replies: list[Reply] = []
+
+    def say(self, text: str) -> str:
+        return self._send(IncomingMessage(self.channel, self.user, text=text))
+
+    def press(self, payload: str) -> str:
+        return self._send(IncomingMessage(self.channel, self.user, payload=payload))
+
+    def _send(self, message: IncomingMessage) -> str:
+        self.replies = self.engine.handle(message)
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.replies)
+
+    @property
+    def titles(self) -> list[str]:
+        return [button.title for reply in self.replies for button in reply.buttons]
+
+    @property
+    def payloads(self) -> list[str]:
+        return [button.payload for reply in self.replies for button in reply.buttons]
+
+
+def test_every_kind_of_button_the_assistant_sends_is_routed(engine: DialogueEngine) -> None:
+    offered = {value for name, value in vars(payloads).items() if name.isupper() and ":" not in value}
+    routed = set(engine.buttons) | {kind for table in engine.state_buttons.values() for kind in table}
+    assert offered == routed
+
+
+def test_an_answer_its_feedback_and_the_record_for_the_statistics(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    assert "Thuế Thành phố Hồ Chí Minh" in chat.say(QUESTION)
+    assert chat.payloads == [payloads.HELPFUL, payloads.NOT_RIGHT, payloads.FILE]
+    assert chat.press(payloads.NOT_RIGHT) == texts.SORRY_FEEDBACK
+    feedback = store.transcript[-2]
+    assert (feedback.payload, feedback.facts.intent, feedback.facts.answer_id) == (
+        payloads.NOT_RIGHT,
+        "feedback",
+        REFUND,
+    )
+    assert store.transcript[0].facts.topic == "thue" and store.transcript[0].facts.intent == "ask"
+
+
+def test_a_vague_question_offers_entries_and_a_digit_chooses_one_on_a_numbered_channel(
+    engine: DialogueEngine, documents: dict[str, Document]
+) -> None:
+    chat = Chat(engine, channel="zalo")
+    assert chat.say(VAGUE) == texts.CHOOSE
+    assert chat.payloads[:3] == [payloads.make(payloads.DOCUMENT, i) for i in (INVOICE, REFUND, ONLINE)]
+    assert documents[REFUND].text[:40] in chat.say("2")
+
+
+def test_filing_from_the_last_question_to_a_ticket(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    chat.say(QUESTION)
+    assert QUESTION in chat.press(payloads.FILE)
+    assert chat.press(payloads.KEEP) == texts.ASK_COMPANY
+    chat.say(COMPANY)
+    assert "0312345674" in chat.say("0312345674")  # the check digit is wrong: asked again, naming the value
+    assert chat.say("0312345673") == texts.ASK_CONTACT_OPTIONAL
+    assert chat.press(payloads.SKIP) == texts.ASK_WARD
+    assert "Quận 3 cũ" in chat.say("quận 3")
+    assert chat.titles[:3] == ["Phường Bàn Cờ", "Phường Nhiêu Lộc", "Phường Xuân Hòa"]
+    summary = chat.press(chat.payloads[0])
+    assert "Phường Bàn Cờ" in summary and "0312345673" in summary and texts.NO_CONTACT in summary
+    filed = chat.press(payloads.CONFIRM)
+    ticket = store.tickets[0]
+    assert ticket.code in filed and "10 ngày làm việc" in filed
+    assert (ticket.topic, ticket.department, ticket.ward, ticket.contact) == ("thue", "CUC_THUE", "Phường Bàn Cờ", None)
+    assert store.conversations[("telegram", "42")].state == "idle"
+
+
+def test_a_button_of_an_earlier_step_is_refused_and_changes_nothing(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    assert chat.press(payloads.CONFIRM) == texts.UNKNOWN_BUTTON
+    assert chat.press(payloads.make(payloads.TOPIC, "thue")) == texts.UNKNOWN_BUTTON
+    chat.say("tôi muốn phản ánh")
+    assert chat.press(payloads.KEEP) == texts.UNKNOWN_BUTTON  # nothing to keep yet
+    assert chat.press(payloads.make(payloads.TOPIC, "khong_co")) == texts.UNKNOWN_BUTTON
+    assert store.conversations[("telegram", "42")].state == "filing_description"
+    assert store.tickets == []
+
+
+def test_the_web_chat_cannot_skip_the_contact(engine: DialogueEngine) -> None:
+    chat = Chat(engine, channel="webchat")
+    chat.say(QUESTION)
+    chat.press(payloads.FILE)
+    chat.press(payloads.KEEP)
+    chat.say(COMPANY)
+    assert chat.say("0312345673") == texts.ASK_CONTACT
+    assert chat.press(payloads.SKIP) == texts.UNKNOWN_BUTTON
+
+
+def test_yes_files_only_when_filing_was_offered(engine: DialogueEngine) -> None:
+    chat = Chat(engine)
+    assert chat.say("cảm ơn") == texts.THANKS
+    assert chat.say("có") == texts.THANKS
+    chat.say(QUESTION)
+    assert QUESTION in chat.say("có")
+
+
+def test_cancel_leaves_the_form_and_says_so_only_when_there_was_one(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    assert chat.say("/huy") == texts.NOTHING_TO_CANCEL
+    chat.say("/phananh")
+    assert chat.say("hủy") == texts.CANCELLED
+    assert store.conversations[("telegram", "42")].context.get("form") is None
+    assert chat.say("/khong_co_lenh") == texts.HELP
+
+
+def test_status_rating_and_reopening_follow_the_staff_answer(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    chat.say("/phananh Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả")
+    chat.press(payloads.KEEP)
+    for answer in (COMPANY, "0312345673", "0901234567", "Phường Sài Gòn"):
+        chat.say(answer)
+    chat.press(payloads.CONFIRM)
+    ticket = store.tickets[0]
+    assert "Mới tiếp nhận" in chat.say(f"tra cứu {ticket.code}")
+    assert "Không tìm thấy" in Chat(engine, user="someone-else").say(f"/tracuu {ticket.code}")
+    assert chat.press(payloads.make(payloads.REOPEN, ticket.code)).startswith(f"Phản ánh {ticket.code} không mở lại")
+
+    store.answer(ticket, "Hồ sơ đã được giải quyết ngày 01/12/2026.", NOW + timedelta(days=1))
+    assert chat.say("5") == texts.RATED.format(score=5)  # the digit answers the rating prompt's buttons
+    assert chat.say("Giải quyết nhanh") == texts.RATING_DONE.format(code=ticket.code)
+    assert (ticket.rating, ticket.rating_comment, ticket.state) == (5, "Giải quyết nhanh", TicketState.dong)
+    assert chat.press(payloads.make(payloads.RATE, ticket.code, 4)) == texts.ALREADY_RATED.format(code=ticket.code)
+    assert "Đã đóng" in chat.say(ticket.code) and "01/12/2026" in chat.text
+    assert chat.press(notices.reply_button(ticket.code)[1]) == texts.TICKET_CLOSED.format(code=ticket.code)
+
+
+def test_a_reopened_ticket_takes_the_reason_into_the_ticket(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    chat.say("/phananh Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả")
+    chat.press(payloads.KEEP)
+    for answer in (COMPANY, "0312345673", "0901234567", "Phường Sài Gòn"):
+        chat.say(answer)
+    chat.press(payloads.CONFIRM)
+    ticket = store.tickets[0]
+    store.answer(ticket, "Đã chuyển hồ sơ.", NOW + timedelta(days=1))
+    assert chat.press(payloads.make(payloads.REOPEN, ticket.code)) == texts.REOPENED.format(code=ticket.code)
+    assert chat.say("Vẫn chưa nhận được tiền hoàn") == texts.TICKET_MESSAGE_ADDED.format(code=ticket.code)
+    assert store.events[-1] == (ticket.code, "business_message", "Vẫn chưa nhận được tiền hoàn")
+    assert ticket.state == TicketState.dang_xu_ly
+
+
+def test_unreadable_messages_are_answered_and_kept(engine: DialogueEngine, store: MemoryStore) -> None:
+    chat = Chat(engine)
+    assert chat.say("") == texts.NOT_TEXT
+    assert "4096" in chat.say("x" * 5000)
+    assert [line.direction for line in store.transcript] == ["in", "out", "in", "out"]
