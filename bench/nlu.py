@@ -7,6 +7,9 @@ for topical questions, else the dialogue intent):
 - TF-IDF (word 1–2-grams) + linear SVM;
 - nearest neighbour by BM25 over lower-cased syllables.
 
+Also on keyword messages: the keyword examples of the held-out split, and the keyword evaluation set of
+`data/faq_vi/eval/keywords.yaml` (never trained on).
+
 Prints a table, then speed (latency one message at a time, throughput in batches, load time, peak
 memory), then one JSON line with every figure.
 
@@ -29,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
@@ -39,12 +43,13 @@ from bot.bootstrap import build_nlu
 from bot.settings import load_settings
 from knowledge.catalog import load_catalog
 from knowledge.loader import load_plan
-from nlu.dataset import Example, load_examples, split
+from nlu.dataset import Example, keyword_examples, load_examples, split, split_key
 from nlu.embeddings import load_encoder
 from nlu.evaluation import score, variants
 from nlu.pipeline import NluPipeline, ParseResult
 
 TOPICS = tuple(load_catalog().topics)
+KEYWORD_EVAL = ROOT / "data" / "faq_vi" / "eval" / "keywords.yaml"
 
 
 def label_of(example: Example) -> str:
@@ -147,22 +152,35 @@ def main() -> None:
         "tfidf_svm": TfidfSvm(train).predict,
         "bm25_nn": Bm25Neighbour(train).predict,
     }
+    keywords = {split_key(e.text) for e in keyword_examples()}
+    sets = {
+        "": [e for e in held_out if split_key(e.text) not in keywords],  # full messages, as before keywords came
+        "keywords_held_out:": [e for e in held_out if split_key(e.text) in keywords],
+        "keywords_eval:": [
+            Example(item["text"], "ask" if item["topic"] else "out_of_scope", item["topic"])
+            for item in yaml.safe_load(KEYWORD_EVAL.read_text(encoding="utf-8"))
+        ],
+    }
     figures: dict[str, dict[str, dict[str, object]]] = {}
     for name, predict in systems.items():
         figures[name] = {}
-        for variant, items in variants(held_out).items():
-            report = score(predict([t for t, _ in items]), [e for _, e in items])
-            report.pop("confusion")
-            figures[name][variant] = report
+        for prefix, examples in sets.items():
+            for variant, items in variants(examples).items():
+                report = score(predict([t for t, _ in items]), [e for _, e in items])
+                report.pop("confusion")
+                figures[name][prefix + variant] = report
 
     columns = ["topic_accuracy", "topic_macro_f1", "intent_accuracy", "oos_precision", "oos_recall", "topical_refused"]
-    print(f"held-out split: {len(held_out)} examples; train: {len(train)}")
-    print(f"{'system':<21}{'variant':<20}" + "".join(f"{c:>17}" for c in columns))
+    print(
+        f"held-out split: {len(sets[''])} messages and {len(sets['keywords_held_out:'])} keyword examples; "
+        f"keyword evaluation set: {len(sets['keywords_eval:'])}; train: {len(train)}"
+    )
+    print(f"{'system':<21}{'variant':<38}" + "".join(f"{c:>17}" for c in columns))
     for name, by_variant in figures.items():
         for variant, report in by_variant.items():
-            print(f"{name:<21}{variant:<20}" + "".join(f"{report[c]:>17.3f}" for c in columns))
+            print(f"{name:<21}{variant:<38}" + "".join(f"{report[c]:>17.3f}" for c in columns))
 
-    texts = [t for items in variants(held_out).values() for t, _ in items]
+    texts = [t for items in variants(sets[""]).values() for t, _ in items]
     latencies = [timed(lambda t=t: pipeline.parse(t)) * 1000 for t in texts]
     batch_seconds = timed(lambda: [pipeline.parse_batch(texts[i : i + 64]) for i in range(0, len(texts), 64)])
     fresh_load = load_time_in_fresh_process()

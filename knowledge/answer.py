@@ -8,6 +8,8 @@ offering to file an issue.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +18,7 @@ from knowledge.catalog import Catalog
 from knowledge.legal import Register
 from knowledge.loader import SourceRef
 from knowledge.retriever import Document, Hit
+from nlu.normalize import strip_diacritics
 
 TELEGRAM_LIMIT = 4096
 
@@ -44,7 +47,11 @@ def answer_probability(score: float, margin: float, calibration: Calibration = C
 
 
 PLAN_CITATION = "Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố"
-PLAN_EXCERPT_CHARS = 1500
+PLAN_SOURCE = "plan-2022"
+# A plan section leading the next section by this much fused score is answered directly: on the project's
+# plan questions (data/plan/questions.yaml) every such lead pointed at the right section.
+PLAN_MARGIN = 0.03
+QUOTE_CHARS = 800  # a plan section is quoted in at most this many characters
 OUT_OF_SCOPE_REPLY = (
     "Xin lỗi, câu hỏi này nằm ngoài phạm vi hỗ trợ. Đồng hành giải đáp thủ tục và tiếp nhận phản ánh của doanh "
     "nghiệp về thuế, hải quan, tín dụng, đầu tư, đăng ký kinh doanh, đất đai, xây dựng, quy hoạch, chuyển đổi số, "
@@ -100,6 +107,41 @@ def cite(source: SourceRef, register: Register) -> str:
     return f"{name}, {source.part}" if source.part else name
 
 
+def quote(text: str, question: str, limit: int) -> str:
+    """The sentences of `text` around the one sharing the most (rarer) syllables with the question, within
+    `limit` characters, with "…" where the text goes on."""
+    spans = [m.span() for m in re.finditer(r"[^\n]+?(?:[.!?;](?=\s)|$)", text, re.MULTILINE) if m.group().strip()]
+    if not spans:
+        return _excerpt(text, limit)
+    asked = set(_syllables(question))
+    counts = Counter(syllable for start, end in spans for syllable in set(_syllables(text[start:end])))
+
+    def weight(span: tuple[int, int]) -> float:
+        found = asked & set(_syllables(text[span[0] : span[1]]))
+        return sum(1 / counts[syllable] for syllable in found)
+
+    best = max(range(len(spans)), key=lambda i: (weight(spans[i]), -i))
+    first = last = best
+    while True:
+        grown = False
+        for candidate in (last + 1, first - 1):  # the sentence after first: it usually carries the detail
+            if 0 <= candidate < len(spans):
+                low, high = min(first, candidate), max(last, candidate)
+                if spans[high][1] - spans[low][0] <= limit:
+                    first, last, grown = low, high, True
+        if not grown:
+            break
+    start, end = spans[first][0], spans[last][1]
+    body = text[start:end].strip()
+    if len(body) > limit:
+        body = _excerpt(body, limit).removesuffix(" …")
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text.rstrip()) else "")
+
+
+def _syllables(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", strip_diacritics(text).lower())
+
+
 def _excerpt(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -108,8 +150,11 @@ def _excerpt(text: str, limit: int) -> str:
     return (cut[: end + 1] if end > limit // 2 else cut).rstrip() + " …"
 
 
-def compose(hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = None) -> Answer:
-    """Decide between answer / choose / ticket from ranked hits."""
+def compose(
+    hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = None, question: str | None = None
+) -> Answer:
+    """Decide between answer / choose / ticket from ranked hits (for `question`, which a long text is quoted
+    around)."""
     if not hits:
         return Answer("ticket", None, topic_hint, _department(topic_hint, None, catalog), 0.0, ())
     best = hits[0]
@@ -117,18 +162,41 @@ def compose(hits: Sequence[Hit], catalog: Catalog, *, topic_hint: str | None = N
     department = _department(document.topic or topic_hint, document.department, catalog)
     topic = document.topic or _topic_of(department, topic_hint, catalog)
     confidence = answer_probability(best.score, best.score - (hits[1].score if len(hits) > 1 else 0.0))
-    if confidence >= ANSWER_FROM:
-        return answer_from(document, catalog, confidence=confidence, topic_hint=topic_hint)
+    if confidence >= ANSWER_FROM or _clear_plan_section(hits):
+        return answer_from(document, catalog, confidence=confidence, topic_hint=topic_hint, question=question)
     if confidence >= CHOOSE_FROM:
         return Answer("choose", None, topic, department, confidence, (), tuple(h.document for h in hits[:3]))
     return Answer("ticket", None, topic_hint, _department(topic_hint, None, catalog), confidence, ())
 
 
-def answer_from(document: Document, catalog: Catalog, *, confidence: float, topic_hint: str | None = None) -> Answer:
-    """The answer drawn from one document (the best hit, or the one the user chose)."""
+def _clear_plan_section(hits: Sequence[Hit]) -> bool:
+    """The best hit is a plan section well ahead of the next section: the plan's sections share much
+    wording, so a section that leads them clearly is the one asked about even when FAQ entries come close."""
+    if hits[0].document.source != PLAN_SOURCE:
+        return False
+    sections = [h.score for h in hits if h.document.source == PLAN_SOURCE]
+    return len(sections) == 1 or sections[0] - sections[1] >= PLAN_MARGIN
+
+
+def answer_from(
+    document: Document,
+    catalog: Catalog,
+    *,
+    confidence: float,
+    topic_hint: str | None = None,
+    question: str | None = None,
+) -> Answer:
+    """The answer drawn from one document (the best hit, or the one the user chose). An FAQ answer is given
+    whole; a longer text is quoted around the sentence that best matches the question (its opening without
+    one)."""
     department = _department(document.topic or topic_hint, document.department, catalog)
     topic = document.topic or _topic_of(department, topic_hint, catalog)
-    text = document.text if document.source == "faq" else _excerpt(document.text, PLAN_EXCERPT_CHARS)
+    if document.source == "faq":
+        text = document.text
+    elif question:
+        text = quote(document.text, question, QUOTE_CHARS)
+    else:
+        text = _excerpt(document.text, QUOTE_CHARS)
     citations = (Citation(document.source, document.id, document.title), *_plan_citations(document))
     return Answer(
         "answer",
@@ -147,7 +215,7 @@ def _plan_citations(document: Document) -> tuple[Citation, ...]:
     if document.source != "faq":
         return ()
     return tuple(
-        Citation("plan-2022", section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections
+        Citation(PLAN_SOURCE, section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections
     )
 
 

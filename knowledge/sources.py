@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +31,8 @@ PASSAGE_WORDS = 80
 # Chosen on the FAQ dev split (R@1 as written / without diacritics: 40 words 0.794 / 0.772, 60 words 0.783 / 0.772,
 # 120 words 0.789 / 0.757, the whole answer 0.787 / 0.748).
 ANSWER_PASSAGE_WORDS = 40
+SENTENCE_KEY_WORDS = 8  # a shorter sentence is indexed only within its passage
+PLAN_DAY = date(2022, 6, 1)  # the departments' names as the plan gives them
 
 
 class KnowledgeSource(Protocol):
@@ -117,7 +120,11 @@ def faq_document(entry: FaqEntry, register: Register) -> Document:
 
 def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
     """One document per plan section with text. A department's own section (III.2.2.x) names it; any other
-    section falls to the department that monitors the whole plan (plan IV.2)."""
+    section falls to the department that monitors the whole plan (plan IV.2).
+
+    Keys: the section's passages, each of its sentences (a question about the plan usually asks for one
+    sentence: a task, a deadline, a figure), and for a department's own section what it is assigned, under
+    each of the department's names (the plan's, today's, the short one)."""
     section_department = {d.plan_section: d.code for d in catalog.departments.values() if d.plan_section}
     documents = []
     for section in plan.sections:
@@ -132,7 +139,11 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
                 text=section.text,
                 topic=None,
                 department=section_department.get(section.id, catalog.plan_monitor),
-                keys=_section_keys(section.title, section.text),
+                keys=(
+                    *_section_keys(section.title, section.text),
+                    *_sentence_keys(section.title, section.text),
+                    *_assignment_keys(catalog, section_department.get(section.id)),
+                ),
                 citations=(f"{PLAN_CITATION}, mục {section.id}",),
             )
         )
@@ -145,16 +156,36 @@ def _section_keys(title: str, text: str) -> tuple[str, ...]:
     return tuple(lead + passage for passage in passages(text))
 
 
+def _sentence_keys(title: str, text: str) -> tuple[str, ...]:
+    """Each sentence of a section long enough to stand alone, led by the section's title (a passage that
+    is one sentence already is a key)."""
+    found = [s.strip() for s in sentences(text) if len(s.split()) >= SENTENCE_KEY_WORDS]
+    return tuple(f"{title}. {s}" for s in found if len(s.split()) < PASSAGE_WORDS // 2)
+
+
+def _assignment_keys(catalog: Catalog, code: str | None) -> tuple[str, ...]:
+    """What the department is assigned in the plan, under each of its names."""
+    if code is None:
+        return ()
+    department = catalog.departments[code]
+    names = dict.fromkeys((department.name_on(PLAN_DAY), department.name, department.short_name))
+    return tuple(f"{name} được giao nhiệm vụ gì trong kế hoạch" for name in names)
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut at sentence ends and line breaks."""
+    return [s for s in re.split(r"(?<=[.!?;])\s+|\n+", text) if s.strip()]
+
+
 def passages(text: str, words: int = PASSAGE_WORDS) -> list[str]:
     """The text cut at sentence ends into passages of about `words` words (a long sentence stays whole).
 
     A plan section runs to 600 words; e5 reads 512 tokens and BM25 favours short keys, so each passage is
     a key of its own.
     """
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
     result: list[str] = []
     current: list[str] = []
-    for sentence in sentences:
+    for sentence in [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]:
         if current and len(" ".join(current + [sentence]).split()) > words:
             result.append(" ".join(current))
             current = []

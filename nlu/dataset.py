@@ -3,6 +3,8 @@
 - `topics/<topic>.yaml`: topical questions (intent `ask`, that topic);
 - `intents.yaml`: the other dialogue intents (no topic);
 - `out_of_scope.yaml`: messages that are not about a business–government matter;
+- `keywords.yaml`: what a business types when it types a word or a few, `topics: {topic: [...]}` (intent
+  `ask`) and `out_of_scope: [...]`;
 - `imported.yaml` (when present): examples merged from a Rasa assistant's data (`donghanh rasa-import`),
   `topics: {topic: [...]}` and `intents: {intent: [...]}`.
 
@@ -38,6 +40,7 @@ INTENTS = (
 )
 TOPICAL_INTENTS = frozenset({"ask", "report_issue", "check_ticket"})
 IMPORTED_FILE = "imported.yaml"
+KEYWORDS_FILE = "keywords.yaml"
 HELD_OUT_SHARE = 5  # one example in five is held out
 
 
@@ -82,8 +85,25 @@ def load_examples(data_dir: Path = DATA_DIR, *, topics: tuple[str, ...] | None =
     path = data_dir / "out_of_scope.yaml"
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     examples += [Example(t, "out_of_scope", None) for t in _strings(path, content.get("examples"), "examples")]
+    examples += keyword_examples(data_dir / KEYWORDS_FILE, topics)
     examples += _imported(data_dir / IMPORTED_FILE, topics)
     _refuse_contradictions(examples)
+    return examples
+
+
+def keyword_examples(path: Path = DATA_DIR / KEYWORDS_FILE, topics: tuple[str, ...] | None = None) -> list[Example]:
+    """Keyword and short messages, by topic, and those outside the assistant's scope."""
+    if not path.exists():
+        return []
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    examples = []
+    for topic, texts in (content.get("topics") or {}).items():
+        if topics is not None and topic not in topics:
+            raise ValueError(f"{path}: unknown topic {topic!r}")
+        examples += [Example(t, "ask", topic) for t in _strings(path, texts, topic)]
+    examples += [
+        Example(t, "out_of_scope", None) for t in _strings(path, content.get("out_of_scope") or [], "out_of_scope")
+    ]
     return examples
 
 

@@ -6,6 +6,7 @@ train split of `data/faq_vi/nlu/`) when the data, the lexicon, the encoder or th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -15,13 +16,14 @@ from datetime import date
 from pathlib import Path
 
 import joblib
+import yaml
 
 from nlu import intents as intent_model
 from nlu.dataset import DATA_DIR, TOPICAL_INTENTS, data_fingerprint, load_examples, split
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.entities import Entity, extract_entities
-from nlu.normalize import normalize
+from nlu.normalize import normalize, strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ _MODEL_CODE = ("dataset.py", "diacritics.py", "intents.py", "normalize.py", "pip
 COMMANDS = {"/start": "greet", "/help": "greet", "/phananh": "report_issue", "/tracuu": "check_ticket", "/huy": "deny"}
 _COMMAND = re.compile(r"^(/[a-z_]+)(?:@\w+)?\b", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+SHORT_REPLIES_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon" / "short_replies.yaml"
+_POLITE_TAIL = re.compile(r"(?:\s+(?:a|ad|nhe|nha|nhen|ha))+$")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ class NluPipeline:
             return ParseResult(text, intent, None, None, 1.0, tuple(extract_entities(text, today=today)))
         if not _HAS_WORD.search(text):
             return ParseResult(text, "out_of_scope", None, None, 1.0, ())
+        reply = short_replies().get(short_reply_key(text))
+        if reply:
+            return ParseResult(text, reply, None, None, 1.0, ())
         return None
 
     def _decide(self, text: str, intent_probs, topic_probs, today: date) -> ParseResult:
@@ -142,6 +149,19 @@ class NluPipeline:
         if topic is None:
             return None
         return self.route(topic, text) if self.route else self.departments.get(topic)
+
+
+def short_reply_key(text: str) -> str:
+    """A short reply as the lexicon compares it: no diacritics, case, punctuation or polite tail."""
+    folded = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text).lower()).split())
+    return _POLITE_TAIL.sub("", folded)
+
+
+@functools.cache
+def short_replies(path: Path = SHORT_REPLIES_PATH) -> dict[str, str]:
+    """Folded short reply -> "affirm" | "deny" (`data/lexicon/short_replies.yaml`)."""
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {short_reply_key(text): intent for intent in ("affirm", "deny") for text in content[intent]}
 
 
 def _cache_key(fingerprint: str, encoder: Encoder | None, corpus_hash: str) -> str:

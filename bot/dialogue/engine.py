@@ -19,11 +19,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.dialogue import slots, states, texts
-from bot.dialogue.filing import Filing, format_day, local_day
+from bot.dialogue.asking import Asking
+from bot.dialogue.filing import Filing, format_day
 from bot.dialogue.store import DialogueStore, StoreOpener
 from bot.dialogue.turn import Handler, Turn
 from bot.messages import MAX_TEXT_CHARS, Button, IncomingMessage, Reply
-from knowledge.answer import OUT_OF_SCOPE_REPLY, format_reply
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeBase
 from nlu.pipeline import NluPipeline, ParseResult
@@ -55,6 +55,7 @@ class DialogueEngine:
         self.catalog = catalog
         self.clock = clock
         self.filing = Filing(catalog=catalog, deadlines=deadlines, parse=self.parse, identifies_user=identifies_user)
+        self.asking = Asking(knowledge=knowledge, catalog=catalog, parse=self.parse)
         # The routing tables. Every handler takes the turn and the command's argument, the payload's argument
         # or the text; a button handler returns None when the button does not apply in the current state.
         self.commands: dict[str, Handler] = {
@@ -73,7 +74,7 @@ class DialogueEngine:
             payloads.FEEDBACK: self._feedback,
             payloads.FILE: self.filing.start,
             payloads.STATUS: self._ask_code,
-            payloads.DOCUMENT: self._chosen_document,
+            payloads.DOCUMENT: self.asking.chosen,
             payloads.SHOW: self._status,
             payloads.REPLY: self._start_ticket_message,
             payloads.RATE: self._rate,
@@ -93,7 +94,7 @@ class DialogueEngine:
             "report_issue": self.filing.start,
             "check_ticket": self._ask_code,
             "affirm": self._affirm,
-            "deny": self._thanks,
+            "deny": self._deny,
         }
 
     def parse(self, text: str) -> ParseResult:
@@ -139,7 +140,7 @@ class DialogueEngine:
                 return unreadable
             understood = self.parse(text)
             turn.intent, turn.topic = understood.intent, understood.topic
-            return self._answer(turn, text, understood)
+            return self.asking.answer(turn, text, understood)
 
         return self._outside_turn(message, step)
 
@@ -209,10 +210,18 @@ class DialogueEngine:
         return [Reply(texts.HUMAN, (texts.FILE_ISSUE,))]
 
     def _affirm(self, turn: Turn, text: str) -> list[Reply]:
-        """A yes: to an offer to file an issue, the form starts; to anything else, thanks."""
-        if payloads.FILE in _offered_payloads(turn):
+        """A yes to what was just offered: filing an issue when that was the offer (not beside an answer), the
+        one entry offered; else thanks."""
+        offered = _offered_payloads(turn)
+        if payloads.FILE in offered and payloads.HELPFUL not in offered:
             return self.filing.start(turn)
+        entries = [argument for kind, argument in map(payloads.split, offered) if kind == payloads.DOCUMENT]
+        if len(entries) == 1:
+            return self.asking.chosen(turn, entries[0])
         return self._thanks(turn, text)
+
+    def _deny(self, turn: Turn, _text: str) -> list[Reply]:
+        return [Reply(texts.DECLINED)]
 
     def _cancel(self, turn: Turn, _argument: str) -> list[Reply]:
         if turn.state == states.IDLE:
@@ -241,41 +250,7 @@ class DialogueEngine:
         if code and understood.intent in ("check_ticket", "ask", "out_of_scope"):
             return self._status(turn, code)
         handler = self.intents.get(understood.intent)
-        return handler(turn, text) if handler else self._answer(turn, text, understood)
-
-    def _answer(self, turn: Turn, text: str, understood: ParseResult) -> list[Reply]:
-        answer = self.knowledge.ask(text, understood)
-        turn.topic = answer.topic or understood.topic
-        if answer.decision == "out_of_scope":
-            turn.intent = "out_of_scope"
-            return [Reply(OUT_OF_SCOPE_REPLY)]
-        turn.intent = "ask"
-        turn.context["last_question"] = text
-        if answer.decision == "answer":
-            turn.answer_id = turn.context["last_answer"] = answer.citations[0].id
-            return [
-                Reply(
-                    format_reply(answer, self.catalog, today=local_day(turn.now)),
-                    (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE),
-                )
-            ]
-        if answer.decision == "choose":
-            choices = tuple(Button(_short(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:3])
-            return [Reply(texts.CHOOSE, (*choices, texts.FILE_ISSUE))]
-        return [Reply(texts.NO_ANSWER, (texts.FILE_ISSUE,))]
-
-    def _chosen_document(self, turn: Turn, document_id: str) -> list[Reply]:
-        answer = self.knowledge.answer_document(document_id)
-        if answer is None:
-            return [Reply(texts.UNKNOWN_BUTTON)]
-        turn.intent, turn.topic, turn.answer_id = "ask", answer.topic, document_id
-        turn.context["last_answer"] = document_id
-        return [
-            Reply(
-                format_reply(answer, self.catalog, today=local_day(turn.now)),
-                (texts.HELPFUL, texts.NOT_RIGHT, texts.FILE_ISSUE),
-            )
-        ]
+        return handler(turn, text) if handler else self.asking.answer(turn, text, understood)
 
     # ------------------------------------------------------------------ tickets
 

@@ -40,6 +40,15 @@ NO_ANSWER = (
     "Đồng hành chưa tìm được câu trả lời chắc chắn cho câu hỏi này. Quý doanh nghiệp có thể gửi phản ánh để cơ "
     "quan phụ trách trả lời trực tiếp."
 )
+KEYWORD_MENU = (
+    "Về lĩnh vực «{topic}», quý doanh nghiệp muốn hỏi nội dung nào? Chọn một mục dưới đây, hoặc gõ câu hỏi cụ thể hơn."
+)
+PART_ANSWER = "Về «{part}»:"
+PART_UNANSWERED = (
+    "Về «{part}», Đồng hành chưa tìm được câu trả lời chắc chắn. Quý doanh nghiệp chọn một mục dưới đây, hỏi "
+    "lại cụ thể hơn, hoặc gửi phản ánh."
+)
+DECLINED = "Dạ. Quý doanh nghiệp cần hỏi gì thêm, cứ nhắn cho Đồng hành."
 THANKS_FEEDBACK = "Cảm ơn quý doanh nghiệp đã góp ý."
 SORRY_FEEDBACK = (
     "Xin lỗi vì câu trả lời chưa đúng ý. Quý doanh nghiệp có thể hỏi lại với chi tiết cụ thể hơn, hoặc gửi phản "

@@ -281,3 +281,17 @@ def test_a_malformed_webhook_body_gets_a_vietnamese_400_and_nothing_breaks(serve
         response = httpx.post(url, content=body, headers=headers, timeout=10)
         assert response.status_code == 400 and "không phải bản cập nhật Telegram" in response.json()["error"]
     assert "Đồng hành" in Business(server, telegram).say("xin chào")["text"]
+
+
+def test_a_keyword_menu_a_follow_up_and_a_change_of_subject(server, telegram: FakeTelegramApi) -> None:
+    """A conversation as people type it, turn by turn (the web chat's are in test_conversation.py)."""
+    business = Business(server, telegram)
+    menu = business.say("thuc pham")
+    assert menu["text"].startswith("Về lĩnh vực «Y tế», quý doanh nghiệp muốn hỏi nội dung nào?")
+    titles = [row[0]["text"] for row in menu["reply_markup"]["inline_keyboard"]]
+    assert titles[-1] == "Gửi phản ánh" and len(titles) >= 3
+    assert "Nguồn:" in business.press(titles[0])["text"]
+    follow_up = business.say("nếu bị từ chối thì sao")
+    assert follow_up["reply_markup"]["inline_keyboard"], follow_up
+    changed = business.say("thủ tục hoàn thuế giá trị gia tăng cần hồ sơ gì")
+    assert "Thuế Thành phố Hồ Chí Minh" in changed["text"]

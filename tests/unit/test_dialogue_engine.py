@@ -19,7 +19,7 @@ from knowledge.answer import Answer, answer_from
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.legal import load_register
 from knowledge.loader import load_plan
-from knowledge.retriever import Document
+from knowledge.retriever import Document, Hit
 from knowledge.sources import all_documents
 from nlu.pipeline import ParseResult
 from tests.fakes.memory_store import MemoryStore
@@ -32,21 +32,35 @@ REFUND = "thue-hoan-thue-bi-cham"
 ONLINE = "dang-ky-kinh-doanh-dang-ky-truc-tuyen"
 INVOICE = "thue-hoa-don-dien-tu-dang-ky"
 QUESTION = "hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả"
-VAGUE = "hóa đơn"
+VAGUE = "hóa đơn điện tử đăng ký sai thì sao"
+KEYWORD = "hóa đơn"
+FOLLOW_UP = "mất bao lâu?"
+TWO_QUESTIONS = "Đăng ký hóa đơn điện tử thế nào? Hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả thì sao?"
 COMPANY = "Công ty TNHH Thương mại Minh An"
 
 # What the scripted NLU understands: text -> (intent, topic)
 UNDERSTOOD = {
     QUESTION: ("ask", "thue"),
     VAGUE: ("ask", "thue"),
+    KEYWORD: ("ask", "thue"),
+    "Đăng ký hóa đơn điện tử thế nào": ("ask", "thue"),
+    "Hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả thì sao": ("ask", "thue"),
     "chào bạn": ("greet", None),
     "có": ("affirm", None),
+    "không": ("deny", None),
     "cảm ơn": ("thanks", None),
     "tôi muốn phản ánh": ("report_issue", None),
     "Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả": ("ask", "thue"),
 }
 # What the scripted retrieval does: text -> (decision, entry ids)
-RETRIEVED = {QUESTION: ("answer", [REFUND]), VAGUE: ("choose", [INVOICE, REFUND, ONLINE])}
+RETRIEVED = {
+    QUESTION: ("answer", [REFUND]),
+    VAGUE: ("choose", [INVOICE, REFUND, ONLINE]),
+    KEYWORD: ("choose", [INVOICE, REFUND]),
+    f"{QUESTION} {FOLLOW_UP}": ("answer", [REFUND]),
+    "Đăng ký hóa đơn điện tử thế nào": ("answer", [INVOICE]),
+    "Hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả thì sao": ("answer", [REFUND]),
+}
 
 
 class ScriptedNlu:
@@ -67,6 +81,13 @@ class ScriptedKnowledge:
             return answer_from(self.documents[ids[0]], self.catalog, confidence=0.9)
         choices = tuple(self.documents[i] for i in ids)
         return Answer(decision, None, None, None, 0.5 if choices else 0.0, (), choices=choices)
+
+    def search(self, text: str, k: int = 5, *, prior: dict[str, float] | None = None) -> list[Hit]:
+        topic = next(iter(prior or {}), None)
+        return [Hit(d, 1.0) for d in self.documents.values() if d.topic == topic][:k]
+
+    def ask_in_context(self, follow_up: str, subject: str, topic: str | None, answered: str | None) -> Answer:
+        return self.ask(f"{subject} {follow_up}")
 
     def answer_document(self, document_id: str) -> Answer | None:
         document = self.documents.get(document_id)
@@ -201,12 +222,47 @@ def test_the_web_chat_cannot_skip_the_contact(engine: DialogueEngine) -> None:
     assert chat.press(payloads.SKIP) == texts.UNKNOWN_BUTTON
 
 
-def test_yes_files_only_when_filing_was_offered(engine: DialogueEngine) -> None:
+def test_yes_and_no_answer_what_was_just_offered(engine: DialogueEngine) -> None:
     chat = Chat(engine)
     assert chat.say("cảm ơn") == texts.THANKS
     assert chat.say("có") == texts.THANKS
     chat.say(QUESTION)
+    assert chat.say("có") == texts.THANKS  # beside an answer, a yes is not a request to file
+    chat.press(payloads.NOT_RIGHT)  # "sorry, you can file an issue"
+    assert chat.say("không") == texts.DECLINED
+    chat.press(payloads.NOT_RIGHT)
     assert QUESTION in chat.say("có")
+
+
+def test_a_keyword_gets_its_topic_menu(engine: DialogueEngine, documents: dict[str, Document]) -> None:
+    chat = Chat(engine)
+    assert chat.say(KEYWORD).startswith("Về lĩnh vực «Thuế», quý doanh nghiệp muốn hỏi nội dung nào?")
+    entries = [p for p in chat.payloads if p.startswith("doc:")]
+    assert 0 < len(entries) <= 4 and all(documents[payloads.split(p)[1]].topic == "thue" for p in entries)
+    assert chat.payloads[-1] == payloads.FILE
+
+
+def test_a_follow_up_is_read_with_the_question_before_it_until_the_subject_expires(
+    engine: DialogueEngine, store: MemoryStore
+) -> None:
+    chat = Chat(engine)
+    chat.say(QUESTION)
+    assert "Thuế Thành phố Hồ Chí Minh" in chat.say(FOLLOW_UP)
+    assert store.transcript[-2].facts.answer_id == REFUND
+    context = store.conversations[("telegram", "42")].context
+    context["subject"]["at"] = (NOW - timedelta(hours=1)).isoformat()
+    assert chat.say(FOLLOW_UP).startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
+
+
+def test_two_questions_in_one_message_get_two_answers(engine: DialogueEngine, documents: dict[str, Document]) -> None:
+    chat = Chat(engine)
+    chat.say(TWO_QUESTIONS)
+    assert [r.text.split("\n")[0] for r in chat.replies] == [
+        "Về «Đăng ký hóa đơn điện tử thế nào»:",
+        "Về «Hồ sơ hoàn thuế nộp 3 tháng chưa có kết quả thì sao»:",
+    ]
+    assert documents[INVOICE].text[:40] in chat.replies[0].text and documents[REFUND].text[:40] in chat.replies[1].text
+    assert chat.payloads == [payloads.HELPFUL, payloads.NOT_RIGHT, payloads.FILE]
 
 
 def test_cancel_leaves_the_form_and_says_so_only_when_there_was_one(engine: DialogueEngine, store: MemoryStore) -> None:

@@ -1,0 +1,86 @@
+"""The shape of a message: the questions it holds, and whether it is a bare keyword.
+
+`split_questions` cuts a message into the questions it asks, first where the writer separated them (lines,
+numbered items, semicolons, question marks, sentences), else at a conjunction between two clauses ("thủ
+tục giải thể và quyết toán thuế khi giải thể"). A cut is only a candidate: the dialogue answers the parts
+separately only when they lead to different answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.normalize import fold_char
+
+MIN_PART_WORDS = 2  # a part shorter than this is not a question of its own ("và", "thế nào")
+MIN_CLAUSE_WORDS = 3  # each side of a conjunction cut
+KEYWORD_WORDS = 5  # a message of at most this many words and no question word is a keyword
+
+_LIST_ITEM = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[).]|[a-eđ]\))\s+", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:\n+|;\s*|\?+\s*)")
+_SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZĐÀ-Ỹa-zđà-ỹ])")
+# Conjunctions that join two questions, compared without diacritics: "..., và ...", "... còn ... thì sao"
+_CONJUNCTIONS = re.compile(
+    r"\s*,?\s+\b(?:va|voi lai|dong thoi|ngoai ra|con nua|them nua|con|va sau do|sau do)\b\s+", re.IGNORECASE
+)
+# Words that make a message a question; without diacritics only the forms that cannot be another word
+# ("dau" is "đầu" as often as "đâu")
+_QUESTION_WORDS = re.compile(
+    r"\b(?:gì|(?:thì|làm|ra|vì|tại|thế) sao|nào|đâu|bao nhiêu|bao lâu|bao giờ|ai|hả)\b|"
+    r"\b(?:gi|the nao|ra sao|thi sao|lam sao|bao nhieu|bao lau|khi nao|o dau|nhu nao)\b|"
+    r"\b(?:không|khong|ko|k|hok|chưa|chua)\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+# Words that point back to what was said before: "còn hộ kinh doanh thì sao?", "sau này muốn đóng nó thì
+# làm sao"; without diacritics only the forms that cannot be another word ("no" is "nợ" as often as "nó")
+_LEANING = re.compile(
+    r"^(?:còn|vậy còn|thế còn|vậy|thế|nếu|sau đó|sau này|lúc đó|khi đó|lỡ|riêng)\b|\b(?:thì sao|nó|họ|cái đó|"
+    r"loại kia|cái kia|trường hợp đó|trường hợp này|việc đó|bên đó)\b|"
+    r"^(?:con|vay con|the con|vay|neu|sau do|sau nay|luc do|khi do)\b|\b(?:thi sao|cai do|loai kia|cai kia|"
+    r"truong hop do|truong hop nay|viec do)\b",
+    re.IGNORECASE,
+)
+
+
+def leans_back(text: str) -> bool:
+    """Whether a message points back to what was said before ("còn ... thì sao", "nó", "sau đó")."""
+    return bool(_LEANING.search(text.strip().lower()))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text)
+
+
+def split_questions(text: str) -> list[str]:
+    """The questions a message asks, in order; the whole message when it asks one."""
+    parts = [p for p in _by_separators(text) if len(words(p)) >= MIN_PART_WORDS]
+    if len(parts) > 1:
+        return parts
+    clauses = _by_conjunction(text.strip())
+    return clauses if len(clauses) > 1 else [text.strip()]
+
+
+def _by_separators(text: str) -> list[str]:
+    pieces = []
+    for item in _LIST_ITEM.split(text):
+        for piece in _SEPARATORS.split(item):
+            pieces += _SENTENCE.split(piece)
+    return [piece.strip(" ,.-–:") for piece in pieces if piece.strip(" ,.-–:")]
+
+
+def _by_conjunction(text: str) -> list[str]:
+    """The two clauses around the first conjunction with enough words on each side, else the text."""
+    folded = "".join(fold_char(c) for c in text)  # same length as `text`: offsets carry over
+    for match in _CONJUNCTIONS.finditer(folded):
+        left, right = text[: match.start()].strip(" ,"), text[match.end() :].strip(" ,?")
+        if len(words(left)) >= MIN_CLAUSE_WORDS and len(words(right)) >= MIN_CLAUSE_WORDS:
+            return [left, right]
+    return [text]
+
+
+def is_keyword(text: str) -> bool:
+    """A word or a few, asking nothing in words: "lãi suất", "hoa don dien tu", "giấy phép xây dựng"."""
+    found = words(text)
+    return 0 < len(found) <= KEYWORD_WORDS and not _QUESTION_WORDS.search(text.lower())

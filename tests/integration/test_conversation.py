@@ -1,0 +1,74 @@
+"""Whole conversations as people really type them, turn by turn, with the real NLU, knowledge and database:
+keywords, follow-ups, "có" and "không", several questions at once, a change of subject, questions about the
+plan. On the web chat through the engine; `test_telegram.py` plays one through the webhook and the fake Bot
+API."""
+
+from __future__ import annotations
+
+from tests.transcript import Chat, verify_dialog
+
+ANSWER_BUTTONS = ["Hữu ích", "Chưa đúng", "Gửi phản ánh"]
+
+
+def test_a_keyword_gets_its_topic_menu_and_an_entry_is_chosen_from_it(services) -> None:
+    chat = Chat(services.engine)
+    assert chat.say("ngân hàng").startswith("Về lĩnh vực «Tín dụng, ngân hàng», quý doanh nghiệp muốn hỏi")
+    assert 2 <= len(chat.buttons) <= 5 and chat.buttons[-1] == "Gửi phản ánh"
+    first = chat.buttons[0]
+    answer = chat.press(first)
+    assert "Nguồn:" in answer and "Chi nhánh Khu vực 2" in answer and chat.buttons == ANSWER_BUTTONS
+    unaccented = Chat(services.engine, user="another")
+    assert unaccented.say("ngan hang").startswith("Về lĩnh vực «Tín dụng, ngân hàng»")
+
+
+def test_a_follow_up_is_read_with_the_question_before_it_and_a_new_subject_is_not(services) -> None:
+    chat = Chat(services.engine)
+    verify_dialog(
+        chat,
+        [
+            ("Đăng ký sử dụng hóa đơn điện tử như thế nào?", ["91/2026/TT-BTC", "Nguồn:"]),
+            ("lập sai thì sửa sao?", "Quý doanh nghiệp muốn hỏi về nội dung nào"),
+        ],
+    )
+    assert "Hóa đơn điện tử đã lập bị sai thì xử lý thế nào?"[:30] in chat.buttons[0]
+    assert "Nguồn:" in chat.press(chat.buttons[0])
+    alone = Chat(services.engine, user="another")
+    assert alone.say("lập sai thì sửa sao?").startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
+    new_subject = chat.say("thu tuc xin giay phep xay dung nha xuong the nao")
+    assert "Luật Xây dựng" in new_subject and chat.buttons == ANSWER_BUTTONS
+
+
+def test_yes_and_no_are_read_against_what_was_just_offered(services) -> None:
+    chat = Chat(services.engine)
+    verify_dialog(
+        chat,
+        [
+            ("hàng xóm ồn quá", "nằm ngoài phạm vi"),
+            ("có", "Rất vui được hỗ trợ"),
+            ("hoàn thuế GTGT cần hồ sơ gì?", "Nguồn:"),
+            ("ok", "Rất vui được hỗ trợ"),  # beside an answer, a yes files nothing
+            ("hoàn thuế GTGT cần hồ sơ gì?", "Nguồn:"),
+            ("[Chưa đúng]", "Xin lỗi vì câu trả lời chưa đúng ý"),
+            ("không", "Dạ. Quý doanh nghiệp cần hỏi gì thêm"),
+            ("hoàn thuế GTGT cần hồ sơ gì?", "Nguồn:"),
+            ("[Chưa đúng]", "Xin lỗi vì câu trả lời chưa đúng ý"),
+            ("có", ["Nội dung phản ánh:", "hoàn thuế GTGT cần hồ sơ gì?"]),
+        ],
+    )
+
+
+def test_two_questions_in_one_message_are_answered_one_by_one(services) -> None:
+    chat = Chat(services.engine)
+    chat.say("Đăng ký hộ kinh doanh ở đâu? Hóa đơn điện tử đã lập bị sai thì xử lý thế nào?")
+    assert [reply.text.split("\n")[0] for reply in chat.replies] == [
+        "Về «Đăng ký hộ kinh doanh ở đâu»:",
+        "Về «Hóa đơn điện tử đã lập bị sai thì xử lý thế nào»:",
+    ]
+    assert all("Nguồn:" in reply.text for reply in chat.replies) and chat.buttons == ANSWER_BUTTONS
+
+
+def test_a_question_about_the_plan_is_answered_from_its_section_around_the_sentence(services) -> None:
+    chat = Chat(services.engine)
+    answer = chat.say("Sở Kế hoạch và Đầu tư được giao tham mưu tháo gỡ bao nhiêu dự án vướng mắc?")
+    assert "174 dự án" in answer and "mục III.2.2.2" in answer
+    assert len(answer.split("\n\nNguồn:")[0]) <= 900
