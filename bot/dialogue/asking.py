@@ -105,12 +105,14 @@ class Asking:
         """Whether a message reads as a follow-up of the subject rather than a question of its own."""
         if len(words(text)) > FOLLOW_UP_WORDS or is_keyword(text) and alone.decision != "out_of_scope":
             return False
+        if understood.intent == "out_of_scope":  # "mất bao lâu?" leans on the subject; chit-chat does not
+            return leans_back(text) or self.knowledge.in_domain(text)
         if leans_back(text):
             return True
         elsewhere = understood.topic is not None and understood.topic != subject.topic
         if elsewhere and understood.confidence >= NEW_TOPIC_CONFIDENCE and alone.decision == "answer":
             return False
-        return alone.decision != "answer" or understood.intent == "out_of_scope" or understood.topic is None
+        return alone.decision != "answer" or understood.confidence < NEW_TOPIC_CONFIDENCE
 
     def _follow_up(self, turn: Turn, subject: Subject, text: str) -> list[Reply] | None:
         """The follow-up read with the subject's question, or None when that finds nothing either."""

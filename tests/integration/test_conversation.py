@@ -32,6 +32,7 @@ def test_a_follow_up_is_read_with_the_question_before_it_and_a_new_subject_is_no
     )
     assert "Hóa đơn điện tử đã lập bị sai thì xử lý thế nào?"[:30] in chat.buttons[0]
     assert "Nguồn:" in chat.press(chat.buttons[0])
+    assert chat.say("thời tiết hôm nay thế nào").startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
     alone = Chat(services.engine, user="another")
     assert alone.say("lập sai thì sửa sao?").startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
     new_subject = chat.say("thu tuc xin giay phep xay dung nha xuong the nao")

@@ -86,6 +86,9 @@ class ScriptedKnowledge:
         topic = next(iter(prior or {}), None)
         return [Hit(d, 1.0) for d in self.documents.values() if d.topic == topic][:k]
 
+    def in_domain(self, message: str) -> bool:
+        return message in UNDERSTOOD or f"{QUESTION} {message}" in RETRIEVED
+
     def ask_in_context(self, follow_up: str, subject: str, topic: str | None, answered: str | None) -> Answer:
         return self.ask(f"{subject} {follow_up}")
 
@@ -249,6 +252,7 @@ def test_a_follow_up_is_read_with_the_question_before_it_until_the_subject_expir
     chat.say(QUESTION)
     assert "Thuế Thành phố Hồ Chí Minh" in chat.say(FOLLOW_UP)
     assert store.transcript[-2].facts.answer_id == REFUND
+    assert chat.say("thời tiết hôm nay thế nào").startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
     context = store.conversations[("telegram", "42")].context
     context["subject"]["at"] = (NOW - timedelta(hours=1)).isoformat()
     assert chat.say(FOLLOW_UP).startswith("Xin lỗi, câu hỏi này nằm ngoài phạm vi")
