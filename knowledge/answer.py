@@ -16,7 +16,7 @@ from datetime import date
 
 from knowledge.catalog import Catalog
 from knowledge.legal import Register
-from knowledge.loader import SourceRef
+from knowledge.loader import PLAN_DOCUMENT, SourceRef
 from knowledge.retriever import Document, Hit
 from nlu.normalize import strip_diacritics
 
@@ -47,7 +47,6 @@ def answer_probability(score: float, margin: float, calibration: Calibration = C
 
 
 PLAN_CITATION = "Kế hoạch tổ chức thực hiện chủ đề năm 2022 của UBND Thành phố"
-PLAN_SOURCE = "plan-2022"
 # A plan section leading the next section by this much fused score is answered directly: on the project's
 # plan questions (data/plan/questions.yaml) every such lead pointed at the right section.
 PLAN_MARGIN = 0.03
@@ -172,9 +171,9 @@ def compose(
 def _clear_plan_section(hits: Sequence[Hit]) -> bool:
     """The best hit is a plan section well ahead of the next section: the plan's sections share much
     wording, so a section that leads them clearly is the one asked about even when FAQ entries come close."""
-    if hits[0].document.source != PLAN_SOURCE:
+    if hits[0].document.source != PLAN_DOCUMENT:
         return False
-    sections = [h.score for h in hits if h.document.source == PLAN_SOURCE]
+    sections = [h.score for h in hits if h.document.source == PLAN_DOCUMENT]
     return len(sections) == 1 or sections[0] - sections[1] >= PLAN_MARGIN
 
 
@@ -215,7 +214,7 @@ def _plan_citations(document: Document) -> tuple[Citation, ...]:
     if document.source != "faq":
         return ()
     return tuple(
-        Citation(PLAN_SOURCE, section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections
+        Citation(PLAN_DOCUMENT, section, f"{PLAN_CITATION}, mục {section}") for section in document.plan_sections
     )
 
 

@@ -8,6 +8,7 @@ running `KnowledgeBase` sees the new stamp at its next question and reloads, wit
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -175,9 +176,11 @@ class KnowledgeBase:
         folded = normalize(question).folded
         if _PLAN_WORDS.search(folded):
             return True
-        return bool(_TASK_WORDS.search(folded)) and any(name in folded for name in self._department_names())
+        return bool(_TASK_WORDS.search(folded)) and any(name in folded for name in self._department_names)
 
+    @functools.cached_property
     def _department_names(self) -> list[str]:
+        """The folded names (the plan's, today's, the short one) of the departments the plan assigns tasks."""
         names = {
             name
             for d in self.catalog.departments.values()

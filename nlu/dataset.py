@@ -93,34 +93,33 @@ def load_examples(data_dir: Path = DATA_DIR, *, topics: tuple[str, ...] | None =
 
 def keyword_examples(path: Path = DATA_DIR / KEYWORDS_FILE, topics: tuple[str, ...] | None = None) -> list[Example]:
     """Keyword and short messages, by topic, and those outside the assistant's scope."""
-    if not path.exists():
-        return []
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    examples = []
-    for topic, texts in (content.get("topics") or {}).items():
-        if topics is not None and topic not in topics:
-            raise ValueError(f"{path}: unknown topic {topic!r}")
-        examples += [Example(t, "ask", topic) for t in _strings(path, texts, topic)]
-    examples += [
-        Example(t, "out_of_scope", None) for t in _strings(path, content.get("out_of_scope") or [], "out_of_scope")
-    ]
-    return examples
+    content = _read_optional(path)
+    out_of_scope = _strings(path, content.get("out_of_scope") or [], "out_of_scope")
+    return _by_topic(path, content, topics) + [Example(t, "out_of_scope", None) for t in out_of_scope]
 
 
 def _imported(path: Path, topics: tuple[str, ...] | None) -> list[Example]:
     """The examples merged from other assistants' data (`donghanh rasa-import`), when there are any."""
-    if not path.exists():
-        return []
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    content = _read_optional(path)
+    examples = _by_topic(path, content, topics)
+    for intent, texts in (content.get("intents") or {}).items():
+        if intent not in INTENTS or intent == "ask":
+            raise ValueError(f"{path}: unknown intent {intent!r}")
+        examples += [Example(t, intent, None) for t in _strings(path, texts, intent)]
+    return examples
+
+
+def _read_optional(path: Path) -> dict:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def _by_topic(path: Path, content: dict, topics: tuple[str, ...] | None) -> list[Example]:
+    """The `topics: {topic: [...]}` part of a file, as questions of those topics."""
     examples = []
     for topic, texts in (content.get("topics") or {}).items():
         if topics is not None and topic not in topics:
             raise ValueError(f"{path}: unknown topic {topic!r}")
         examples += [Example(t, "ask", topic) for t in _strings(path, texts, topic)]
-    for intent, texts in (content.get("intents") or {}).items():
-        if intent not in INTENTS or intent == "ask":
-            raise ValueError(f"{path}: unknown intent {intent!r}")
-        examples += [Example(t, intent, None) for t in _strings(path, texts, intent)]
     return examples
 
 

@@ -41,6 +41,10 @@ class Chat:
     def buttons(self) -> list[str]:
         return [b.title for reply in self.replies for b in reply.buttons]
 
+    @property
+    def payloads(self) -> list[str]:
+        return [b.payload for reply in self.replies for b in reply.buttons]
+
 
 def verify_dialog(chat: Chat, steps: Sequence[tuple[str, str | Sequence[str]]]) -> None:
     """Play `steps` of (what the business does, what the answer must contain). "[Title]" presses a button."""

@@ -128,7 +128,7 @@ class Asking:
         entries = [h.document for h in hits if h.document.topic == topic][:MENU_ENTRIES]
         turn.intent, turn.topic = "ask", topic
         Subject(text, topic, None, turn.now.isoformat()).remember(turn)
-        buttons = tuple(Button(_short(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in entries)
+        buttons = tuple(Button(shortened(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in entries)
         menu = texts.KEYWORD_MENU.format(topic=self.catalog.topics[topic].name)
         return [Reply(menu, (*buttons, texts.FILE_ISSUE))]
 
@@ -147,14 +147,14 @@ class Asking:
         if not answered or len(answered) == 1 and not unsure:
             return None
         replies = [
-            Reply(texts.PART_ANSWER.format(part=_short(part, 120)) + "\n\n" + self._text(turn, answer))
+            Reply(texts.PART_ANSWER.format(part=shortened(part, 120)) + "\n\n" + self._text(turn, answer))
             for part, answer in answered.values()
         ]
         for part, answer in unsure:
             choices = tuple(
-                Button(_short(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:CHOICES]
+                Button(shortened(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:CHOICES]
             )
-            replies.append(Reply(texts.PART_UNANSWERED.format(part=_short(part, 120)), (*choices, texts.FILE_ISSUE)))
+            replies.append(Reply(texts.PART_UNANSWERED.format(part=shortened(part, 120)), (*choices, texts.FILE_ISSUE)))
         last_part, last = list(answered.values())[-1]
         turn.intent, turn.topic = "ask", last.topic
         turn.answer_id = turn.context["last_answer"] = last.citations[0].id
@@ -179,7 +179,7 @@ class Asking:
         Subject(subject_question or text, answer.topic, None, turn.now.isoformat()).remember(turn)
         if answer.decision == "choose":
             choices = tuple(
-                Button(_short(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:CHOICES]
+                Button(shortened(d.title), payloads.make(payloads.DOCUMENT, d.id)) for d in answer.choices[:CHOICES]
             )
             return [Reply(texts.CHOOSE, (*choices, texts.FILE_ISSUE))]
         return [Reply(texts.NO_ANSWER, (texts.FILE_ISSUE,))]
@@ -193,5 +193,6 @@ class Asking:
         return format_reply(answer, self.catalog, today=local_day(turn.now))
 
 
-def _short(text: str, limit: int = 60) -> str:
+def shortened(text: str, limit: int = 60) -> str:
+    """The text cut to `limit` characters with an ellipsis (button titles, quoted parts)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.dialogue import slots, states, texts
-from bot.dialogue.asking import Asking
+from bot.dialogue.asking import Asking, shortened
 from bot.dialogue.filing import Filing, format_day
 from bot.dialogue.store import DialogueStore, StoreOpener
 from bot.dialogue.turn import Handler, Turn
@@ -288,7 +288,7 @@ class DialogueEngine:
             state=notices.STATE_LABELS[ticket.state.value],
             department=self.catalog.departments[ticket.department].name,
             due=format_day(ticket.due_at),
-            last_reply=_short(last, 600) if last else texts.NO_REPLY_YET,
+            last_reply=shortened(last, 600) if last else texts.NO_REPLY_YET,
         )
         buttons = () if ticket.state == TicketState.dong else (Button(*notices.reply_button(ticket.code)),)
         return [Reply(status, buttons)]
@@ -401,7 +401,3 @@ def _chosen_option(turn: Turn, text: str) -> str | None:
     offered = _offered_buttons(turn)
     index = int(text) - 1
     return offered[index][1] if 0 <= index < len(offered) else None
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -14,7 +14,6 @@ import pytest
 
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
-from bot.messages import IncomingMessage, Reply
 from knowledge.answer import Answer, answer_from
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.legal import load_register
@@ -23,6 +22,7 @@ from knowledge.retriever import Document, Hit
 from knowledge.sources import all_documents
 from nlu.pipeline import ParseResult
 from tests.fakes.memory_store import MemoryStore
+from tests.transcript import Chat
 from tickets.calendar.sla import WorkingCalendar
 from tickets.domain import notices, payloads
 from tickets.storage.models import TicketState
@@ -127,32 +127,19 @@ def engine(store: MemoryStore, catalog: Catalog, documents: dict[str, Document])
     )
 
 
-class Chat:
-    def __init__(self, engine: DialogueEngine, channel: str = "telegram", user: str = "42") -> None:
-        self.engine, self.channel, self.user = engine, channel, user
-        self.replies: list[Reply] = []
+def talk(engine: DialogueEngine, channel: str = "telegram", user: str = "42") -> Chat:
+    """A business on Telegram (the chat identifies it) unless told otherwise."""
+    return Chat(engine, channel=channel, user=user)
 
-    def say(self, text: str) -> str:
-        return self._send(IncomingMessage(self.channel, self.user, text=text))
 
-    def press(self, payload: str) -> str:
-        return self._send(IncomingMessage(self.channel, self.user, payload=payload))
-
-    def _send(self, message: IncomingMessage) -> str:
-        self.replies = self.engine.handle(message)
-        return self.text
-
-    @property
-    def text(self) -> str:
-        return "\n".join(reply.text for reply in self.replies)
-
-    @property
-    def titles(self) -> list[str]:
-        return [button.title for reply in self.replies for button in reply.buttons]
-
-    @property
-    def payloads(self) -> list[str]:
-        return [button.payload for reply in self.replies for button in reply.buttons]
+def file_refund_issue(chat: Chat, store: MemoryStore):
+    """The business files the tax-refund issue in full, and the ticket it got."""
+    chat.say("/phananh Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả")
+    chat.tap(payloads.KEEP)
+    for answer in (COMPANY, "0312345673", "0901234567", "Phường Sài Gòn"):
+        chat.say(answer)
+    chat.tap(payloads.CONFIRM)
+    return store.tickets[0]
 
 
 def test_every_kind_of_button_the_assistant_sends_is_routed(engine: DialogueEngine) -> None:
@@ -162,10 +149,10 @@ def test_every_kind_of_button_the_assistant_sends_is_routed(engine: DialogueEngi
 
 
 def test_an_answer_its_feedback_and_the_record_for_the_statistics(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     assert "Thuế Thành phố Hồ Chí Minh" in chat.say(QUESTION)
     assert chat.payloads == [payloads.HELPFUL, payloads.NOT_RIGHT, payloads.FILE]
-    assert chat.press(payloads.NOT_RIGHT) == texts.SORRY_FEEDBACK
+    assert chat.tap(payloads.NOT_RIGHT) == texts.SORRY_FEEDBACK
     feedback = store.transcript[-2]
     assert (feedback.payload, feedback.facts.intent, feedback.facts.answer_id) == (
         payloads.NOT_RIGHT,
@@ -178,26 +165,26 @@ def test_an_answer_its_feedback_and_the_record_for_the_statistics(engine: Dialog
 def test_a_vague_question_offers_entries_and_a_digit_chooses_one_on_a_numbered_channel(
     engine: DialogueEngine, documents: dict[str, Document]
 ) -> None:
-    chat = Chat(engine, channel="zalo")
+    chat = talk(engine, channel="zalo")
     assert chat.say(VAGUE) == texts.CHOOSE
     assert chat.payloads[:3] == [payloads.make(payloads.DOCUMENT, i) for i in (INVOICE, REFUND, ONLINE)]
     assert documents[REFUND].text[:40] in chat.say("2")
 
 
 def test_filing_from_the_last_question_to_a_ticket(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     chat.say(QUESTION)
-    assert QUESTION in chat.press(payloads.FILE)
-    assert chat.press(payloads.KEEP) == texts.ASK_COMPANY
+    assert QUESTION in chat.tap(payloads.FILE)
+    assert chat.tap(payloads.KEEP) == texts.ASK_COMPANY
     chat.say(COMPANY)
     assert "0312345674" in chat.say("0312345674")  # the check digit is wrong: asked again, naming the value
     assert chat.say("0312345673") == texts.ASK_CONTACT_OPTIONAL
-    assert chat.press(payloads.SKIP) == texts.ASK_WARD
+    assert chat.tap(payloads.SKIP) == texts.ASK_WARD
     assert "Quận 3 cũ" in chat.say("quận 3")
-    assert chat.titles[:3] == ["Phường Bàn Cờ", "Phường Nhiêu Lộc", "Phường Xuân Hòa"]
-    summary = chat.press(chat.payloads[0])
+    assert chat.buttons[:3] == ["Phường Bàn Cờ", "Phường Nhiêu Lộc", "Phường Xuân Hòa"]
+    summary = chat.tap(chat.payloads[0])
     assert "Phường Bàn Cờ" in summary and "0312345673" in summary and texts.NO_CONTACT in summary
-    filed = chat.press(payloads.CONFIRM)
+    filed = chat.tap(payloads.CONFIRM)
     ticket = store.tickets[0]
     assert ticket.code in filed and "10 ngày làm việc" in filed
     assert (ticket.topic, ticket.department, ticket.ward, ticket.contact) == ("thue", "CUC_THUE", "Phường Bàn Cờ", None)
@@ -205,40 +192,40 @@ def test_filing_from_the_last_question_to_a_ticket(engine: DialogueEngine, store
 
 
 def test_a_button_of_an_earlier_step_is_refused_and_changes_nothing(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
-    assert chat.press(payloads.CONFIRM) == texts.UNKNOWN_BUTTON
-    assert chat.press(payloads.make(payloads.TOPIC, "thue")) == texts.UNKNOWN_BUTTON
+    chat = talk(engine)
+    assert chat.tap(payloads.CONFIRM) == texts.UNKNOWN_BUTTON
+    assert chat.tap(payloads.make(payloads.TOPIC, "thue")) == texts.UNKNOWN_BUTTON
     chat.say("tôi muốn phản ánh")
-    assert chat.press(payloads.KEEP) == texts.UNKNOWN_BUTTON  # nothing to keep yet
-    assert chat.press(payloads.make(payloads.TOPIC, "khong_co")) == texts.UNKNOWN_BUTTON
+    assert chat.tap(payloads.KEEP) == texts.UNKNOWN_BUTTON  # nothing to keep yet
+    assert chat.tap(payloads.make(payloads.TOPIC, "khong_co")) == texts.UNKNOWN_BUTTON
     assert store.conversations[("telegram", "42")].state == "filing_description"
     assert store.tickets == []
 
 
 def test_the_web_chat_cannot_skip_the_contact(engine: DialogueEngine) -> None:
-    chat = Chat(engine, channel="webchat")
+    chat = talk(engine, channel="webchat")
     chat.say(QUESTION)
-    chat.press(payloads.FILE)
-    chat.press(payloads.KEEP)
+    chat.tap(payloads.FILE)
+    chat.tap(payloads.KEEP)
     chat.say(COMPANY)
     assert chat.say("0312345673") == texts.ASK_CONTACT
-    assert chat.press(payloads.SKIP) == texts.UNKNOWN_BUTTON
+    assert chat.tap(payloads.SKIP) == texts.UNKNOWN_BUTTON
 
 
 def test_yes_and_no_answer_what_was_just_offered(engine: DialogueEngine) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     assert chat.say("cảm ơn") == texts.THANKS
     assert chat.say("có") == texts.THANKS
     chat.say(QUESTION)
     assert chat.say("có") == texts.THANKS  # beside an answer, a yes is not a request to file
-    chat.press(payloads.NOT_RIGHT)  # "sorry, you can file an issue"
+    chat.tap(payloads.NOT_RIGHT)  # "sorry, you can file an issue"
     assert chat.say("không") == texts.DECLINED
-    chat.press(payloads.NOT_RIGHT)
+    chat.tap(payloads.NOT_RIGHT)
     assert QUESTION in chat.say("có")
 
 
 def test_a_keyword_gets_its_topic_menu(engine: DialogueEngine, documents: dict[str, Document]) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     assert chat.say(KEYWORD).startswith("Về lĩnh vực «Thuế», quý doanh nghiệp muốn hỏi nội dung nào?")
     entries = [p for p in chat.payloads if p.startswith("doc:")]
     assert 0 < len(entries) <= 4 and all(documents[payloads.split(p)[1]].topic == "thue" for p in entries)
@@ -248,7 +235,7 @@ def test_a_keyword_gets_its_topic_menu(engine: DialogueEngine, documents: dict[s
 def test_a_follow_up_is_read_with_the_question_before_it_until_the_subject_expires(
     engine: DialogueEngine, store: MemoryStore
 ) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     chat.say(QUESTION)
     assert "Thuế Thành phố Hồ Chí Minh" in chat.say(FOLLOW_UP)
     assert store.transcript[-2].facts.answer_id == REFUND
@@ -259,7 +246,7 @@ def test_a_follow_up_is_read_with_the_question_before_it_until_the_subject_expir
 
 
 def test_two_questions_in_one_message_get_two_answers(engine: DialogueEngine, documents: dict[str, Document]) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     chat.say(TWO_QUESTIONS)
     assert [r.text.split("\n")[0] for r in chat.replies] == [
         "Về «Đăng ký hóa đơn điện tử thế nào»:",
@@ -270,7 +257,7 @@ def test_two_questions_in_one_message_get_two_answers(engine: DialogueEngine, do
 
 
 def test_cancel_leaves_the_form_and_says_so_only_when_there_was_one(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     assert chat.say("/huy") == texts.NOTHING_TO_CANCEL
     chat.say("/phananh")
     assert chat.say("hủy") == texts.CANCELLED
@@ -279,43 +266,33 @@ def test_cancel_leaves_the_form_and_says_so_only_when_there_was_one(engine: Dial
 
 
 def test_status_rating_and_reopening_follow_the_staff_answer(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
-    chat.say("/phananh Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả")
-    chat.press(payloads.KEEP)
-    for answer in (COMPANY, "0312345673", "0901234567", "Phường Sài Gòn"):
-        chat.say(answer)
-    chat.press(payloads.CONFIRM)
-    ticket = store.tickets[0]
+    chat = talk(engine)
+    ticket = file_refund_issue(chat, store)
     assert "Mới tiếp nhận" in chat.say(f"tra cứu {ticket.code}")
-    assert "Không tìm thấy" in Chat(engine, user="someone-else").say(f"/tracuu {ticket.code}")
-    assert chat.press(payloads.make(payloads.REOPEN, ticket.code)).startswith(f"Phản ánh {ticket.code} không mở lại")
+    assert "Không tìm thấy" in talk(engine, user="someone-else").say(f"/tracuu {ticket.code}")
+    assert chat.tap(payloads.make(payloads.REOPEN, ticket.code)).startswith(f"Phản ánh {ticket.code} không mở lại")
 
     store.answer(ticket, "Hồ sơ đã được giải quyết ngày 01/12/2026.", NOW + timedelta(days=1))
     assert chat.say("5") == texts.RATED.format(score=5)  # the digit answers the rating prompt's buttons
     assert chat.say("Giải quyết nhanh") == texts.RATING_DONE.format(code=ticket.code)
     assert (ticket.rating, ticket.rating_comment, ticket.state) == (5, "Giải quyết nhanh", TicketState.dong)
-    assert chat.press(payloads.make(payloads.RATE, ticket.code, 4)) == texts.ALREADY_RATED.format(code=ticket.code)
+    assert chat.tap(payloads.make(payloads.RATE, ticket.code, 4)) == texts.ALREADY_RATED.format(code=ticket.code)
     assert "Đã đóng" in chat.say(ticket.code) and "01/12/2026" in chat.text
-    assert chat.press(notices.reply_button(ticket.code)[1]) == texts.TICKET_CLOSED.format(code=ticket.code)
+    assert chat.tap(notices.reply_button(ticket.code)[1]) == texts.TICKET_CLOSED.format(code=ticket.code)
 
 
 def test_a_reopened_ticket_takes_the_reason_into_the_ticket(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
-    chat.say("/phananh Hồ sơ hoàn thuế giá trị gia tăng nộp từ tháng 3 đến nay chưa có kết quả")
-    chat.press(payloads.KEEP)
-    for answer in (COMPANY, "0312345673", "0901234567", "Phường Sài Gòn"):
-        chat.say(answer)
-    chat.press(payloads.CONFIRM)
-    ticket = store.tickets[0]
+    chat = talk(engine)
+    ticket = file_refund_issue(chat, store)
     store.answer(ticket, "Đã chuyển hồ sơ.", NOW + timedelta(days=1))
-    assert chat.press(payloads.make(payloads.REOPEN, ticket.code)) == texts.REOPENED.format(code=ticket.code)
+    assert chat.tap(payloads.make(payloads.REOPEN, ticket.code)) == texts.REOPENED.format(code=ticket.code)
     assert chat.say("Vẫn chưa nhận được tiền hoàn") == texts.TICKET_MESSAGE_ADDED.format(code=ticket.code)
     assert store.events[-1] == (ticket.code, "business_message", "Vẫn chưa nhận được tiền hoàn")
     assert ticket.state == TicketState.dang_xu_ly
 
 
 def test_unreadable_messages_are_answered_and_kept(engine: DialogueEngine, store: MemoryStore) -> None:
-    chat = Chat(engine)
+    chat = talk(engine)
     assert chat.say("") == texts.NOT_TEXT
     assert "4096" in chat.say("x" * 5000)
     assert [line.direction for line in store.transcript] == ["in", "out", "in", "out"]
