@@ -6,8 +6,12 @@ For each tokenizer: `donghanh rasa-export` of the train split only (the held-out
 `rasa train` (timed), `rasa run --enable-api`, then the held-out examples (those typed with diacritics,
 and all of them stripped of diacritics) through `POST /model/parse`. Scored with `nlu.evaluation.score`, as
 `bench/nlu.py` scores our own pipeline: `ask_<topic>` is a topical question of that topic; below the fallback threshold
-the best-ranked real intent counts. Then, with our tokenizer, questions from the FAQ (half without
-diacritics) over Rasa's REST channel, each answered by our knowledge base through the action server.
+the best-ranked real intent counts. Then, the same way, the keyword evaluation set of
+`data/faq_vi/eval/keywords.yaml` (never trained on; the train split does hold the keyword examples of
+`data/faq_vi/nlu/keywords.yaml`, as our own pipeline's does): the messages typed with diacritics, and all of
+them stripped of diacritics, as `bench/nlu.py` reports them. Then, with our tokenizer, questions from the FAQ
+(half without diacritics) over Rasa's REST channel, each answered by our knowledge base through the action
+server.
 
 Needs the Rasa environment (`bash scripts/rasa-env.sh`) and var/ built (`make indexes`). Prints a table
 and one JSON line.
@@ -37,7 +41,7 @@ sys.path.insert(0, str(REPO))
 from bot.rasa.project import TOKENIZER, TOPIC_INTENT_PREFIX, Settings, export
 from knowledge.catalog import load_catalog
 from knowledge.loader import load_faq
-from nlu.dataset import load_examples, split
+from nlu.dataset import Example, load_examples, split
 from nlu.evaluation import score, variants
 from nlu.normalize import strip_diacritics
 from nlu.pipeline import ParseResult
@@ -48,6 +52,9 @@ DONGHANH = str(REPO / ".venv" / "bin" / "donghanh")
 TOKENIZERS = {"donghanh": TOKENIZER, "whitespace": "WhitespaceTokenizer"}
 NOT_REAL_INTENTS = {"nlu_fallback"}
 START_TIMEOUT = 600
+KEYWORD_EVAL = REPO / "data" / "faq_vi" / "eval" / "keywords.yaml"
+VARIANTS = ("with_diacritics", "without_diacritics")
+KEYWORDS_PREFIX = "keywords_eval:"  # as bench/nlu.py names the keyword evaluation set's figures
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -62,6 +69,14 @@ def as_result(text: str, parsed: dict, topics: tuple[str, ...]) -> ParseResult:
     if topic in topics:
         return ParseResult(text, "ask", topic, None, best["confidence"])
     return ParseResult(text, best["name"], None, None, best["confidence"])
+
+
+def keyword_eval_set() -> list[Example]:
+    """The keyword evaluation set: topical questions (`ask`) and, for `topic: null`, out-of-scope messages."""
+    return [
+        Example(item["text"], "ask" if item["topic"] else "out_of_scope", item["topic"])
+        for item in yaml.safe_load(KEYWORD_EVAL.read_text(encoding="utf-8"))
+    ]
 
 
 def train(project: Path, rasa: str, env: dict[str, str]) -> float:
@@ -89,6 +104,7 @@ def understanding(name: str, tokenizer: str, folder: Path, rasa: str, env: dict[
     catalog = load_catalog()
     topics = tuple(catalog.topics)
     train_split, held_out = split(load_examples(topics=topics))
+    keywords = keyword_eval_set()
     project = folder / name
     export(
         project,
@@ -103,25 +119,27 @@ def understanding(name: str, tokenizer: str, folder: Path, rasa: str, env: dict[
     port = free_port()
     process = serve_rasa(project, rasa, env, port, folder / f"{name}.log")
     figures: dict = {"train_s": round(train_s, 1)}
-    latencies: list[float] = []
+    latencies: list[float] = []  # parse latency: of the held-out split only
     try:
         with httpx.Client(timeout=60) as client:
-            for variant, items in variants(held_out).items():
-                predictions = []
-                for text, _ in items:
-                    started = time.perf_counter()
-                    parsed = client.post(f"http://127.0.0.1:{port}/model/parse", json={"text": text}).json()
-                    latencies.append(time.perf_counter() - started)
-                    predictions.append(as_result(text, parsed, topics))
-                report = score(predictions, [example for _, example in items])
-                report.pop("confusion")
-                figures[variant] = report
+            for prefix, examples, timings in (("", held_out, latencies), (KEYWORDS_PREFIX, keywords, [])):
+                for variant, items in variants(examples).items():
+                    predictions = []
+                    for text, _ in items:
+                        started = time.perf_counter()
+                        parsed = client.post(f"http://127.0.0.1:{port}/model/parse", json={"text": text}).json()
+                        timings.append(time.perf_counter() - started)
+                        predictions.append(as_result(text, parsed, topics))
+                    report = score(predictions, [example for _, example in items])
+                    report.pop("confusion")
+                    figures[prefix + variant] = report
     finally:
         process.terminate()
         process.wait(timeout=30)
     figures["parse_ms_p50"] = round(statistics.median(latencies) * 1000, 1)
     figures["parse_ms_p95"] = round(percentile(latencies, 0.95) * 1000, 1)
     figures["held_out"] = len(held_out)
+    figures["keywords_eval"] = len(keywords)
     return figures
 
 
@@ -183,17 +201,20 @@ def main() -> None:
     }
     through = answers_through_rasa(folder, rasa, env, args.questions)
     columns = ["topic_accuracy", "intent_accuracy", "oos_recall", "topical_refused"]
-    print(f"held-out split: {systems['donghanh']['held_out']} examples; DIET epochs: {args.epochs}")
     print(
-        f"{'tokenizer':<12}{'variant':<20}"
+        f"held-out split: {systems['donghanh']['held_out']} examples; "
+        f"keyword evaluation set: {systems['donghanh']['keywords_eval']}; DIET epochs: {args.epochs}"
+    )
+    print(
+        f"{'tokenizer':<12}{'variant':<34}"
         + "".join(f"{c:>17}" for c in columns)
         + f"{'train s':>10}{'parse p50':>11}{'p95 ms':>8}"
     )
     for name, figures in systems.items():
-        for variant in ("with_diacritics", "without_diacritics"):
+        for variant in (*VARIANTS, *(KEYWORDS_PREFIX + v for v in VARIANTS)):
             report = figures[variant]
             print(
-                f"{name:<12}{variant:<20}"
+                f"{name:<12}{variant:<34}"
                 + "".join(f"{report[c]:>17.3f}" for c in columns)
                 + f"{figures['train_s']:>10}{figures['parse_ms_p50']:>11}{figures['parse_ms_p95']:>8}"
             )

@@ -8,6 +8,7 @@ running `KnowledgeBase` sees the new stamp at its next question and reloads, wit
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -18,18 +19,20 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.answer import Answer, answer_from, compose
+from knowledge.answer import Answer, answer_from, answer_probability, compose
 from knowledge.catalog import Catalog
 from knowledge.loader import PLAN_DOCUMENT
 from knowledge.retriever import Document, Hit, HybridRetriever, TopicPrior
-from knowledge.sources import PLAN_DAY
+from knowledge.sources import PLAN_DAY, sentences
 from nlu.diacritics import DiacriticRestorer
 from nlu.embeddings import Encoder
 from nlu.normalize import normalize, strip_diacritics
 from nlu.pipeline import ParseResult
+from nlu.questions import detail_asked, states_detail
 
 BATCH = 64
 FOLLOW_UP_DEPTH = 10
+DETAIL_SENTENCES = 3  # a detail question is answered with at most this many sentences of the entry
 # The best fused score of a message about the knowledge's matters: 90 % of the follow-ups of the follow-up
 # set score above it, 90 % of off-topic messages (chit-chat, weather, sport) below.
 DOMAIN_SCORE = 0.48
@@ -39,6 +42,21 @@ _PLAN_WORDS = re.compile(
     r"(?! kinh doanh| san xuat)"
 )
 _TASK_WORDS = re.compile(r"\b(?:duoc giao|giao cho|nhiem vu|trach nhiem|phu trach|tham muu|chu tri|phan cong)\b")
+# Folded forms that point at the plan without naming it: "trong kế hoạch" (not an inspection, land-use or
+# business plan, which businesses ask about), what it requires or attaches, the party documents it carries
+# out, its programmes, and who it assigns to do what
+_PLAN_HINTS = re.compile(
+    r"\b(?:trong|theo|cua) ke hoach\b(?! (?:kinh doanh|san xuat|su dung dat|thanh tra|kiem tra|phong chong))"
+    r"|\bke hoach (?:co |da )?(?:yeu cau|de ra|dat ra|kem|giao|neu)\b"
+    r"|\bthanh uy\b|\bbo chinh tri\b|\b(?:nq|ct|qd|kl)/(?:tw|tu)\b"
+    r"|\bchu de nam\b|\bnam 2022\b|\bchuong trinh (?:dot pha|trong diem)\b"
+    r"|\bthanh pho (?:co )?(?:dat muc tieu|phan dau|cam ket|uu tien)\b"
+    r"|\b(?:don vi|co quan|so nganh|ai) (?:nao )?(?:duoc giao|tham muu|chu tri|theo doi|giam sat|don doc)\b"
+)
+# A hinted question is about the plan when its best plan section scores at least this close to its best FAQ
+# entry: FAQ entries built on the plan come close, a business's own question leads by far more (chosen on
+# data/plan/questions.yaml; see docs/benchmarks.md)
+PLAN_HINT_GAP = 0.08
 log = logging.getLogger(__name__)
 
 
@@ -151,8 +169,11 @@ class KnowledgeBase:
     def search(self, question: str, k: int = 5, *, prior: TopicPrior | None = None) -> list[Hit]:
         return self.retriever().search(question, k, prior=prior)
 
-    def ask(self, question: str, understood: ParseResult | None = None) -> Answer:
-        """The answer, choices or ticket offer for a question, given what the NLU understood of it.
+    def ask(
+        self, question: str, understood: ParseResult | None = None, *, besides: frozenset[str] = frozenset()
+    ) -> Answer:
+        """The answer, choices or ticket offer for a question, given what the NLU understood of it, from
+        other entries than `besides` (those that answered the message's other questions).
 
         A message the NLU finds out of scope gets no policy answer; otherwise its topic probabilities
         favour the entries of likely topics.
@@ -163,7 +184,8 @@ class KnowledgeBase:
             return Answer("out_of_scope", None, None, None, understood.confidence, ())
         prior = understood.topic_prior if understood else None
         topic_hint = understood.topic if understood else None
-        return compose(self.search(question, 5, prior=prior), self.catalog, topic_hint=topic_hint, question=question)
+        hits = [h for h in self.search(question, 5 + len(besides), prior=prior) if h.document.id not in besides]
+        return compose(hits[:5], self.catalog, topic_hint=topic_hint, question=question)
 
     def in_domain(self, message: str) -> bool:
         """Whether a message the NLU finds out of scope still reads like the knowledge base (its best fused
@@ -172,11 +194,19 @@ class KnowledgeBase:
         return bool(hits) and hits[0].score >= DOMAIN_SCORE
 
     def plan_question(self, question: str) -> bool:
-        """Whether a message asks about the plan itself: it names the plan, or a department and its tasks."""
-        folded = normalize(question).folded
+        """Whether a message asks about the plan itself: it names the plan, or a department and its tasks;
+        or it hints at the plan and the plan's best section comes close to the best FAQ entry."""
+        folded = normalize(question).folded.lower()
         if _PLAN_WORDS.search(folded):
             return True
-        return bool(_TASK_WORDS.search(folded)) and any(name in folded for name in self._department_names)
+        if _TASK_WORDS.search(folded) and any(name in folded for name in self._department_names):
+            return True
+        if not _PLAN_HINTS.search(folded):
+            return False
+        hits = self.search(question, 40)
+        plan = next((h.score for h in hits if h.document.source == PLAN_DOCUMENT), None)
+        other = next((h.score for h in hits if h.document.source != PLAN_DOCUMENT), 0.0)
+        return plan is not None and plan >= other - PLAN_HINT_GAP
 
     @functools.cached_property
     def _department_names(self) -> list[str]:
@@ -190,9 +220,14 @@ class KnowledgeBase:
         return [strip_diacritics(n).lower() for n in names]
 
     def _ask_the_plan(self, question: str) -> Answer:
-        """A question about the plan, answered from its sections only."""
-        hits = [h for h in self.search(question, 40) if h.document.source == PLAN_DOCUMENT][:5]
-        return compose(hits, self.catalog, question=question)
+        """A question about the plan, answered from its best section, quoted around the sentence that answers
+        it. (Offering the two best when they nearly tie did not help on data/plan/questions.yaml: the plan's
+        sections are told apart well once the FAQ is set aside.)"""
+        hits = [h for h in self.search(question, 40) if h.document.source == PLAN_DOCUMENT][:2]
+        if not hits:
+            return compose([], self.catalog)
+        confidence = answer_probability(hits[0].score, hits[0].score - (hits[1].score if len(hits) > 1 else 0.0))
+        return answer_from(hits[0].document, self.catalog, confidence=confidence, question=question)
 
     def ask_in_context(self, follow_up: str, subject: str, topic: str | None, answered: str | None) -> Answer:
         """A follow-up that leans on an earlier question (`subject`, about `topic`, answered from the entry
@@ -215,6 +250,20 @@ class KnowledgeBase:
         if all(hits and hits[0].document.id == best.id for hits in lists):
             return answer_from(best, self.catalog, confidence=1.0, topic_hint=topic, question=follow_up)
         return Answer("choose", None, best.topic or topic, best.department, 0.5, (), tuple(ranked[:3]))
+
+    def detail(self, document_id: str, question: str) -> Answer | None:
+        """A bare question about one detail of the entry just answered ("mất bao lâu?" after the answer on
+        registering online): the entry's sentences that state it, or None when the question asks more or
+        the entry does not say."""
+        kind = detail_asked(question)
+        document = self.retriever().document(document_id) if kind else None
+        if document is None:
+            return None
+        stated = [s for s in sentences(document.text) if states_detail(kind, s)][:DETAIL_SENTENCES]
+        if not stated:
+            return None
+        answer = answer_from(document, self.catalog, confidence=1.0)
+        return dataclasses.replace(answer, answer=" ".join(stated))
 
     def answer_document(self, document_id: str) -> Answer | None:
         """The answer from a document the user chose among the offered ones (None for an unknown id)."""

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from knowledge.answer import PLAN_CITATION, cite
 from knowledge.catalog import Catalog
 from knowledge.legal import Register
-from knowledge.loader import FAQ_DIR, FaqEntry, Plan, faq_entries, load_faq
+from knowledge.loader import CLOSING_ID, FAQ_DIR, PREAMBLE_ID, FaqEntry, Plan, faq_entries, load_faq
 from knowledge.retriever import Document
 from knowledge.revisions import apply_revisions
 
@@ -33,6 +33,9 @@ PASSAGE_WORDS = 80
 ANSWER_PASSAGE_WORDS = 40
 SENTENCE_KEY_WORDS = 8  # a shorter sentence is indexed only within its passage
 PLAN_DAY = date(2022, 6, 1)  # the departments' names as the plan gives them
+# How the plan's unnumbered parts are named to the reader (numbered sections are "mục III.2.1"). Their
+# sentences are not keys of their own: "Trên đây là Kế hoạch…" would match any question about the plan.
+_UNNUMBERED = {PREAMBLE_ID: "phần mở đầu (căn cứ ban hành)", CLOSING_ID: "phần kết (nơi nhận, người ký)"}
 
 
 class KnowledgeSource(Protocol):
@@ -128,9 +131,9 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
     section_department = {d.plan_section: d.code for d in catalog.departments.values() if d.plan_section}
     documents = []
     for section in plan.sections:
-        if not section.text.strip() or section.id in {"preamble", "closing"}:
+        if not section.text.strip():
             continue
-        title = f"{section.id}. {section.title}"
+        title = _UNNUMBERED[section.id].capitalize() if section.id in _UNNUMBERED else f"{section.id}. {section.title}"
         documents.append(
             Document(
                 id=section.id,
@@ -141,10 +144,10 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
                 department=section_department.get(section.id, catalog.plan_monitor),
                 keys=(
                     *_section_keys(section.title, section.text),
-                    *_sentence_keys(section.title, section.text),
+                    *(() if section.id in _UNNUMBERED else _sentence_keys(section.title, section.text)),
                     *_assignment_keys(catalog, section_department.get(section.id)),
                 ),
-                citations=(f"{PLAN_CITATION}, mục {section.id}",),
+                citations=(f"{PLAN_CITATION}, {_UNNUMBERED.get(section.id, f'mục {section.id}')}",),
             )
         )
     return documents

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.normalize import fold_char
+from nlu.normalize import fold_char, strip_diacritics
 
 MIN_PART_WORDS = 2  # a part shorter than this is not a question of its own ("và", "thế nào")
 MIN_CLAUSE_WORDS = 3  # each side of a conjunction cut
@@ -22,6 +22,12 @@ _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZĐÀ-Ỹa-zđà-ỹ])")
 # Conjunctions that join two questions, compared without diacritics: "..., và ...", "... còn ... thì sao"
 _CONJUNCTIONS = re.compile(
     r"\s*,?\s+\b(?:va|voi lai|dong thoi|ngoai ra|con nua|them nua|con|va sau do|sau do)\b\s+", re.IGNORECASE
+)
+# Names with "và" in them, which a cut must not split: "Sở Kế hoạch và Đầu tư", "Tài nguyên và Môi trường"
+_NAMES_WITH_AND = re.compile(
+    r"\b(?:ke hoach|tai nguyen|thong tin|nong nghiep|khoa hoc|van hoa|xay dung|xuat|lao dong thuong binh) va "
+    r"(?:dau tu|moi truong|truyen thong|phat trien nong thon|cong nghe|the thao|du lich|kien truc|nhap khau|xa hoi)\b",
+    re.IGNORECASE,
 )
 # Words that make a message a question; without diacritics only the forms that cannot be another word
 # ("dau" is "đầu" as often as "đâu")
@@ -42,6 +48,48 @@ _LEANING = re.compile(
     r"truong hop do|truong hop nay|viec do)\b",
     re.IGNORECASE,
 )
+
+
+# A bare question about one detail of what was just answered ("mất bao lâu?", "lệ phí bao nhiêu", "nộp ở
+# đâu", "hồ sơ gồm gì"): how it is asked, and how an answer states that detail (both compared folded)
+_DETAILS = {
+    "duration": (
+        r"\b(?:mat |trong |duoc )?(?:bao lau|may ngay|bao nhieu ngay|khi nao|bao gio|han chot|thoi han(?: la)?)\b",
+        r"\b(?:\d+ (?:ngay|thang|nam|gio)|ngay lam viec|thoi han|cham nhat|trong vong|trong thoi han)\b",
+    ),
+    "cost": (
+        r"\b(?:(?:le phi|phi|chi phi)(?: (?:la|het|mat))? bao nhieu|bao nhieu tien|(?:co )?(?:mat|ton) phi)\b",
+        r"(?:\d[\d.,]* ?(?:dong|trieu|ty|%)|\bmien phi\b|\ble phi\b|\bkhong (?:thu|mat) phi\b)",
+    ),
+    "place": (
+        r"\b(?:nop |lam |dang ky |nhan (?:ket qua )?|lien he |hoi )?(?:o dau|tai dau|cho nao|noi nao|co quan nao)\b",
+        r"\b(?:tai|qua|cong|gov\.vn|so|phong|chi cuc|uy ban nhan dan|mot cua|co quan)\b",
+    ),
+    "documents": (
+        r"\b(?:ho so|giay to|can)(?: (?:gom|can|phai co|co))?(?: nhung)? (?:gi|nhung gi)\b",
+        r"\b(?:ho so gom|gom|to khai|ban sao|don de nghi|giay)\b",
+    ),
+}
+_FILLER = frozenset(
+    "thi vay the a ad oi cho hoi em e minh toi ko khong k duoc dc la co phai can da toi da khoang thuong nhe ha ah"
+    " nhi vay a ak z ban ben voi".split()
+)
+
+
+def detail_asked(text: str) -> str | None:
+    """The one detail a bare follow-up asks ("duration", "cost", "place", "documents"), or None when the
+    message says more than that ("trễ hạn thì bị phạt sao" names a matter of its own)."""
+    folded = strip_diacritics(text).lower()
+    for kind, (asked, _) in _DETAILS.items():
+        if re.search(asked, folded):
+            rest = re.sub(asked, " ", folded)
+            return kind if all(word in _FILLER for word in words(rest)) else None
+    return None
+
+
+def states_detail(kind: str, sentence: str) -> bool:
+    """Whether a sentence of an answer states the detail `kind` (a duration, a fee, a place, the papers)."""
+    return bool(re.search(_DETAILS[kind][1], strip_diacritics(sentence).lower()))
 
 
 def leans_back(text: str) -> bool:
@@ -73,7 +121,10 @@ def _by_separators(text: str) -> list[str]:
 def _by_conjunction(text: str) -> list[str]:
     """The two clauses around the first conjunction with enough words on each side, else the text."""
     folded = "".join(fold_char(c) for c in text)  # same length as `text`: offsets carry over
+    names = [name.span() for name in _NAMES_WITH_AND.finditer(folded)]
     for match in _CONJUNCTIONS.finditer(folded):
+        if any(start <= match.start() < end for start, end in names):
+            continue
         left, right = text[: match.start()].strip(" ,"), text[match.end() :].strip(" ,?")
         if len(words(left)) >= MIN_CLAUSE_WORDS and len(words(right)) >= MIN_CLAUSE_WORDS:
             return [left, right]

@@ -8,7 +8,8 @@ leans on the conversation, or several questions in one message.
   the subject's question before it and the subject's topic as the prior; a message that is clearly about
   something else is read alone, and becomes the new subject.
 - A message with several questions is answered part by part when the parts lead to different entries; a part
-  without a sure answer is named and offered choices.
+  without a sure answer is named and offered choices. A question about the plan is answered whole, from the
+  section that answers it ("giám sát và đánh giá tiến độ" is one task, not two questions).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from knowledge.answer import OUT_OF_SCOPE_REPLY, Answer, format_reply
 from knowledge.catalog import Catalog
 from knowledge.service import KnowledgeBase
 from nlu.pipeline import ParseResult
-from nlu.questions import is_keyword, leans_back, split_questions, words
+from nlu.questions import detail_asked, is_keyword, leans_back, split_questions, words
 from tickets.domain import payloads
 
 CONTEXT_MINUTES = 30  # a subject older than this is forgotten
@@ -69,7 +70,7 @@ class Asking:
     def answer(self, turn: Turn, text: str, understood: ParseResult) -> list[Reply]:
         """The reply to a free-text question (or what the NLU could not place)."""
         parts = split_questions(text)
-        if len(parts) > 1:
+        if len(parts) > 1 and not self.knowledge.plan_question(text):  # the plan answers from one section
             several = self._several(turn, parts)
             if several:
                 return several
@@ -105,6 +106,8 @@ class Asking:
         """Whether a message reads as a follow-up of the subject rather than a question of its own."""
         if len(words(text)) > FOLLOW_UP_WORDS or is_keyword(text) and alone.decision != "out_of_scope":
             return False
+        if subject.answer_id and detail_asked(text):  # "mất bao lâu?"
+            return True
         if understood.intent == "out_of_scope":  # "mất bao lâu?" leans on the subject; chit-chat does not
             return leans_back(text) or self.knowledge.in_domain(text)
         if leans_back(text):
@@ -115,7 +118,12 @@ class Asking:
         return alone.decision != "answer" or understood.confidence < NEW_TOPIC_CONFIDENCE
 
     def _follow_up(self, turn: Turn, subject: Subject, text: str) -> list[Reply] | None:
-        """The follow-up read with the subject's question, or None when that finds nothing either."""
+        """The follow-up read with the subject's question, or None when that finds nothing either. A bare
+        question about a detail of the entry just answered is answered from that entry's sentences."""
+        detail = self.knowledge.detail(subject.answer_id, text) if subject.answer_id else None
+        if detail is not None:
+            turn.intent, turn.topic = "ask", detail.topic or subject.topic
+            return self._answered(turn, subject.question, detail)
         answer = self.knowledge.ask_in_context(text, subject.question, subject.topic, subject.answer_id)
         if answer.decision not in ("answer", "choose"):
             return None
@@ -139,7 +147,13 @@ class Asking:
         answered: dict[str, tuple[str, Answer]] = {}  # entry id -> (the part, its answer)
         unsure: list[tuple[str, Answer]] = []
         for part in parts:
-            answer = self.knowledge.ask(part, self.parse(part))
+            understood = self.parse(part)
+            answer = self.knowledge.ask(part, understood)
+            if answer.decision == "answer" and answer.citations[0].id in answered:
+                # "giải thể và quyết toán thuế khi giải thể": the subject shared by both parts leads the second
+                # to the first's entry; the other entries that fit it are what it asks about
+                other = self.knowledge.ask(part, understood, besides=frozenset(answered))
+                answer = other if other.decision in ("answer", "choose") else answer
             if answer.decision == "answer":
                 answered.setdefault(answer.citations[0].id, (part, answer))
             elif answer.decision != "out_of_scope":

@@ -39,6 +39,15 @@ def test_a_follow_up_is_read_with_the_question_before_it_and_a_new_subject_is_no
     assert "Luật Xây dựng" in new_subject and chat.buttons == ANSWER_BUTTONS
 
 
+def test_a_bare_question_about_a_detail_is_answered_from_the_entry_just_given(services) -> None:
+    chat = Chat(services.engine)
+    whole = chat.say("Đăng ký sử dụng hóa đơn điện tử như thế nào?")
+    detail = chat.say("mất bao lâu?")
+    assert detail.startswith("Trong 1 ngày làm việc") and "91/2026/TT-BTC" in detail
+    assert len(detail) < len(whole) and chat.buttons == ANSWER_BUTTONS
+    assert "miễn phí" in chat.say("lệ phí bao nhiêu")
+
+
 def test_yes_and_no_are_read_against_what_was_just_offered(services) -> None:
     chat = Chat(services.engine)
     verify_dialog(
@@ -68,8 +77,21 @@ def test_two_questions_in_one_message_are_answered_one_by_one(services) -> None:
     assert all("Nguồn:" in reply.text for reply in chat.replies) and chat.buttons == ANSWER_BUTTONS
 
 
+def test_two_questions_on_one_subject_are_not_both_given_its_entry(services) -> None:
+    chat = Chat(services.engine)
+    chat.say("cho hỏi thủ tục giải thể và quyết toán thuế khi giải thể")
+    first, second = chat.replies
+    assert first.text.startswith("Về «cho hỏi thủ tục giải thể»:") and "Điều 207 Luật Doanh nghiệp" in first.text
+    assert second.text.startswith("Về «quyết toán thuế khi giải thể», Đồng hành chưa tìm được câu trả lời chắc chắn")
+    assert any(title.startswith("Quyết toán thuế thu nhập doanh nghiệp") for title in chat.buttons)
+
+
 def test_a_question_about_the_plan_is_answered_from_its_section_around_the_sentence(services) -> None:
     chat = Chat(services.engine)
     answer = chat.say("Sở Kế hoạch và Đầu tư được giao tham mưu tháo gỡ bao nhiêu dự án vướng mắc?")
     assert "174 dự án" in answer and "mục III.2.2.2" in answer
     assert len(answer.split("\n\nNguồn:")[0]) <= 900
+    signed = Chat(services.engine, user="official").say("Ai là người ký ban hành kế hoạch chủ đề năm 2022?")
+    assert "Lê Hòa Bình" in signed and "phần kết (nơi nhận, người ký)" in signed
+    monitored = Chat(services.engine, user="another").say("Cơ quan nào theo dõi, đôn đốc việc thực hiện kế hoạch?")
+    assert "mục IV.2" in monitored and "Sở Nội vụ" in monitored

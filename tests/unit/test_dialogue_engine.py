@@ -75,8 +75,9 @@ class ScriptedKnowledge:
     def __init__(self, documents: dict[str, Document], catalog: Catalog) -> None:
         self.documents, self.catalog = documents, catalog
 
-    def ask(self, text: str, understood: ParseResult | None = None) -> Answer:
+    def ask(self, text: str, understood: ParseResult | None = None, *, besides: frozenset[str] = frozenset()) -> Answer:
         decision, ids = RETRIEVED.get(text, ("out_of_scope", []))
+        ids = [i for i in ids if i not in besides]
         if decision == "answer":
             return answer_from(self.documents[ids[0]], self.catalog, confidence=0.9)
         choices = tuple(self.documents[i] for i in ids)
@@ -88,6 +89,12 @@ class ScriptedKnowledge:
 
     def in_domain(self, message: str) -> bool:
         return message in UNDERSTOOD or f"{QUESTION} {message}" in RETRIEVED
+
+    def plan_question(self, question: str) -> bool:
+        return False
+
+    def detail(self, document_id: str, question: str) -> Answer | None:
+        return None  # the real entries' details are asked in tests/integration/test_conversation.py
 
     def ask_in_context(self, follow_up: str, subject: str, topic: str | None, answered: str | None) -> Answer:
         return self.ask(f"{subject} {follow_up}")

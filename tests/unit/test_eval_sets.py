@@ -31,7 +31,8 @@ def entry_ids() -> set[str]:
 def test_no_evaluation_message_is_a_training_example() -> None:
     trained = {split_key(example.text) for example in load_examples(topics=tuple(CATALOG.topics))}
     evaluated = [item["text"] for item in read(EVAL / "keywords.yaml")]
-    evaluated += [m for item in read(EVAL / "followups.yaml") for m in (item["first"], item["follow_up"])]
+    for name in ("followups.yaml", "followups_test.yaml"):
+        evaluated += [m for item in read(EVAL / name) for m in (item["first"], item["follow_up"])]
     evaluated += [item["text"] for item in read(EVAL / "multi_questions.yaml")]
     assert [text for text in evaluated if split_key(text) in trained] == []
 
@@ -47,10 +48,11 @@ def test_the_keyword_set_covers_every_topic_and_a_third_is_unaccented() -> None:
 def test_every_expected_entry_and_section_exists(entry_ids: set[str]) -> None:
     followups, multi = read(EVAL / "followups.yaml"), read(EVAL / "multi_questions.yaml")
     assert len(followups) >= 100 and len(multi) >= 50
+    followups += read(EVAL / "followups_test.yaml")
     expected = {i[key] for i in followups for key in ("first_entry", "expected")} | {
         entry for item in multi for entry in item["parts"]
     }
     assert expected - entry_ids == set()
     sections = {section.id for section in load_plan().sections}
-    for name in ("questions.yaml", "questions_heldout.yaml"):
+    for name in ("questions.yaml", "questions_heldout.yaml", "questions_test.yaml"):
         assert {item["section"] for item in read(ROOT / "data" / "plan" / name)} <= sections

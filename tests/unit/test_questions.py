@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlu.pipeline import short_replies, short_reply_key
-from nlu.questions import is_keyword, leans_back, split_questions
+from nlu.questions import detail_asked, is_keyword, leans_back, split_questions, states_detail
 
 
 @pytest.mark.parametrize(
@@ -18,6 +18,8 @@ from nlu.questions import is_keyword, leans_back, split_questions
         ("tam ngung kd cty thi phai thong bao truoc may ngay, con ho kd muon tam ngung thi lam o dau", 2),
         ("Thủ tục hoàn thuế giá trị gia tăng gồm những bước nào?", 1),
         ("hồ sơ và thủ tục hoàn thuế", 1),  # "hồ sơ" alone is no question
+        ("Sở Kế hoạch và Đầu tư được giao tháo gỡ bao nhiêu dự án vướng mắc?", 1),  # a name, not two questions
+        ("so tai nguyen va moi truong giai quyet ho so dat bao lau va phi bao nhieu", 2),
     ],
 )
 def test_a_message_is_cut_into_the_questions_it_asks(text: str, parts: int) -> None:
@@ -64,3 +66,29 @@ def test_a_follow_up_that_points_back_is_recognised(text: str, leans: bool) -> N
 )
 def test_short_replies_are_read_as_yes_or_no(text: str, intent: str | None) -> None:
     assert short_replies().get(short_reply_key(text)) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("mất bao lâu?", "duration"),
+        ("tối đa được bao lâu", "duration"),
+        ("lệ phí bao nhiêu", "cost"),
+        ("mat phi ko", "cost"),
+        ("nộp ở đâu", "place"),
+        ("hồ sơ gồm gì ạ", "documents"),
+        ("can giay to gi", "documents"),
+        ("trễ hạn thì bị phạt sao", None),  # a matter of its own
+        ("kiem tra mat bao lau", None),  # names what takes long
+        ("còn hộ kinh doanh thì sao?", None),
+    ],
+)
+def test_a_bare_question_about_one_detail_is_recognised(text: str, detail: str | None) -> None:
+    assert detail_asked(text) == detail
+
+
+def test_an_answer_sentence_states_the_detail_asked() -> None:
+    assert states_detail("duration", "Trong 1 ngày làm việc, hệ thống đối chiếu thông tin người đại diện.")
+    assert states_detail("cost", "Lệ phí đăng ký là 50.000 đồng/lần.")
+    assert not states_detail("cost", "Hồ sơ nộp qua Cổng dịch vụ công quốc gia.")
+    assert states_detail("place", "Hồ sơ nộp qua Cổng dịch vụ công quốc gia.")
