@@ -20,9 +20,15 @@ _LIST_ITEM = re.compile(r"(?:^|\s)(?:\(?\d{1,2}[).]|[a-eđ]\))\s+", re.IGNORECAS
 _SEPARATORS = re.compile(r"\s*(?:\n+|;\s*|\?+\s*)")
 _SENTENCE = re.compile(r"(?<=[.!])\s+(?=[A-ZĐÀ-Ỹa-zđà-ỹ])")
 # Conjunctions that join two questions, compared without diacritics: "..., và ...", "... còn ... thì sao"
+# ("còn" only after a comma and before no number: "có còn giá trị không", "thuê 50 năm, còn hai năm nữa là
+# hết" are one question)
 _CONJUNCTIONS = re.compile(
-    r"\s*,?\s+\b(?:va|voi lai|dong thoi|ngoai ra|con nua|them nua|con|va sau do|sau do)\b\s+", re.IGNORECASE
+    r"\s*,?\s+\b(?:va|voi lai|dong thoi|ngoai ra|con nua|them nua|va sau do|sau do)\b\s+"
+    r"|\s*,\s*\bcon\b\s+(?!(?:\d|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|vai|it|khoang)\b)",
+    re.IGNORECASE,
 )
+# How a question may open without a question word: "cho hỏi thủ tục giải thể và …"
+_OPENERS = re.compile(r"^(?:(?:cho|xin) (?:em |minh |toi |ad )?hoi|hoi)\b", re.IGNORECASE)
 # Names with "và" in them, which a cut must not split: "Sở Kế hoạch và Đầu tư", "Tài nguyên và Môi trường"
 _NAMES_WITH_AND = re.compile(
     r"\b(?:ke hoach|tai nguyen|thong tin|nong nghiep|khoa hoc|van hoa|xay dung|xuat|lao dong thuong binh) va "
@@ -32,8 +38,9 @@ _NAMES_WITH_AND = re.compile(
 # Words that make a message a question; without diacritics only the forms that cannot be another word
 # ("dau" is "đầu" as often as "đâu")
 _QUESTION_WORDS = re.compile(
-    r"\b(?:gì|(?:thì|làm|ra|vì|tại|thế) sao|nào|đâu|bao nhiêu|bao lâu|bao giờ|ai|hả)\b|"
+    r"\b(?:gì|(?:thì|làm|ra|vì|tại|thế) sao|nào|đâu|bao nhiêu|bao lâu|bao giờ|ai|hả|mấy)\b|"
     r"\b(?:gi|the nao|ra sao|thi sao|lam sao|bao nhieu|bao lau|khi nao|o dau|nhu nao)\b|"
+    r"\bmay (?:ngay|thang|nam|lan|buoc)\b|"
     r"\b(?:không|khong|ko|k|hok|chưa|chua)\s*\?*\s*$",
     re.IGNORECASE,
 )
@@ -119,14 +126,19 @@ def _by_separators(text: str) -> list[str]:
 
 
 def _by_conjunction(text: str) -> list[str]:
-    """The two clauses around the first conjunction with enough words on each side, else the text."""
+    """The two clauses around the first conjunction with enough words on each side, each a question of its
+    own ("… gồm những gì và nộp ở đâu", or after "cho hỏi"), else the text: "doanh nghiệp nhỏ và vừa …",
+    "điều kiện gì về nhân sự và tên miền" are one question."""
     folded = "".join(fold_char(c) for c in text)  # same length as `text`: offsets carry over
     names = [name.span() for name in _NAMES_WITH_AND.finditer(folded)]
     for match in _CONJUNCTIONS.finditer(folded):
         if any(start <= match.start() < end for start, end in names):
             continue
         left, right = text[: match.start()].strip(" ,"), text[match.end() :].strip(" ,?")
-        if len(words(left)) >= MIN_CLAUSE_WORDS and len(words(right)) >= MIN_CLAUSE_WORDS:
+        opened = _OPENERS.search(folded.strip())
+        left_asks = opened or _QUESTION_WORDS.search(left) or "," in match.group()
+        right_asks = opened or _QUESTION_WORDS.search(right)
+        if left_asks and right_asks and min(len(words(left)), len(words(right))) >= MIN_CLAUSE_WORDS:
             return [left, right]
     return [text]
 

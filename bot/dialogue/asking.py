@@ -8,8 +8,9 @@ leans on the conversation, or several questions in one message.
   the subject's question before it and the subject's topic as the prior; a message that is clearly about
   something else is read alone, and becomes the new subject.
 - A message with several questions is answered part by part when the parts lead to different entries; a part
-  without a sure answer is named and offered choices. A question about the plan is answered whole, from the
-  section that answers it ("giám sát và đánh giá tiến độ" is one task, not two questions).
+  without a sure answer is named and offered choices. A part that leans on the one before ("…, cần giấy tờ
+  gì") is read with it. A question about the plan is answered whole, from the section that answers it
+  ("giám sát và đánh giá tiến độ" is one task, not two questions).
 """
 
 from __future__ import annotations
@@ -146,13 +147,17 @@ class Asking:
         the message is read whole. Parts outside the assistant's scope ("cho mình hỏi") are left out."""
         answered: dict[str, tuple[str, Answer]] = {}  # entry id -> (the part, its answer)
         unsure: list[tuple[str, Answer]] = []
-        for part in parts:
-            understood = self.parse(part)
-            answer = self.knowledge.ask(part, understood)
-            if answer.decision == "answer" and answer.citations[0].id in answered:
+        for index, part in enumerate(parts):
+            query = part
+            if index and (detail_asked(part) or leans_back(part) and len(words(part)) <= FOLLOW_UP_WORDS):
+                # "… ở đâu, cần giấy tờ gì": a detail of the question before
+                query = f"{parts[index - 1]} {part}"
+            understood = self.parse(query)
+            answer = self.knowledge.ask(query, understood)
+            if answer.decision == "answer" and answer.citations[0].id in answered and query == part:
                 # "giải thể và quyết toán thuế khi giải thể": the subject shared by both parts leads the second
                 # to the first's entry; the other entries that fit it are what it asks about
-                other = self.knowledge.ask(part, understood, besides=frozenset(answered))
+                other = self.knowledge.ask(query, understood, besides=frozenset(answered))
                 answer = other if other.decision in ("answer", "choose") else answer
             if answer.decision == "answer":
                 answered.setdefault(answer.citations[0].id, (part, answer))

@@ -77,6 +77,17 @@ def test_two_questions_in_one_message_are_answered_one_by_one(services) -> None:
     assert all("Nguồn:" in reply.text for reply in chat.replies) and chat.buttons == ANSWER_BUTTONS
 
 
+def test_one_question_with_and_in_it_gets_one_answer(services) -> None:
+    chat = Chat(services.engine)
+    for question in (
+        "Doanh nghiệp nhỏ và vừa được nhà nước hỗ trợ pháp lý những gì?",  # a name, not two questions
+        "Hồ sơ đề nghị cấp giấy phép xây dựng gồm những gì, nộp ở đâu?",  # its second part is a detail of it
+        "Đăng ký hộ kinh doanh ở đâu và cần giấy tờ gì?",
+    ):
+        chat.say(question)
+        assert len(chat.replies) == 1 and "Nguồn:" in chat.replies[0].text and chat.buttons == ANSWER_BUTTONS
+
+
 def test_two_questions_on_one_subject_are_not_both_given_its_entry(services) -> None:
     chat = Chat(services.engine)
     chat.say("cho hỏi thủ tục giải thể và quyết toán thuế khi giải thể")

@@ -20,6 +20,11 @@ from nlu.questions import detail_asked, is_keyword, leans_back, split_questions,
         ("hồ sơ và thủ tục hoàn thuế", 1),  # "hồ sơ" alone is no question
         ("Sở Kế hoạch và Đầu tư được giao tháo gỡ bao nhiêu dự án vướng mắc?", 1),  # a name, not two questions
         ("so tai nguyen va moi truong giai quyet ho so dat bao lau va phi bao nhieu", 2),
+        ("Doanh nghiệp nhỏ và vừa được nhà nước hỗ trợ pháp lý những gì?", 1),
+        ("Cần đáp ứng điều kiện gì về nhân sự và tên miền để được cấp phép trang tin?", 1),  # one question
+        ("Giấy tờ ghi địa chỉ cũ có còn giá trị không?", 1),  # "còn" here is "still"
+        ("Đất thuê 50 năm, còn hai năm nữa là hết thì gia hạn thế nào?", 1),
+        ("Hồ sơ cấp giấy phép xây dựng gồm những gì và nộp ở đâu?", 2),
     ],
 )
 def test_a_message_is_cut_into_the_questions_it_asks(text: str, parts: int) -> None:
