@@ -77,9 +77,10 @@ _DETAILS = {
         r"\b(?:ho so gom|gom|to khai|ban sao|don de nghi|giay)\b",
     ),
 }
+# Words around a detail question that ask nothing more ("thì", "ạ", "tối đa", "được không")
 _FILLER = frozenset(
-    "thi vay the a ad oi cho hoi em e minh toi ko khong k duoc dc la co phai can da toi da khoang thuong nhe ha ah"
-    " nhi vay a ak z ban ben voi".split()
+    "thi vay the a ad oi cho hoi em e minh toi ko khong k duoc dc la co phai can da khoang thuong nhe ha ah nhi ak"
+    " z ban ben voi".split()
 )
 
 
@@ -131,11 +132,11 @@ def _by_conjunction(text: str) -> list[str]:
     "điều kiện gì về nhân sự và tên miền" are one question."""
     folded = "".join(fold_char(c) for c in text)  # same length as `text`: offsets carry over
     names = [name.span() for name in _NAMES_WITH_AND.finditer(folded)]
+    opened = _OPENERS.search(folded.strip())
     for match in _CONJUNCTIONS.finditer(folded):
         if any(start <= match.start() < end for start, end in names):
             continue
         left, right = text[: match.start()].strip(" ,"), text[match.end() :].strip(" ,?")
-        opened = _OPENERS.search(folded.strip())
         left_asks = opened or _QUESTION_WORDS.search(left) or "," in match.group()
         right_asks = opened or _QUESTION_WORDS.search(right)
         if left_asks and right_asks and min(len(words(left)), len(words(right))) >= MIN_CLAUSE_WORDS:
