@@ -106,3 +106,6 @@ def test_a_question_about_the_plan_is_answered_from_its_section_around_the_sente
     assert "Lê Hòa Bình" in signed and "phần kết (nơi nhận, người ký)" in signed
     monitored = Chat(services.engine, user="another").say("Cơ quan nào theo dõi, đôn đốc việc thực hiện kế hoạch?")
     assert "mục IV.2" in monitored and "Sở Nội vụ" in monitored
+    # typed without diacritics: the section whose sentence names the index, not the one about the investment climate
+    index = Chat(services.engine, user="unaccented").say("ke hoach nam 2022 giao ai lam chi so dcci")
+    assert "mục II.3.3" in index and "DCCI" in index
