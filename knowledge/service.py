@@ -67,6 +67,7 @@ PLAN_HINT_GAP = 0.08
 # questions_heldout.yaml, with diacritics / without (0.947 / 0.955 and 0.943 / 0.727 without it)
 PLAN_SENTENCE_WEIGHT = 0.01
 PLAN_RERANKED = 8
+PLAN_DEPTH = 40  # hits searched for a question about the plan, to find its sections among the FAQ entries
 log = logging.getLogger(__name__)
 
 
@@ -210,8 +211,9 @@ class KnowledgeBase:
         A message the NLU finds out of scope gets no policy answer; otherwise its topic probabilities
         favour the entries of likely topics.
         """
-        if self.plan_question(question):
-            return self._ask_the_plan(question)
+        plan_hits = self._plan_search(question)
+        if plan_hits is not None:
+            return self._ask_the_plan(question, plan_hits)
         if understood is not None and understood.intent == "out_of_scope":
             return Answer("out_of_scope", None, None, None, understood.confidence, ())
         prior = understood.topic_prior if understood else None
@@ -228,17 +230,22 @@ class KnowledgeBase:
     def plan_question(self, question: str) -> bool:
         """Whether a message asks about the plan itself: it names the plan, or a department and its tasks;
         or it hints at the plan and the plan's best section comes close to the best FAQ entry."""
+        return self._plan_search(question) is not None
+
+    def _plan_search(self, question: str) -> list[Hit] | None:
+        """The search hits of a question about the plan itself (see `plan_question`), None for any other."""
         folded = normalize(question).folded.lower()
-        if _PLAN_WORDS.search(folded):
-            return True
-        if _TASK_WORDS.search(folded) and any(name in folded for name in self._department_names):
-            return True
-        if not _PLAN_HINTS.search(folded) or _OTHER_PLANS.search(folded):
-            return False
-        hits = self.search(question, 40)
+        named = _PLAN_WORDS.search(folded) or (
+            _TASK_WORDS.search(folded) and any(name in folded for name in self._department_names)
+        )
+        if not named and (not _PLAN_HINTS.search(folded) or _OTHER_PLANS.search(folded)):
+            return None
+        hits = self.search(question, PLAN_DEPTH)
+        if named:
+            return hits
         plan = next((h.score for h in hits if h.document.source == PLAN_DOCUMENT), None)
         other = next((h.score for h in hits if h.document.source != PLAN_DOCUMENT), 0.0)
-        return plan is not None and plan >= other - PLAN_HINT_GAP
+        return hits if plan is not None and plan >= other - PLAN_HINT_GAP else None
 
     @functools.cached_property
     def _department_names(self) -> list[str]:
@@ -251,13 +258,13 @@ class KnowledgeBase:
         }
         return [strip_diacritics(n).lower() for n in names]
 
-    def _ask_the_plan(self, question: str) -> Answer:
+    def _ask_the_plan(self, question: str, hits: Sequence[Hit]) -> Answer:
         """A question about the plan, answered from its best section, quoted around the sentence that answers
         it. The sections found are reordered by how well their best sentence matches the question (the rarer
         the syllables it shares, the better): a question about the plan usually asks for one sentence. (Offering
         the two best when they nearly tie did not help on data/plan/questions.yaml: the plan's sections are
         told apart well once the FAQ is set aside.)"""
-        hits = [h for h in self.search(question, 40) if h.document.source == PLAN_DOCUMENT][:PLAN_RERANKED]
+        hits = [h for h in hits if h.document.source == PLAN_DOCUMENT][:PLAN_RERANKED]
         if not hits:
             return compose([], self.catalog)
         idf = _syllable_idf(tuple(d.text for d in self.retriever().documents if d.source == PLAN_DOCUMENT))
