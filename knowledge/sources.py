@@ -33,9 +33,15 @@ PASSAGE_WORDS = 80
 ANSWER_PASSAGE_WORDS = 40
 SENTENCE_KEY_WORDS = 8  # a shorter sentence is indexed only within its passage
 PLAN_DAY = date(2022, 6, 1)  # the departments' names as the plan gives them
-# How the plan's unnumbered parts are named to the reader (numbered sections are "mục III.2.1"). Their
-# sentences are not keys of their own: "Trên đây là Kế hoạch…" would match any question about the plan.
+# How the plan's unnumbered parts are named to the reader (numbered sections are "mục III.2.1").
 _UNNUMBERED = {PREAMBLE_ID: "phần mở đầu (căn cứ ban hành)", CLOSING_ID: "phần kết (nơi nhận, người ký)"}
+# The formulas that open the plan ("… xây dựng Kế hoạch … như sau:") and close it ("Trên đây là Kế hoạch…")
+# would match any question about the plan, so they are no keys. The closing of an administrative document
+# has the recipients after "Nơi nhận:", then the signature block, which opens with the capacity the signer
+# signs in ("TM.", "KT.", "Q.").
+_FORMULA = re.compile(r"^Trên đây là\b|\bnhư sau:?$")
+_RECIPIENTS = re.compile(r"^Nơi nhận\s*:?\s*$", re.IGNORECASE)
+_SIGNATURE = re.compile(r"^(TM|KT|Q|TL|TUQ)\.\s")
 
 
 class KnowledgeSource(Protocol):
@@ -144,6 +150,7 @@ def plan_documents(plan: Plan, catalog: Catalog) -> list[Document]:
                 department=section_department.get(section.id, catalog.plan_monitor),
                 keys=(
                     *_section_keys(section.title, section.text),
+                    *(_part_keys(section.id, section.text) if section.id in _UNNUMBERED else ()),
                     *(() if section.id in _UNNUMBERED else _sentence_keys(section.title, section.text)),
                     *_assignment_keys(catalog, section_department.get(section.id)),
                 ),
@@ -164,6 +171,28 @@ def _sentence_keys(title: str, text: str) -> tuple[str, ...]:
     is one sentence already is a key)."""
     found = [s.strip() for s in sentences(text) if len(s.split()) >= SENTENCE_KEY_WORDS]
     return tuple(f"{title}. {s}" for s in found if len(s.split()) < PASSAGE_WORDS // 2)
+
+
+def _part_keys(part: str, text: str) -> tuple[str, ...]:
+    """The keys of an unnumbered part, each saying what it is: for the preamble, each document the plan is
+    issued on; for the closing, its request to the departments, the annex, the recipients and the signer."""
+    if part == PREAMBLE_ID:
+        return tuple(f"Căn cứ: {s.strip(' ;')}" for s in sentences(text) if not _FORMULA.search(s.strip()))
+    lines = [line.strip(" -;") for line in text.splitlines() if line.strip(" -;")]
+    body, recipients, signature = [], [], []
+    for line in lines:
+        if _RECIPIENTS.match(line) or (recipients and not signature and not _SIGNATURE.match(line)):
+            recipients.append(line)
+        elif _SIGNATURE.match(line) or signature:
+            signature.append(line)
+        else:
+            body.append(line)
+    keys = [f"Phần kết của kế hoạch: {s}" for s in sentences(" ".join(body)) if not _FORMULA.search(s)]
+    if recipients[1:]:
+        keys.append("Nơi nhận: kế hoạch được gửi đến " + "; ".join(recipients[1:]))
+    if signature:
+        keys.append("Người ký kế hoạch: " + ", ".join(signature))
+    return tuple(keys)
 
 
 def _assignment_keys(catalog: Catalog, code: str | None) -> tuple[str, ...]:
