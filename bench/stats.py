@@ -5,9 +5,11 @@ Fills a fresh database (migrated to the newest schema) with synthetic tickets sp
 every topic, department, channel and place (districts before 1 July 2025, wards since), most answered, some
 late, some rated, reopened or transferred; conversations with topical questions for the self-service rate; and stored
 vectors for the newest tickets, as the server's background job leaves them, so the recurring problems are clustered.
-Then times, for the half-year 2026-H1: each dashboard query, the whole report, and its PDF and XLSX.
-Targets: every dashboard query ≤ 2 s on PostgreSQL, a full PDF report ≤ 30 s. Prints a table and one JSON
-line.
+Then times, for the half-year 2026-H1: each dashboard query, the whole report, and its PDF and XLSX; and a
+dialogue session's agenda built from the data (three departments, the 60 days since the previous session, 60
+registered questions, the commitments of an earlier session; the questions grouped without the encoder,
+whose cost depends on the questions, not on the tickets). Targets: every dashboard query ≤ 2 s on
+PostgreSQL, a full PDF report ≤ 30 s, an agenda ≤ 3 s on PostgreSQL. Prints a table and one JSON line.
 
     .venv/bin/python bench/stats.py [--tickets 1000000] [--backends sqlite,postgresql]
 """
@@ -32,6 +34,8 @@ sys.path.insert(0, str(REPO))
 from knowledge.catalog import load_catalog
 from nlu.places import current_units, former_districts
 from tests.fakes.postgres import PostgresServer
+from tickets.calendar.sla import WorkingCalendar
+from tickets.dialogues import agenda, commitments, sessions
 from tickets.reports import stats
 from tickets.reports.builder import build_report, scoreboard
 from tickets.reports.clusters import recurring_problems
@@ -40,11 +44,20 @@ from tickets.reports.pdf import render_pdf
 from tickets.reports.workbook import render_xlsx
 from tickets.storage.db import Database
 from tickets.storage.migrate import upgrade
-from tickets.storage.models import Conversation, Ticket, TicketVector, TranscriptMessage
+from tickets.storage.models import (
+    Conversation,
+    DialogueSession,
+    SessionQuestion,
+    SessionState,
+    Ticket,
+    TicketVector,
+    TranscriptMessage,
+)
 
 PERIOD = Period.parse("2026-H1")
 NOW = datetime(2026, 11, 27, 9, tzinfo=UTC)
 FIRST = datetime(2025, 1, 1, tzinfo=UTC)
+SESSION_DAY = datetime(2026, 7, 1, 2, tzinfo=UTC)  # 09:00 in Vietnam: its agenda reads the period with vectors
 UNITS_SINCE_AT = datetime(2025, 6, 30, 17, tzinfo=UTC)  # 1 July 2025, 00:00 in Vietnam
 DISTRICTS = [district.name for district in former_districts() if district.province == "Thành phố Hồ Chí Minh"]
 WARDS = [unit.name for unit in current_units()]
@@ -186,6 +199,53 @@ def timed(action):
     return result, round(time.perf_counter() - started, 3)
 
 
+def dialogue_session(database: Database, rng: random.Random) -> int:
+    """An earlier session with commitments and the session whose agenda is timed, with its questions."""
+    departments = ["CUC_THUE", "CUC_HAI_QUAN", "SO_KHDT"]
+    calendar = WorkingCalendar.load()
+    with database.session() as session:
+        ids = []
+        for starts in (SESSION_DAY - timedelta(days=60), SESSION_DAY):
+            found = DialogueSession(
+                title="Đối thoại doanh nghiệp",
+                starts_at=starts,
+                place="Hội trường",
+                departments=departments,
+                registration_opens_at=starts - timedelta(days=20),
+                registration_closes_at=starts - timedelta(days=2),
+                state=SessionState.registration_closed,
+                created_by="bench",
+            )
+            session.add(found)
+            session.flush()
+            ids.append(found.id)
+        earlier = session.get(DialogueSession, ids[0])
+        for n in range(12):
+            commitments.make(
+                session,
+                earlier,
+                department=departments[n % 3],
+                promise=f"Cam kết số {n + 1}",
+                due_at=calendar.add_working_days(earlier.starts_at, 10 + n),
+                calendar=calendar,
+                actor="bench",
+                now=earlier.starts_at,
+            )
+        for n in range(60):
+            question = SessionQuestion(
+                session_id=ids[1],
+                channel="webchat",
+                user_key=f"dn-{n}",
+                question=rng.choice(PROBLEMS),
+                department=departments[n % 3],
+                created_at=SESSION_DAY - timedelta(days=3),
+            )
+            session.add(question)
+        session.flush()
+        assert sessions.questions_of(session, ids[1])
+    return ids[1]
+
+
 def measure(backend: str, tickets: int) -> dict:
     postgres = PostgresServer.start() if backend == "postgresql" else None
     folder = Path(tempfile.mkdtemp(prefix="donghanh-stats-"))
@@ -224,6 +284,8 @@ def measure(backend: str, tickets: int) -> dict:
             report, report_seconds = timed(
                 lambda: build_report(session, PERIOD, Filters(), now=NOW, catalog=catalog, clusters=recurring)
             )
+        session_id = dialogue_session(database, random.Random(7))
+        built, agenda_seconds = timed(lambda: agenda.build(database, session_id, now=NOW))
         pdf, pdf_seconds = timed(lambda: render_pdf(report))
         xlsx, xlsx_seconds = timed(lambda: render_xlsx(report))
         return {
@@ -241,6 +303,14 @@ def measure(backend: str, tickets: int) -> dict:
             "pdf_kb": len(pdf) // 1024,
             "xlsx_render_s": xlsx_seconds,
             "xlsx_kb": len(xlsx) // 1024,
+            "agenda_build_s": agenda_seconds,
+            "agenda": {
+                "figures": len(built.figures),
+                "clusters": len(built.clusters),
+                "tickets": len(built.tickets),
+                "questions": sum(len(g) for g in built.question_groups),
+                "earlier_commitments": len(built.commitments),
+            },
         }
     finally:
         database.dispose()
@@ -256,12 +326,12 @@ def main() -> None:
     results = [measure(backend, args.tickets) for backend in args.backends.split(",")]
     print(
         f"{'backend':<11} {'tickets':>9} {'fill s':>7} {'slowest query s':>16} "
-        f"{'report s':>9} {'pdf s':>6} {'xlsx s':>7}"
+        f"{'report s':>9} {'pdf s':>6} {'xlsx s':>7} {'agenda s':>9}"
     )
     for r in results:
         print(
             f"{r['backend']:<11} {r['tickets']:>9} {r['fill_s']:>7} {r['slowest_query_s']:>16} "
-            f"{r['report_build_s']:>9} {r['pdf_render_s']:>6} {r['xlsx_render_s']:>7}"
+            f"{r['report_build_s']:>9} {r['pdf_render_s']:>6} {r['xlsx_render_s']:>7} {r['agenda_build_s']:>9}"
         )
         for name, value in r["query_s"].items():
             print(f"    {name:<26} {value:>7} s")

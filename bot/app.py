@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -22,10 +23,13 @@ from bot.channels.contract import Sender
 from bot.delivery import Delivery
 from bot.health import health
 from bot.messages import MAX_TEXT_CHARS
+from bot.public import public_routes
 from tickets.console.content import content_routes
 from tickets.console.dashboard import dashboard_routes
+from tickets.console.dialogues import dialogue_routes
 from tickets.console.pages import STATIC_DIR as CONSOLE_STATIC
 from tickets.console.pages import Console, console_routes
+from tickets.dialogues.jobs import watch_sessions
 from tickets.domain.escalation import watch_deadlines
 from tickets.reports import clusters
 from tickets.reports.data import Cluster, Filters, Period
@@ -118,6 +122,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
         await delivery.start(senders)
         background = [
             asyncio.create_task(watch_deadlines(services.database)),
+            asyncio.create_task(watch_sessions(services.database)),
             asyncio.create_task(embed_new_tickets(services)),
         ]
         yield
@@ -143,6 +148,14 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.include_router(console_routes(console))
     app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))
     app.include_router(content_routes(console, entries=services.faq))
+    app.include_router(
+        dialogue_routes(
+            console,
+            calendar=services.calendar,
+            encode=lambda texts: np.asarray(services.encoder.encode_queries(texts), dtype=np.float32),
+        )
+    )
+    app.include_router(public_routes(services.database, services.catalog))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

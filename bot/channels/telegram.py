@@ -35,6 +35,7 @@ COMMANDS = (  # shown in Telegram's command menu
     ("help", "Hướng dẫn sử dụng"),
     ("phananh", "Gửi phản ánh, kiến nghị"),
     ("tracuu", "Tra cứu phản ánh đã gửi"),
+    ("doithoai", "Đăng ký câu hỏi cho phiên đối thoại doanh nghiệp"),
     ("huy", "Hủy thao tác đang làm"),
 )
 POLL_TIMEOUT_SECONDS = 20

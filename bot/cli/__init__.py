@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import content, database, knowledge, model, nlu, operations, rasa, reports, server
+from bot.cli import content, database, dialogues, knowledge, model, nlu, operations, rasa, reports, server
 
 
 @click.group()
@@ -24,6 +24,7 @@ for command in (
     operations.users,
     reports.report,
     reports.demo,
+    dialogues.dialogue,
     content.content,
     rasa.rasa_actions,
     rasa.rasa_export,

@@ -11,7 +11,7 @@ from bot.cli import common
 FORMATS = ("pdf", "xlsx")
 
 
-def _migrated_database():
+def migrated_database():
     from tickets.storage.migrate import current_revision, head_revision
 
     database = common.open_database(common.current_settings())
@@ -70,7 +70,7 @@ def report(
         raise click.BadParameter(f"Không có đơn vị mã {department}.")
     if topic is not None and topic not in catalog.topics:
         raise click.BadParameter(f"Không có lĩnh vực mã {topic}.")
-    database, now, encoder = _migrated_database(), utcnow(), common.encoder()
+    database, now, encoder = migrated_database(), utcnow(), common.encoder()
     filters = Filters(department=department, topic=topic)
 
     def recurring(period, filters):
@@ -114,7 +114,7 @@ def demo_seed(months: int, seed_value: int) -> None:
     from tickets.reports.clusters import embed_missing
     from tickets.storage.models import utcnow
 
-    database = _migrated_database()
+    database = migrated_database()
     try:
         result = demo_data.seed(
             database,
@@ -131,5 +131,10 @@ def demo_seed(months: int, seed_value: int) -> None:
         f"Đã tạo dữ liệu mẫu {months} tháng: {result.tickets} phản ánh ({result.resolved} đã giải quyết, "
         f"{result.overdue} quá hạn), {result.conversations} cuộc trò chuyện, {result.businesses} doanh nghiệp."
     )
+    if result.dialogues:
+        click.echo(
+            f"Đã tạo {result.dialogues.sessions} phiên đối thoại với {result.dialogues.questions} câu hỏi đăng ký "
+            f"và {result.dialogues.commitments} cam kết."
+        )
     embedded = embed_missing(database, common.encoder(threads=common.BATCH_THREADS))
     click.echo(f"Đã tính vectơ cho {embedded} phản ánh (nhóm vấn đề lặp lại).")

@@ -21,6 +21,7 @@ from datetime import datetime
 from bot.dialogue import slots, states, texts
 from bot.dialogue.asking import Asking, shortened
 from bot.dialogue.filing import Filing, format_day
+from bot.dialogue.registering import Registering, wants_to_register
 from bot.dialogue.store import DialogueStore, StoreOpener
 from bot.dialogue.turn import Handler, Turn
 from bot.messages import MAX_TEXT_CHARS, Button, IncomingMessage, Reply
@@ -56,6 +57,7 @@ class DialogueEngine:
         self.clock = clock
         self.filing = Filing(catalog=catalog, deadlines=deadlines, parse=self.parse, identifies_user=identifies_user)
         self.asking = Asking(knowledge=knowledge, catalog=catalog, parse=self.parse)
+        self.registering = Registering(catalog=catalog, parse=self.parse)
         # The routing tables. Every handler takes the turn and the command's argument, the payload's argument
         # or the text; a button handler returns None when the button does not apply in the current state.
         self.commands: dict[str, Handler] = {
@@ -64,9 +66,11 @@ class DialogueEngine:
             "phananh": self.filing.start,
             "tracuu": self._lookup,
             "huy": self._cancel,
+            "doithoai": self.registering.start,
         }
         self.state_buttons: dict[str, dict[str, Handler]] = {
             **self.filing.buttons,
+            **self.registering.buttons,
             states.RATING_COMMENT: {payloads.SKIP: self._skip_comment},
         }
         self.buttons: dict[str, Handler] = {  # in any state, after the state's own
@@ -79,9 +83,11 @@ class DialogueEngine:
             payloads.REPLY: self._start_ticket_message,
             payloads.RATE: self._rate,
             payloads.REOPEN: self._reopen,
+            payloads.SESSION_RATE: self.registering.rate,
         }
         self.state_texts: dict[str, Handler] = {  # any other state answers free text (`_free_text`)
             **self.filing.typed_answers,
+            **self.registering.typed_answers,
             states.AWAITING_CODE: self._code_text,
             states.TICKET_MESSAGE: self._ticket_message,
             states.RATING_COMMENT: self._rating_comment,
@@ -244,6 +250,8 @@ class DialogueEngine:
     # ------------------------------------------------------------------ questions
 
     def _free_text(self, turn: Turn, text: str) -> list[Reply]:
+        if wants_to_register(text):
+            return self.registering.start(turn, text)
         understood = self.parse(text)
         turn.intent, turn.topic = understood.intent, understood.topic
         code = slots.ticket_code(text)

@@ -18,6 +18,9 @@ FILING_CONFIRM = "filing_confirm"
 AWAITING_CODE = "awaiting_code"  # status lookup: waiting for a ticket code
 TICKET_MESSAGE = "ticket_message"  # the business writes into one of its tickets
 RATING_COMMENT = "rating_comment"  # after a rating, an optional comment
+REGISTER_SESSION = "register_session"  # a dialogue session to register a question for: choosing it
+REGISTER_QUESTION = "register_question"  # typing the question
+REGISTER_CONFIRM = "register_confirm"  # the summary, sent or cancelled
 
 FILING = (
     FILING_DESCRIPTION,

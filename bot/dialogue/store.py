@@ -21,11 +21,20 @@ from sqlmodel import Session, col, select
 
 from bot.dialogue import states
 from bot.messages import IncomingMessage, Reply
+from tickets.dialogues import sessions
+from tickets.dialogues import texts as session_texts
 from tickets.domain import services
 from tickets.domain.rules import Deadlines
 from tickets.storage import outbox
 from tickets.storage.db import Database
-from tickets.storage.models import Conversation, OutboxMessage, Ticket, TranscriptMessage
+from tickets.storage.models import (
+    Conversation,
+    DialogueSession,
+    OutboxMessage,
+    SessionQuestion,
+    Ticket,
+    TranscriptMessage,
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,30 @@ class DialogueStore(Protocol):
     ) -> Ticket: ...
 
     def add_business_message(self, ticket: Ticket, text: str, now: datetime) -> None: ...
+
+    def open_sessions(self, now: datetime) -> list[DialogueSession]:
+        """The dialogue sessions open for registration, soonest first."""
+        ...
+
+    def register_question(
+        self,
+        conversation: Conversation,
+        *,
+        session_id: int | None,
+        question: str,
+        ticket: Ticket | None,
+        company_name: str,
+        tax_code: str,
+        topic: str | None,
+        department: str | None,
+        now: datetime,
+    ) -> tuple[SessionQuestion, DialogueSession]:
+        """Register the question (SessionError, in Vietnamese, when the session no longer takes it)."""
+        ...
+
+    def rate_session_answer(self, message: IncomingMessage, code: str, score: int) -> bool:
+        """Rate the answer a session gave the business's own registered question; False if there is none."""
+        ...
 
     def rate(self, ticket: Ticket, score: int, now: datetime) -> None:
         """Raises `TicketError` when the ticket cannot be rated."""
@@ -189,6 +222,47 @@ class SqlStore:
 
     def rate(self, ticket: Ticket, score: int, now: datetime) -> None:
         services.rate(self.session, ticket=ticket, score=score, now=now)
+
+    def open_sessions(self, now: datetime) -> list[DialogueSession]:
+        return sessions.open_for_registration(self.session, now=now)
+
+    def register_question(
+        self,
+        conversation: Conversation,
+        *,
+        session_id: int | None,
+        question: str,
+        ticket: Ticket | None,
+        company_name: str,
+        tax_code: str,
+        topic: str | None,
+        department: str | None,
+        now: datetime,
+    ) -> tuple[SessionQuestion, DialogueSession]:
+        dialogue = self.session.get(DialogueSession, session_id) if session_id else None
+        if dialogue is None:
+            raise sessions.SessionError(session_texts.REGISTRATION_CLOSED)
+        registered = sessions.register(
+            self.session,
+            dialogue,
+            channel=conversation.channel,
+            user_key=conversation.user_key,
+            question=question,
+            now=now,
+            conversation_id=conversation.id,
+            ticket=ticket,
+            company_name=company_name,
+            tax_code=tax_code,
+            topic=topic,
+            department=department,
+        )
+        return registered, dialogue
+
+    def rate_session_answer(self, message: IncomingMessage, code: str, score: int) -> bool:
+        rated = sessions.rate_answer(
+            self.session, code=code, channel=message.channel, user_key=message.user_key, score=score
+        )
+        return rated is not None
 
     def reopen(self, ticket: Ticket, now: datetime) -> None:
         services.reopen(self.session, ticket=ticket, now=now)

@@ -16,6 +16,7 @@ HELP = (
     "• Gõ câu hỏi bằng tiếng Việt, có dấu hoặc không dấu, ví dụ: «hoàn thuế GTGT mất bao lâu?».\n"
     "• /phananh — gửi phản ánh, kiến nghị đến cơ quan phụ trách.\n"
     "• /tracuu PA-2026-000123 — tra cứu phản ánh đã gửi.\n"
+    "• /doithoai — đăng ký câu hỏi cho phiên đối thoại doanh nghiệp với lãnh đạo Thành phố và các sở, ngành.\n"
     "• /huy — hủy thao tác đang làm."
 )
 THANKS = "Rất vui được hỗ trợ quý doanh nghiệp. Cần gì thêm, quý doanh nghiệp cứ nhắn cho Đồng hành."
@@ -148,3 +149,21 @@ CONFIRM = Button("Xác nhận gửi", payloads.CONFIRM)
 EDIT = Button("Sửa nội dung", payloads.EDIT)
 CANCEL = Button("Hủy", payloads.CANCEL)
 SKIP = Button("Bỏ qua", payloads.SKIP)
+
+# Dialogue sessions
+NO_OPEN_SESSION = (
+    "Hiện chưa có phiên đối thoại nào đang nhận đăng ký câu hỏi. Lịch các phiên sắp tới và biên bản các phiên "
+    "đã tổ chức được đăng tại trang «Đối thoại doanh nghiệp» (/doi-thoai). Trong lúc chờ, quý doanh nghiệp có "
+    "thể gửi phản ánh để được sở, ngành trả lời trong thời hạn."
+)
+CHOOSE_SESSION = "Các phiên đối thoại đang nhận câu hỏi — xin chọn phiên quý doanh nghiệp muốn đăng ký:"
+CHOOSE_SESSION_AGAIN = "Xin bấm chọn một phiên đối thoại ở trên, hoặc bấm «Hủy»."
+ASK_SESSION_QUESTION = (
+    "Xin nhập câu hỏi hoặc kiến nghị quý doanh nghiệp muốn nêu tại «{title}» (ghi rõ vấn đề, cơ quan liên quan "
+    "nếu biết)."
+)
+SESSION_SUMMARY = "Đăng ký câu hỏi cho «{title}»:\n\n{question}\n{business}\nBấm «Gửi câu hỏi» để xác nhận."
+SESSION_SUMMARY_BUSINESS = "\nDoanh nghiệp: {company} — mã số thuế {tax_code}\n"
+SEND_QUESTION = "Gửi câu hỏi"
+CONFIRM_SESSION_AGAIN = "Xin bấm «Gửi câu hỏi» để đăng ký, hoặc «Hủy» để thôi."
+SESSION_RATED = "Cảm ơn quý doanh nghiệp đã đánh giá {score}/5 cho câu trả lời {code}."

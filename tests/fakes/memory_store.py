@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.dialogue.store import IssueForm, StoreOpener, TurnFacts
 from bot.messages import IncomingMessage, Reply
+from tickets.dialogues.sessions import SessionError
 from tickets.domain import notices
 from tickets.domain.rules import Deadlines, TicketError
 from tickets.storage.models import Conversation, Ticket, TicketState
@@ -115,6 +116,16 @@ class MemoryStore:
 
     def comment_rating(self, ticket: Ticket, comment: str, now: datetime) -> None:
         ticket.rating_comment = comment
+
+    def open_sessions(self, now: datetime) -> list:
+        """Dialogue sessions live in the database only (their tests run on SqlStore): none are open here."""
+        return []
+
+    def register_question(self, conversation: Conversation, **_details: object) -> tuple:
+        raise SessionError("no dialogue sessions in the memory store")
+
+    def rate_session_answer(self, message: IncomingMessage, code: str, score: int) -> bool:
+        return False
 
     def record(
         self,

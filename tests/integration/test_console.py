@@ -17,7 +17,16 @@ from tickets.calendar.sla import WorkingCalendar
 from tickets.domain import drafts
 from tickets.domain import services as tickets
 from tickets.domain.accounts import create_user
-from tickets.storage.models import Conversation, OutboxMessage, Role, Ticket, TicketEvent, User
+from tickets.storage.models import (
+    Conversation,
+    OutboxMessage,
+    Role,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    TranscriptMessage,
+    User,
+)
 
 PASSWORD = "mat-khau-du-dai-123"
 DEPARTMENTS = {"CUC_THUE", "SO_KHDT", "CUC_HAI_QUAN"}
@@ -151,6 +160,38 @@ def test_an_officer_sees_only_the_department_queue_ordered_by_deadline(app, data
     assert client.get(f"/staff/tickets/{other.code}").status_code == 404
 
 
+def test_the_queue_shows_the_open_work_by_deadline_and_answered_tickets_one_filter_away(app, database) -> None:
+    closed = file_ticket(database, days_ago=365, company="Công ty Đã Đóng")
+    answered = file_ticket(database, days_ago=200, company="Công ty Đã Trả Lời")
+    waiting = file_ticket(database, days_ago=10, company="Công ty Chờ Bổ Sung")
+    working = file_ticket(database, days_ago=3, company="Công ty Đang Xử Lý")
+    new = file_ticket(database, company="Công ty Mới Gửi")
+    username = account(database, Role.staff, "CUC_THUE")
+    with database.session() as session:
+        officer = session.exec(select(User).where(User.username == username)).one()
+        now = datetime.now(UTC)
+        changes = [(closed, tickets.resolve), (answered, tickets.resolve), (waiting, tickets.request_info)]
+        for ticket, change in [*changes, (working, tickets.reply)]:
+            stored = session.get(Ticket, ticket.id)
+            change(session, ticket=stored, actor=officer, text="Nội dung", department_name="Thuế", now=now)
+        tickets.rate(session, ticket=session.get(Ticket, closed.id), score=4, now=now)
+    client = signed_in(app, username)
+
+    def listed(page: str) -> list[str]:
+        return re.findall(r'<a href="/staff/tickets/(PA-[^"]+)">', page)
+
+    page = client.get("/staff").text
+    assert listed(page) == [waiting.code, working.code, new.code]
+    assert '<option value="" selected>' in page and '<option value="all" >' in page
+    assert listed(client.get("/staff", params={"state": "khong-co"}).text) == [waiting.code, working.code, new.code]
+    everything = client.get("/staff", params={"state": "all"}).text
+    assert listed(everything) == [closed.code, answered.code, waiting.code, working.code, new.code]
+    assert '<option value="all" selected>Tất cả trạng thái</option>' in everything
+    assert '<option value="" >' in everything
+    only_closed = client.get("/staff", params={"state": TicketState.dong.value}).text
+    assert listed(only_closed) == [closed.code] and '<option value="dong" selected>Đã đóng</option>' in only_closed
+
+
 def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, database) -> None:
     ticket = file_ticket(database)
     client = signed_in(app, account(database, Role.staff, "CUC_THUE"))
@@ -167,6 +208,47 @@ def test_a_reply_reaches_the_business_outbox_and_a_note_stays_inside(app, databa
     with database.session() as session:
         sent = session.exec(select(OutboxMessage)).all()
     assert len(sent) == 1 and "Cục Thuế đã nhận" in sent[0].text and "Chi cục" not in sent[0].text
+
+
+def test_a_button_press_in_the_conversation_shows_the_button_s_title_not_its_code(app, database) -> None:
+    ticket = file_ticket(database)
+    moment = itertools.count()
+    start = datetime.now(UTC)
+
+    def said(direction: str, text: str = "", *, payload: str | None = None, buttons: list | None = None):
+        return TranscriptMessage(
+            conversation_id=ticket.conversation_id,
+            direction=direction,
+            text=text,
+            payload=payload,
+            buttons=buttons,
+            created_at=start + timedelta(seconds=next(moment)),
+        )
+
+    summary = [["Xác nhận gửi", "confirm"], ["Sửa nội dung", "edit"], ["Hủy", "cancel"]]
+    with database.session() as session:
+        session.add_all(
+            [
+                said("in", "Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả"),
+                said("out", "Xin kiểm tra lại nội dung phản ánh.", buttons=summary),
+                said("out", "Hoặc gõ nội dung mới để sửa."),  # a second message, without buttons
+                said("in", payload="confirm"),  # as the web chat and Telegram store a press
+                said("out", "Đã tiếp nhận phản ánh.", buttons=[["Hữu ích", "fb:up"], ["Chưa đúng", "fb:down"]]),
+                said("in", "fb:down", payload="fb:down"),  # the press stored with a text equal to its payload
+                said("out", "Xin lỗi quý doanh nghiệp."),
+                said("in", "fb:up"),  # the text alone, the buttons two messages back
+                said("in", payload=f"rate:{ticket.code}:4"),  # the rating prompt's buttons went out by the outbox
+            ]
+        )
+    page = signed_in(app, account(database, Role.staff, "CUC_THUE")).get(f"/staff/tickets/{ticket.code}").text
+    business = re.findall(r'<li class="in">.*?<span class="text">(.*?)</span>', page, re.S)
+    assert business == [
+        "Hồ sơ hoàn thuế nộp từ tháng 3 chưa có kết quả",
+        "Xác nhận gửi",
+        "Chưa đúng",
+        "Hữu ích",
+        f"Đánh giá 4/5 cho phản ánh {ticket.code}",
+    ]
 
 
 def test_a_form_without_its_csrf_token_is_refused(app, database) -> None:

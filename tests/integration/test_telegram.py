@@ -111,7 +111,7 @@ def test_the_webhook_is_registered_with_its_secret_and_a_wrong_secret_gets_403(
 ) -> None:
     assert telegram.webhook["url"] == "https://donghanh.example.vn/webhooks/telegram"
     assert telegram.webhook["secret_token"] == SECRET
-    assert [c["command"] for c in telegram.commands] == ["start", "help", "phananh", "tracuu", "huy"]
+    assert [c["command"] for c in telegram.commands] == ["start", "help", "phananh", "tracuu", "doithoai", "huy"]
     business = Business(server, telegram)
     assert business.post(text_update(1, CHAT, "xin chào"), secret="wrong").status_code == 403
     assert business.post(text_update(2, CHAT, "xin chào"), secret="").status_code == 403

@@ -31,8 +31,9 @@ TICKETS_MAY_IMPORT = {
     "storage": {"calendar"},
     "domain": {"calendar", "storage"},
     "reports": {"calendar", "storage", "domain"},
-    "console": {"calendar", "storage", "domain", "reports"},
-    "demo": {"calendar", "storage", "domain"},
+    "dialogues": {"calendar", "storage", "domain", "reports"},
+    "console": {"calendar", "storage", "domain", "reports", "dialogues"},
+    "demo": {"calendar", "storage", "domain", "dialogues"},
 }
 # part of bot/ -> the parts of bot/ it must not import
 BOT_FORBIDDEN = {

@@ -7,8 +7,9 @@ of another department is "not found" whatever the URL.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from knowledge.legal import Register
 from nlu.places import unit_named
 from tickets.calendar.sla import LOCAL_TZ
 from tickets.console import texts
-from tickets.domain import access, drafts, escalation, services
+from tickets.domain import access, drafts, escalation, payloads, services
 from tickets.domain.accounts import PasswordChangeError, change_password
 from tickets.domain.escalation import OPEN_STATES
 from tickets.domain.notices import STATE_LABELS
@@ -45,6 +46,7 @@ LOGIN_CSRF_COOKIE = "donghanh_login_csrf"  # double-submit token of the sign-in 
 MAX_TEXT = 4000
 QUEUE_LIMIT = 200
 ACTIONS = ("reply", "request-info", "note", "resolve")
+ALL_STATES = "all"  # the queue's state filter for every state; no state is the open work (`OPEN_STATES`)
 
 Suggest = Callable[[str], Sequence[Any]]
 """Knowledge hits for a ticket's description (objects with `document.id`, `.title`, `.text`, `.source`)."""
@@ -209,7 +211,11 @@ def console_routes(console: Console) -> APIRouter:
             return refused
         now = console.clock()
         query = access.scoped(select(Ticket), who.user)
-        if state in TicketState.__members__:
+        if state not in (ALL_STATES, *TicketState.__members__):
+            state = ""  # no state chosen (or an unknown one): the open work
+        if not state:
+            query = query.where(col(Ticket.state).in_(OPEN_STATES))
+        elif state != ALL_STATES:
             query = query.where(col(Ticket.state) == TicketState(state))
         if topic in console.catalog.topics:
             query = query.where(col(Ticket.topic) == topic)
@@ -400,14 +406,54 @@ def console_routes(console: Console) -> APIRouter:
 
 
 def _readable(transcript: Sequence[TranscriptMessage]) -> list[tuple[TranscriptMessage, str]]:
-    """Each message with what a reader should see: a button press shows the button's title, not its code."""
-    lines, titles = [], {}
+    """Each message with what a reader should see: a button press shows the button's title, never its code.
+
+    A press is looked up in the buttons of every message the assistant sent since the business's previous
+    message, then in those of any earlier one. Staff notices (replies, the rating prompt) go out through the
+    outbox and their buttons are not in the transcript: a press with no known title reads as its kind's label.
+    """
+    lines: list[tuple[TranscriptMessage, str]] = []
+    recent: dict[str, str] = {}  # payload -> title, of the buttons sent since the business's previous message
+    earlier: dict[str, str] = {}
     for message in transcript:
         if message.direction == "out":
-            titles = {payload: title for title, payload in (message.buttons or [])}
-        shown = message.text or titles.get(message.payload or "", message.payload or "")
-        lines.append((message, shown))
+            recent.update({payload: title for title, payload in message.buttons or []})
+            lines.append((message, message.text))
+            continue
+        pressed = _pressed(message, recent.keys() | earlier.keys())
+        if pressed is None:
+            lines.append((message, message.text))
+        else:
+            lines.append((message, recent.get(pressed) or earlier.get(pressed) or _press_label(pressed)))
+        earlier.update(recent)
+        recent = {}
     return lines
+
+
+_PAYLOAD_SHAPE = re.compile(r"[a-z]+(?::[^\s:]+)+")  # kind:argument[:argument], as `payloads.make` builds it
+
+
+def _pressed(message: TranscriptMessage, offered: Set[str]) -> str | None:
+    """The payload of the button a business's message pressed; None for a typed text. A press may have been
+    stored as a text equal to its payload."""
+    text = (message.text or "").strip()
+    if message.payload and (not text or text == message.payload):
+        return message.payload
+    if text in offered or (_PAYLOAD_SHAPE.fullmatch(text) and payloads.split(text)[0] in texts.PRESSED):
+        return text
+    return None
+
+
+def _press_label(payload: str) -> str:
+    """A readable label for a press whose button title is unknown, from its payload's kind and arguments."""
+    kind, argument = payloads.split(payload)
+    label = texts.PRESSED.get(payload) or texts.PRESSED.get(kind)
+    if label is None:
+        return texts.PRESSED_UNKNOWN
+    try:
+        return label.format(*argument.split(":"))
+    except IndexError:  # fewer arguments than the label names
+        return texts.PRESSED_UNKNOWN
 
 
 def _login_form(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tickets.domain import payloads
+
 ROLE_LABELS = {
     "staff": "Cán bộ",
     "lead": "Lãnh đạo phòng",
@@ -37,6 +39,32 @@ DONE = {
     "reject": "Đã từ chối bản nháp.",
 }
 NOTIFICATION_LABELS = {"warning": "Sắp đến hạn (đã dùng 80% thời gian)", "overdue": "Quá hạn xử lý"}
+
+# A business's button press whose title the transcript does not hold, by whole payload or by kind; {0}, {1} are
+# the payload's arguments (a ticket code, a score). Titles as the dialogue and the staff notices show them.
+PRESSED = {
+    payloads.HELPFUL: "Hữu ích",
+    payloads.NOT_RIGHT: "Chưa đúng",
+    payloads.FEEDBACK: "Góp ý về câu trả lời",
+    payloads.DOCUMENT: "Chọn một câu hỏi gợi ý",
+    payloads.SHOW: "Xem phản ánh {0}",
+    payloads.REPLY: "Trả lời phản ánh {0}",
+    payloads.RATE: "Đánh giá {1}/5 cho phản ánh {0}",
+    payloads.REOPEN: "Mở lại phản ánh {0}",
+    payloads.TOPIC: "Chọn lĩnh vực",
+    payloads.WARD: "Chọn phường, xã",
+    payloads.FILE: "Gửi phản ánh",
+    payloads.STATUS: "Tra cứu phản ánh",
+    payloads.CANCEL: "Hủy",
+    payloads.KEEP: "Giữ nguyên",
+    payloads.REUSE: "Dùng lại thông tin doanh nghiệp",
+    payloads.SKIP: "Bỏ qua",
+    payloads.EDIT: "Sửa nội dung",
+    payloads.CONFIRM: "Xác nhận gửi",
+    payloads.SESSION: "Chọn phiên đối thoại số {0}",
+    payloads.SESSION_RATE: "Đánh giá {1}/5 cho câu trả lời {0}",
+}
+PRESSED_UNKNOWN = "(bấm một nút trả lời)"
 
 SIGN_IN_INVALID = "Tên đăng nhập hoặc mật khẩu không đúng."
 SIGN_IN_LOCKED = "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau 15 phút."

@@ -19,7 +19,7 @@ import math
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, update
@@ -34,6 +34,7 @@ from nlu.places import former_districts
 from tickets.calendar.sla import WorkingCalendar
 from tickets.demo import texts
 from tickets.demo.life import TOPIC_WEIGHTS, Business, Clock, Life, Staff
+from tickets.demo.sessions import SeededSessions, seed_sessions
 from tickets.domain import payloads
 from tickets.domain.accounts import hash_password
 from tickets.storage.db import Database
@@ -90,6 +91,7 @@ class SeedResult:
     transferred: int
     reopened: int
     rated: int
+    dialogues: SeededSessions | None = None  # the dialogue sessions, their questions and commitments
 
 
 def is_demo_key(user_key: str) -> bool:
@@ -148,8 +150,17 @@ def seed(
             now=now,
         )
         life.run(businesses=businesses, arrivals=[at for at, kind in arrivals if kind == "ticket"])
+        dialogues = seed_sessions(
+            session,
+            rng,
+            clock=clock,
+            businesses=businesses,
+            names={code: d.name for code, d in catalog.departments.items()},
+            start=start,
+            now=now,
+        )
     _mark_delivered(database, now=now)
-    return _result(database, start=start, now=now, staff_created=created)
+    return replace(_result(database, start=start, now=now, staff_created=created), dialogues=dialogues)
 
 
 def _check_database(database: Database) -> None:

@@ -103,12 +103,13 @@ async def watch_deadlines(
         await asyncio.sleep(interval)
 
 
-def unread(database: Database, user: User) -> list[tuple[StaffNotification, Ticket]]:
-    """A user's unread notifications with their tickets, newest first."""
+def unread(database: Database, user: User) -> list[tuple[StaffNotification, Ticket | None]]:
+    """A user's unread notifications, newest first, each with its ticket (None for a dialogue session's
+    commitment, which the notification names by `commitment_id`)."""
     with database.session() as session:
         rows = session.exec(
             select(StaffNotification, Ticket)
-            .join(Ticket, col(Ticket.id) == col(StaffNotification.ticket_id))
+            .outerjoin(Ticket, col(Ticket.id) == col(StaffNotification.ticket_id))
             .where(col(StaffNotification.user_id) == user.id, col(StaffNotification.read_at).is_(None))
             .order_by(col(StaffNotification.created_at).desc(), col(StaffNotification.id).desc())
         ).all()

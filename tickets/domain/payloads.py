@@ -3,7 +3,7 @@
 A payload is a kind, alone or followed by ":" and an argument (`doc:faq-thue-001`, `rate:PA-2026-000123:5`).
 The dialogue routes a button by its kind; the staff notices, the statistics (negative feedback), the demo
 data and the Rasa actions build and read payloads only through these names. Every payload stays within
-Telegram's 64-byte callback data (the longest, a rating, is 21 bytes).
+Telegram's 64-byte callback data (the longest, a session answer's rating, is 23 bytes).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ RATE = "rate"  # rate:<ticket code>:<1-5>
 REOPEN = "reopen"  # reopen:<ticket code>, the answer did not solve it
 TOPIC = "topic"  # topic:<topic code>, chosen while filing
 WARD = "ward"  # ward:<unit code>, the commune-level unit chosen while filing
+SESSION = "dt"  # dt:<session id>, the dialogue session a business registers a question for
+SESSION_RATE = "dtrate"  # dtrate:<registration code>:<1-5>, the rating of an answer given in a session
 
 # Kinds that are the whole payload
 FILE = "file"  # start filing an issue

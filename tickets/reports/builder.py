@@ -131,4 +131,5 @@ def build_report(
         clusters=clusters(period, filters) if clusters else [],
         generated_at=now,
         score_method=SCORE_METHOD,
+        commitments=stats.commitment_rows(session, period, filters, now=now, names=names),
     )

@@ -228,6 +228,20 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class CommitmentRow:
+    """A department's commitments made in dialogue sessions, for a period: made in it; kept by their
+    deadline, kept after it (in the period); not kept at the period's end, and of those past their deadline."""
+
+    department: str
+    department_name: str
+    made: int
+    kept_on_time: int
+    kept_late: int
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a dialogue session's report and the dashboard show for one period."""
 
@@ -246,3 +260,4 @@ class Report:
     clusters: list[Cluster]
     generated_at: datetime
     score_method: str = field(default="")  # how the scoreboard's score is computed, in Vietnamese
+    commitments: list[CommitmentRow] = field(default_factory=list)  # made in dialogue sessions

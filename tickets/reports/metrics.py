@@ -37,6 +37,7 @@ SHEETS = {
     "scoreboard": "Bảng xếp hạng",
     "overdue": "Quá hạn",
     "clusters": "Vấn đề lặp lại",
+    "commitments": "Cam kết đối thoại",
 }
 
 

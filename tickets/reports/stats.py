@@ -32,6 +32,7 @@ from tickets.calendar.sla import LOCAL_TZ
 from tickets.domain import payloads
 from tickets.reports.data import (
     BreakdownRow,
+    CommitmentRow,
     Filters,
     Measures,
     MonthRow,
@@ -42,7 +43,7 @@ from tickets.reports.data import (
     ratio,
 )
 from tickets.reports.metrics import summarise
-from tickets.storage.models import CalendarDay, Conversation, Ticket, TranscriptMessage
+from tickets.storage.models import CalendarDay, Commitment, CommitmentState, Conversation, Ticket, TranscriptMessage
 
 
 @dataclass(frozen=True)
@@ -436,3 +437,43 @@ def overdue_tickets(
         )
         for code, department, topic, created, due, late, state in rows
     ]
+
+
+def commitment_rows(
+    session: Session, period: Period, filters: Filters, *, now: datetime, names: dict[str, str]
+) -> list[CommitmentRow]:
+    """Per department, the commitments of dialogue sessions in the period (`CommitmentRow`), in one aggregate
+    query; open and overdue are measured at the period's end, or now if sooner. Departments with nothing to
+    count are left out; of the filters only the department applies (a commitment has no topic or channel)."""
+    window = Window.of(period, now)
+    done_in = and_(
+        col(Commitment.state) == CommitmentState.done,
+        col(Commitment.completed_at) >= window.start,
+        col(Commitment.completed_at) < window.as_of,
+    )
+    late = col(Commitment.completed_at) > col(Commitment.due_at)
+    open_at_end = and_(
+        col(Commitment.created_at) < window.as_of,
+        or_(col(Commitment.completed_at).is_(None), col(Commitment.completed_at) >= window.as_of),
+    )
+    made = and_(col(Commitment.created_at) >= window.start, col(Commitment.created_at) < window.as_of)
+    query = (
+        select(
+            Commitment.department,
+            func.sum(case((made, 1), else_=0)),
+            func.sum(case((and_(done_in, ~late), 1), else_=0)),
+            func.sum(case((and_(done_in, late), 1), else_=0)),
+            func.sum(case((open_at_end, 1), else_=0)),
+            func.sum(case((and_(open_at_end, col(Commitment.due_at) < window.as_of), 1), else_=0)),
+        )
+        .where(col(Commitment.created_at) < window.as_of)
+        .group_by(Commitment.department)
+        .order_by(Commitment.department)
+    )
+    if filters.department is not None:
+        query = query.where(col(Commitment.department) == filters.department)
+    rows = [
+        CommitmentRow(department, names.get(department, department), *(int(v or 0) for v in values))
+        for department, *values in session.execute(query).all()
+    ]
+    return [r for r in rows if r.made or r.kept_on_time or r.kept_late or r.open]

@@ -75,6 +75,15 @@ CLUSTERS: list[Column] = [
     ("Mã phiếu ví dụ", None),
     ("Trích nội dung", None),
 ]
+COMMITMENTS: list[Column] = [
+    ("Mã đơn vị", None),
+    ("Đơn vị", None),
+    ("Cam kết mới", INT),
+    ("Thực hiện đúng hạn", INT),
+    ("Thực hiện trễ hạn", INT),
+    ("Chưa thực hiện (cuối kỳ)", INT),
+    ("Trong đó quá hạn", INT),
+]
 MONTHS: list[Column] = [("Tháng", MONTH), ("Tiếp nhận", INT), ("Đã giải quyết", INT)]
 
 
@@ -83,7 +92,7 @@ def naive(moment: datetime) -> datetime:
     return local(moment).replace(tzinfo=None)
 
 
-def _sheet(book: Workbook, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Worksheet:
+def sheet_of(book: Workbook, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Worksheet:
     """A sheet with a bold, frozen, filterable header row and one typed row per item; widths follow the content."""
     sheet = book.create_sheet(name[:31])
     sheet.append([title for title, _ in columns])
@@ -139,7 +148,7 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
         ("Chênh lệch", None),
     ]
     summary = figures(report)
-    sheet = _sheet(book, SHEETS["summary"], columns, (_summary_row(f) for f in summary))
+    sheet = sheet_of(book, SHEETS["summary"], columns, (_summary_row(f) for f in summary))
     for row, metric in enumerate((f.metric for f in summary), start=2):  # each line has its own kind of figure
         sheet.cell(row, 3).number_format = sheet.cell(row, 4).number_format = FORMATS[metric.kind]
         sheet.cell(row, 5).number_format = DIFFERENCES[metric.kind]
@@ -171,10 +180,10 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
             )
             for r in breakdown
         ]
-        _sheet(book, SHEETS[key], BREAKDOWN, rows)
+        sheet_of(book, SHEETS[key], BREAKDOWN, rows)
 
     months = [(date(int(m.month[:4]), int(m.month[5:7]), 1), m.received, m.resolved) for m in report.months]
-    _sheet(book, SHEETS["month"], MONTHS, months)
+    sheet_of(book, SHEETS["month"], MONTHS, months)
 
     rows = [
         (
@@ -192,7 +201,7 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
         )
         for s in report.scoreboard
     ]
-    sheet = _sheet(book, SHEETS["scoreboard"], SCOREBOARD, rows)
+    sheet = sheet_of(book, SHEETS["scoreboard"], SCOREBOARD, rows)
     if report.score_method:
         _notes(sheet, [("Cách tính điểm", report.score_method, None)])
 
@@ -209,7 +218,7 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
         )
         for t in report.overdue
     ]
-    _sheet(book, SHEETS["overdue"], OVERDUE, rows)
+    sheet_of(book, SHEETS["overdue"], OVERDUE, rows)
 
     rows = [
         (
@@ -223,7 +232,13 @@ def render_xlsx(report: Report, *, department_names: Mapping[str, str] | None = 
         for number, c in enumerate(report.clusters, start=1)
         for example in (c.examples or [None])
     ]
-    _sheet(book, SHEETS["clusters"], CLUSTERS, rows)
+    sheet_of(book, SHEETS["clusters"], CLUSTERS, rows)
+
+    rows = [
+        (c.department, c.department_name, c.made, c.kept_on_time, c.kept_late, c.open, c.overdue)
+        for c in report.commitments
+    ]
+    sheet_of(book, SHEETS["commitments"], COMMITMENTS, rows)
 
     buffer = BytesIO()
     book.save(buffer)

@@ -242,13 +242,14 @@ class ChannelSecret(SQLModel, table=True):
 
 
 class StaffNotification(SQLModel, table=True):
-    """Something a console user must see: a deadline near or passed."""
+    """Something a console user must see: a ticket's or a commitment's deadline near or passed."""
 
     __tablename__ = "staff_notifications"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
-    ticket_id: int = Field(foreign_key="tickets.id")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")  # a ticket's deadline, or
+    commitment_id: int | None = Field(default=None, foreign_key="commitments.id")  # a session commitment's
     kind: str = Field(max_length=16)  # "warning" | "overdue"
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = Field(default=None)
@@ -313,3 +314,121 @@ class TicketVector(SQLModel, table=True):
     ticket_id: int = Field(primary_key=True, foreign_key="tickets.id", sa_column_kwargs={"autoincrement": False})
     model: str = Field(max_length=128)
     vector: bytes = Field(sa_type=sa.LargeBinary)
+
+
+class SessionState(StrEnum):
+    """A dialogue session's states, in order."""
+
+    planned = "planned"
+    registration_open = "registration_open"
+    registration_closed = "registration_closed"
+    held = "held"
+    minutes_published = "minutes_published"
+
+
+class DialogueSession(SQLModel, table=True):
+    """A business-dialogue session (phiên đối thoại): when and where, who chairs it, which departments answer,
+    on what, and when businesses may register questions for it."""
+
+    __tablename__ = "dialogue_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    starts_at: datetime = Field(index=True)
+    place: str = Field(default="", max_length=300)
+    online_link: str | None = Field(default=None, max_length=500)
+    chair: str = Field(default="", max_length=200)
+    departments: list = Field(default_factory=list, sa_type=sa.JSON)  # department codes
+    topics: list = Field(default_factory=list, sa_type=sa.JSON)  # topic codes
+    theme: str = Field(default="", sa_type=sa.Text)
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    state: SessionState = Field(default=SessionState.planned, sa_type=_enum(SessionState, 24), index=True)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    minutes_approved_by: str | None = Field(default=None, max_length=64)
+    minutes_published_at: datetime | None = Field(default=None)
+
+
+class SessionQuestion(SQLModel, table=True):
+    """A question a business registered for a session, from its chat or from one of its tickets; the
+    answer given in the session is sent back to the chat it came from."""
+
+    __tablename__ = "session_questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(default="", max_length=16, index=True)  # DT-YYYY-NNNNNN, the business's receipt
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True)
+    channel: str = Field(max_length=16)
+    user_key: str = Field(max_length=128)
+    conversation_id: int | None = Field(default=None, foreign_key="conversations.id")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    company_name: str = Field(default="", max_length=200)
+    tax_code: str = Field(default="", max_length=14)
+    question: str = Field(sa_type=sa.Text)
+    topic: str | None = Field(default=None, max_length=32)
+    department: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    reminded_at: datetime | None = Field(default=None)  # the day-before reminder, claimed once
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    answered_at: datetime | None = Field(default=None)
+    rating: int | None = Field(default=None)
+
+
+class AgendaItem(SQLModel, table=True):
+    """One item of a session's agenda as the organisers picked, ordered and annotated it, and what was said
+    about it in the session."""
+
+    __tablename__ = "agenda_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True)
+    position: int = Field(default=0)
+    kind: str = Field(max_length=16)  # question | cluster | ticket | commitment | topic
+    reference: str = Field(default="", max_length=64)  # the question's code, a ticket's code, a commitment's id
+    title: str = Field(sa_type=sa.Text)
+    department: str | None = Field(default=None, max_length=32)
+    note: str = Field(default="", sa_type=sa.Text)  # the organisers' annotation
+    answer: str | None = Field(default=None, sa_type=sa.Text)  # recorded by the secretary
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = Field(default=None)
+
+
+class CommitmentState(StrEnum):
+    open = "open"
+    done = "done"
+
+
+class Commitment(SQLModel, table=True):
+    """What a department promised in a session, kept like a ticket: a working-day deadline, the 80 % warning,
+    the overdue escalation, progress notes and completion with evidence."""
+
+    __tablename__ = "commitments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="dialogue_sessions.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_items.id")
+    department: str = Field(max_length=32, index=True)
+    promise: str = Field(sa_type=sa.Text)
+    state: CommitmentState = Field(default=CommitmentState.open, sa_type=_enum(CommitmentState), index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    due_at: datetime = Field(index=True)
+    warn_at: datetime | None = Field(default=None, index=True)
+    warned_at: datetime | None = Field(default=None)
+    escalated_at: datetime | None = Field(default=None)
+    completed_at: datetime | None = Field(default=None)
+    evidence: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class CommitmentEvent(SQLModel, table=True):
+    """One change to a commitment: made, progress noted, warned, overdue, kept."""
+
+    __tablename__ = "commitment_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitments.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=64)
+    kind: str = Field(max_length=24)  # made | progress | warning | overdue | done
+    body: str | None = Field(default=None, sa_type=sa.Text)
