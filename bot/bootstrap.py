@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import logs
 from bot.channels.registry import Registry, default_registry
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.store import SqlStore
@@ -127,8 +128,7 @@ def build_services(
 ) -> Services:
     """Build the services from settings; tests may hand in their own database, encoder, knowledge, NLU or
     channels."""
-    logging.basicConfig(level=settings.DONGHANH_LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # health checks read the revision often
+    logs.configure(settings.DONGHANH_LOG_LEVEL, settings.DONGHANH_LOG_FORMAT)
     catalog = load_catalog(catalog_dir) if catalog_dir else load_catalog()
     register = load_register()
     plan = load_plan()

@@ -16,6 +16,7 @@ user's earlier one was handled by another process, and events of a stopped proce
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from bot.channels.contract import DeliveryError, Outgoing, Sender
 from bot.dialogue import texts
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.store import SqlStore
+from bot.logs import EVENT
 from bot.messages import IncomingMessage, Reply
 from tickets.storage import inbound, outbox
 from tickets.storage.db import Database
@@ -35,6 +37,12 @@ from tickets.storage.models import InboundEvent, OutboxMessage, utcnow
 log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 1.0  # how often the sweep and the dispatcher look for work nobody announced
 DATABASE_RETRY_SECONDS = 5.0
+
+
+def _event_id(channel: str, external_id: str | None) -> str:
+    """The id a channel's event carries in the logs: the channel's own event id (a Telegram update id, a Zalo
+    message id), which says nothing about the person."""
+    return f"{channel}:{external_id}"
 
 
 def outgoing(message: OutboxMessage) -> Outgoing:
@@ -118,9 +126,11 @@ class Delivery:
             message=message.as_dict(),
             now=self.clock(),
         )
+        EVENT.set(_event_id(message.channel, message.external_id))
         if accepted is None:
             log.info("duplicate %s event %s ignored", message.channel, message.external_id)
             return False
+        log.info("%s event accepted", message.channel)
         if accepted.claimed is None:  # the user's earlier message is still being handled
             self._incoming.set()
         else:
@@ -161,11 +171,12 @@ class Delivery:
             self._incoming.set()
 
     async def _handle(self, event: InboundEvent) -> None:
+        EVENT.set(_event_id(event.channel, event.external_id))  # this task's own context: its logs carry it
         message = IncomingMessage.from_dict(event.message)
         replies: list[OutboxMessage] = []
         try:
             turn, following = await asyncio.get_running_loop().run_in_executor(
-                self._turns, self._respond, event, message
+                self._turns, contextvars.copy_context().run, self._respond, event, message
             )
         except Exception as error:  # the business is told, the event is kept for staff to see
             log.exception("event %s on %s could not be handled", event.id, message.channel)
@@ -185,6 +196,7 @@ class Delivery:
         channel = self.channels.get(message.channel)
         if channel is not None:
             await asyncio.gather(self._send_in_order(replies), channel.acknowledge(message))
+        log.info("%s event handled: %d replies sent", message.channel, len(replies))
 
     def _respond(
         self, event: InboundEvent, message: IncomingMessage

@@ -10,6 +10,7 @@ import os
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     )
     DONGHANH_VAR_DIR: Path = REPO_ROOT / "var"
     DONGHANH_LOG_LEVEL: str = "INFO"
+    DONGHANH_LOG_FORMAT: Literal["text", "json"] = "text"
 
     DATABASE_URL: str | None = Field(default=None, description="Default: SQLite file var/donghanh.db.")
     EMBEDDING_MODEL: Path = REPO_ROOT / "models" / "multilingual-e5-small"

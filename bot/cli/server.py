@@ -40,7 +40,8 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"Đồng hành on http://{host}:{port}/ (database: {services.database.backend}, {workers} process(es))")
     log_level = settings.DONGHANH_LOG_LEVEL.lower()
     if workers == 1:
-        uvicorn.run(create_app(services), host=host, port=port, log_level=log_level)
+        # log_config=None: uvicorn's own lines go through the project's handler (`bot.logs`), as JSON when set
+        uvicorn.run(create_app(services), host=host, port=port, log_level=log_level, log_config=None)
         return
     if settings.telegram_enabled and not settings.TELEGRAM_WEBHOOK_URL:
         raise click.ClickException(
@@ -48,7 +49,13 @@ def serve(host: str, port: int, workers: int) -> None:
         )
     services.close()
     uvicorn.run(
-        "bot.app:app_from_environment", factory=True, workers=workers, host=host, port=port, log_level=log_level
+        "bot.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=None,
     )
 
 
