@@ -24,6 +24,7 @@ from bot.bootstrap import Services
 from bot.channels.contract import Sender
 from bot.delivery import Delivery
 from bot.health import health
+from bot.limits import BodyLimit
 from bot.logs import EVENT
 from bot.messages import MAX_TEXT_CHARS
 from bot.public import public_routes
@@ -138,6 +139,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
 
     app = FastAPI(title="Đồng hành", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_middleware(BodyLimit, limit=services.settings.DONGHANH_MAX_BODY_BYTES)
 
     @app.middleware("http")
     async def request_id(request: Request, call_next):

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     DONGHANH_VAR_DIR: Path = REPO_ROOT / "var"
     DONGHANH_LOG_LEVEL: str = "INFO"
     DONGHANH_LOG_FORMAT: Literal["text", "json"] = "text"
+    DONGHANH_MAX_BODY_BYTES: int = Field(default=1_048_576, ge=65_536)  # a request body over it gets a 413
 
     DATABASE_URL: str | None = Field(default=None, description="Default: SQLite file var/donghanh.db.")
     EMBEDDING_MODEL: Path = REPO_ROOT / "models" / "multilingual-e5-small"
