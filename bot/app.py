@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import secrets
 import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -24,8 +22,7 @@ from bot.bootstrap import Services
 from bot.channels.contract import Sender
 from bot.delivery import Delivery
 from bot.health import health
-from bot.limits import BodyLimit
-from bot.logs import EVENT
+from bot.limits import BodyLimit, RequestId
 from bot.messages import MAX_TEXT_CHARS
 from bot.public import public_routes
 from tickets.console.content import content_routes
@@ -42,7 +39,6 @@ from tickets.storage.models import utcnow
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 EMBED_EVERY_SECONDS = 60
 EMBED_SLICE = 256  # tickets embedded per round, so the job never holds a core for long
 log = logging.getLogger(__name__)
@@ -140,16 +136,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app = FastAPI(title="Đồng hành", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(BodyLimit, limit=services.settings.DONGHANH_MAX_BODY_BYTES)
-
-    @app.middleware("http")
-    async def request_id(request: Request, call_next):
-        """Each request's id in its logs and in its answer's `X-Request-ID` (the caller's own, if it sent one)."""
-        given = request.headers.get("x-request-id", "")
-        identifier = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
-        EVENT.set(f"http:{identifier}")
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = identifier
-        return response
+    app.add_middleware(RequestId)
 
     app.state.services = services
     app.state.delivery = delivery
