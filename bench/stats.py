@@ -35,7 +35,7 @@ from knowledge.catalog import load_catalog
 from nlu.places import current_units, former_districts
 from tests.fakes.postgres import PostgresServer
 from tickets.calendar.sla import WorkingCalendar
-from tickets.dialogues import agenda, commitments, sessions
+from tickets.dialogues import agenda, commitments
 from tickets.reports import stats
 from tickets.reports.builder import build_report, scoreboard
 from tickets.reports.clusters import recurring_problems
@@ -241,8 +241,6 @@ def dialogue_session(database: Database, rng: random.Random) -> int:
                 created_at=SESSION_DAY - timedelta(days=3),
             )
             session.add(question)
-        session.flush()
-        assert sessions.questions_of(session, ids[1])
     return ids[1]
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -152,13 +151,7 @@ def create_app(services: Services, *, warm_up: bool = True) -> FastAPI:
     app.include_router(console_routes(console))
     app.include_router(dashboard_routes(console, clusters=recurring_problems(services)))
     app.include_router(content_routes(console, entries=services.faq))
-    app.include_router(
-        dialogue_routes(
-            console,
-            calendar=services.calendar,
-            encode=lambda texts: np.asarray(services.encoder.encode_queries(texts), dtype=np.float32),
-        )
-    )
+    app.include_router(dialogue_routes(console, calendar=services.calendar, encode=services.encoder.encode_queries))
     app.include_router(public_routes(services.database, services.catalog))
     app.mount("/staff/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -138,8 +138,6 @@ class Registering:
             turn.reset(states.IDLE)
             return [Reply(str(error))]
         turn.reset(states.IDLE)
-        for key in ("session", "question", "topic"):
-            turn.context.pop(key, None)
         turn.intent = "register_question"
         return [Reply(session_texts.receipt(dialogue, registered.code))]
 

@@ -37,7 +37,7 @@ class Turn:
     def reset(self, state: str) -> None:
         """Leave any flow: back to `state` with the form and flow data forgotten."""
         self.conversation.state = state
-        for key in ("form", "ticket", "editing"):
+        for key in ("form", "ticket", "editing", "session", "question", "topic"):
             self.context.pop(key, None)
 
     def facts(self) -> TurnFacts:

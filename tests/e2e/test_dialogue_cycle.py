@@ -6,11 +6,9 @@ an observer sees the session masked and cannot act."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from pathlib import Path
 
 import httpx
@@ -18,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import col, select
 
+from tests.conftest import BACKENDS, empty_database
 from tests.e2e import test_console
 from tests.e2e.test_console import CHAT, COMPANY, SECRET, account, file_directly, sign_in
-from tests.fakes.postgres import PostgresServer
 from tests.fakes.telegram_api import FakeTelegramApi, callback_update, text_update
 from tickets.calendar.sla import LOCAL_TZ, WorkingCalendar
 from tickets.dialogues import commitments, jobs
@@ -36,22 +34,15 @@ REFUND_DELAYS = [
     "Hồ sơ hoàn thuế giá trị gia tăng của công ty nộp lâu rồi chưa có kết quả",
     "Hồ sơ hoàn thuế giá trị gia tăng đã nộp lâu vẫn chưa có kết quả giải quyết",
 ]
-_names = count()
 # The real app with Telegram on the fake Bot API, as the console's browser tests run it
 telegram = test_console.telegram
 server = test_console.server
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The cycle on both databases (the other browser tests use SQLite only)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    postgres: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"cycle_{os.getpid()}_{next(_names)}"
-    yield postgres.create_database(name)
-    postgres.drop_database(name)
+    yield from empty_database(request, tmp_path)
 
 
 def local_field(moment: datetime) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func
@@ -70,10 +69,8 @@ from tickets.storage.models import (
     User,
 )
 
-Encode = Callable[[list[str]], np.ndarray]
 
-
-def dialogue_routes(console: Console, *, calendar: WorkingCalendar, encode: Encode | None = None) -> APIRouter:
+def dialogue_routes(console: Console, *, calendar: WorkingCalendar, encode: agenda.Encode | None = None) -> APIRouter:
     router = APIRouter(prefix="/staff/doi-thoai")
     department_codes = list(console.catalog.departments)
     topic_codes = list(console.catalog.topics)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlmodel import Session, col, select
@@ -100,17 +100,13 @@ def build(database: Database, dialogue_id: int, *, now: datetime, encode: Encode
         if dialogue is None:
             raise LookupError(dialogue_id)
         period = period_of(session, dialogue)
-        previous = Period.between(
-            date.fromordinal(2 * period.start.toordinal() - period.end.toordinal()),
-            date.fromordinal(period.start.toordinal() - 1),
-        )
+        previous = period.previous()
         departments = list(dialogue.departments)
         figures = _figures(session, period, previous, departments, now)
         tickets = _tickets(session, period, departments, now)
         questions = sessions.questions_of(session, dialogue.id)
         earlier = [
-            CommitmentLine(c, s.title, commitments.status(c, now))
-            for c, s in commitments.earlier_open(session, dialogue)
+            CommitmentLine(c, s.title, commitments.status(c, now)) for c, s in commitments.earlier(session, dialogue)
         ]
         session.expunge_all()
     window = stats.Window.of(period, now)

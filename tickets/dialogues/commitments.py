@@ -9,23 +9,20 @@ so several servers never warn twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from tickets.calendar.sla import LOCAL_TZ, WorkingCalendar
 from tickets.dialogues import texts
 from tickets.dialogues.sessions import SessionError
+from tickets.domain.escalation import claim, department_users, notify, supervisors
 from tickets.storage.models import (
     Commitment,
     CommitmentEvent,
     CommitmentState,
     DialogueSession,
     Role,
-    StaffNotification,
-    User,
 )
 
 MAX_WORKING_DAYS = 250
@@ -116,7 +113,7 @@ def of_session(session: Session, dialogue_id: int) -> list[Commitment]:
     )
 
 
-def earlier_open(session: Session, dialogue: DialogueSession) -> list[tuple[Commitment, DialogueSession]]:
+def earlier(session: Session, dialogue: DialogueSession) -> list[tuple[Commitment, DialogueSession]]:
     """Every commitment made in an earlier session, with its session: what the next agenda opens with (the
     kept ones too, so the meeting sees the record; the open ones first)."""
     rows = session.exec(
@@ -131,43 +128,18 @@ def earlier_open(session: Session, dialogue: DialogueSession) -> list[tuple[Comm
 def sweep(session: Session, *, now: datetime) -> tuple[int, int]:
     """Warn the department of the commitments at 80 % of their time, escalate those past the deadline;
     (warned, escalated)."""
-    warned = _claim(session, "warned_at", "warn_at", now)
+    still_open = col(Commitment.state) == CommitmentState.open
+    warned = claim(session, Commitment, still_open, "warned_at", "warn_at", now)
     for commitment in warned:
-        _notify(
-            session, commitment, _department(session, commitment.department, (Role.staff, Role.lead)), "warning", now
-        )
+        people = department_users(session, commitment.department, (Role.staff, Role.lead))
+        notify(session, people, "warning", now, commitment_id=commitment.id)
         _event(session, commitment, "warning", "system", now)
-    escalated = _claim(session, "escalated_at", "due_at", now)
+    escalated = claim(session, Commitment, still_open, "escalated_at", "due_at", now)
     for commitment in escalated:
-        people = _department(session, commitment.department, (Role.lead,)) + _supervisors(session)
-        _notify(session, commitment, people, "overdue", now)
+        people = department_users(session, commitment.department, (Role.lead,)) + supervisors(session)
+        notify(session, people, "overdue", now, commitment_id=commitment.id)
         _event(session, commitment, "overdue", "system", now)
     return len(warned), len(escalated)
-
-
-def _claim(session: Session, stamp: str, due: str, now: datetime) -> Sequence[Commitment]:
-    conditions = [
-        col(Commitment.state) == CommitmentState.open,
-        getattr(Commitment, due) <= now,
-        col(getattr(Commitment, stamp)).is_(None),
-    ]
-    if stamp == "warned_at":
-        conditions.append(col(Commitment.due_at) > now)
-    return session.scalars(update(Commitment).where(*conditions).values({stamp: now}).returning(Commitment)).all()
-
-
-def _department(session: Session, department: str, roles: tuple[Role, ...]) -> list[User]:
-    query = select(User).where(col(User.department) == department, col(User.role).in_(roles), col(User.is_active))
-    return list(session.exec(query).all())
-
-
-def _supervisors(session: Session) -> list[User]:
-    return list(session.exec(select(User).where(col(User.role) == Role.supervisor, col(User.is_active))).all())
-
-
-def _notify(session: Session, commitment: Commitment, users: list[User], kind: str, now: datetime) -> None:
-    for user_id in dict.fromkeys(u.id for u in users):
-        session.add(StaffNotification(user_id=user_id, commitment_id=commitment.id, kind=kind, created_at=now))
 
 
 def _event(

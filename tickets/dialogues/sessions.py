@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from tickets.calendar.sla import LOCAL_TZ
 from tickets.dialogues import texts
-from tickets.domain import payloads
 from tickets.storage import outbox
 from tickets.storage.models import (
     AgendaItem,
@@ -310,7 +309,3 @@ def rate_answer(session: Session, *, code: str, channel: str, user_key: str, sco
     question.rating = score
     session.add(question)
     return question
-
-
-def rating_payload(code: str, score: int) -> str:
-    return payloads.make(payloads.SESSION_RATE, code, score)

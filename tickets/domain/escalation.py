@@ -14,9 +14,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from tickets.domain import services
@@ -24,6 +26,7 @@ from tickets.storage.db import Database
 from tickets.storage.models import Role, StaffNotification, Ticket, TicketEvent, TicketState, User, utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OPEN_STATES = (TicketState.moi, TicketState.dang_xu_ly, TicketState.cho_bo_sung)
 INTERVAL_SECONDS = 60.0
 
@@ -35,31 +38,51 @@ class Sweep:
     closed: int = 0
 
 
-def _claim(session: Session, stamp: str, due: str, now: datetime) -> list[Ticket]:
-    """Open tickets whose `due` moment has passed and that were not yet stamped, stamped now. A ticket
-    already past its deadline gets no warning: the overdue notice says more."""
-    conditions = [
-        col(Ticket.state).in_(OPEN_STATES),
-        getattr(Ticket, due) <= now,
-        col(getattr(Ticket, stamp)).is_(None),
-    ]
+def claim(
+    session: Session, table: type[T], still_open: ColumnElement[bool], stamp: str, due: str, now: datetime
+) -> list[T]:
+    """Rows of `table` (tickets, commitments: each with `due_at`, `warn_at`, `warned_at`, `escalated_at`) still
+    open whose `due` moment has passed and that were not yet stamped, stamped now in one conditional UPDATE.
+    A row already past its deadline gets no warning: the overdue notice says more."""
+    conditions = [still_open, getattr(table, due) <= now, col(getattr(table, stamp)).is_(None)]
     if stamp == "warned_at":
-        conditions.append(col(Ticket.due_at) > now)
-    return list(session.scalars(update(Ticket).where(*conditions).values({stamp: now}).returning(Ticket)).all())
+        conditions.append(col(table.due_at) > now)
+    return list(session.scalars(update(table).where(*conditions).values({stamp: now}).returning(table)).all())
 
 
-def _department_users(session: Session, department: str, roles: tuple[Role, ...]) -> list[User]:
+def _claim(session: Session, stamp: str, due: str, now: datetime) -> list[Ticket]:
+    return claim(session, Ticket, col(Ticket.state).in_(OPEN_STATES), stamp, due, now)
+
+
+def department_users(session: Session, department: str, roles: tuple[Role, ...]) -> list[User]:
     query = select(User).where(col(User.department) == department, col(User.role).in_(roles), col(User.is_active))
     return list(session.exec(query).all())
 
 
-def _supervisors(session: Session) -> list[User]:
+def supervisors(session: Session) -> list[User]:
     return list(session.exec(select(User).where(col(User.role) == Role.supervisor, col(User.is_active))).all())
 
 
-def _notify(session: Session, ticket: Ticket, users: list[User], kind: str, now: datetime) -> None:
+def notify(
+    session: Session,
+    users: list[User],
+    kind: str,
+    now: datetime,
+    *,
+    ticket_id: int | None = None,
+    commitment_id: int | None = None,
+) -> None:
+    """One notification per user (each once) about a ticket's or a commitment's deadline."""
     for user_id in dict.fromkeys(u.id for u in users):
-        session.add(StaffNotification(user_id=user_id, ticket_id=ticket.id, kind=kind, created_at=now))
+        session.add(
+            StaffNotification(
+                user_id=user_id, ticket_id=ticket_id, commitment_id=commitment_id, kind=kind, created_at=now
+            )
+        )
+
+
+def _notify(session: Session, ticket: Ticket, users: list[User], kind: str, now: datetime) -> None:
+    notify(session, users, kind, now, ticket_id=ticket.id)
     session.add(
         TicketEvent(
             ticket_id=ticket.id, at=now, actor="system", kind=kind, after={"notified": len(users)}, internal=True
@@ -74,15 +97,15 @@ def run_once(database: Database, *, now: datetime) -> Sweep:
         for ticket in warned:
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
             # Nobody named yet: whoever works the department's queue is warned.
-            people = [assignee] if assignee else _department_users(session, ticket.department, (Role.staff, Role.lead))
+            people = [assignee] if assignee else department_users(session, ticket.department, (Role.staff, Role.lead))
             _notify(session, ticket, people, "warning", now)
         escalated = _claim(session, "escalated_at", "due_at", now)
         for ticket in escalated:
             assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
             people = (
                 ([assignee] if assignee else [])
-                + _department_users(session, ticket.department, (Role.lead,))
-                + _supervisors(session)
+                + department_users(session, ticket.department, (Role.lead,))
+                + supervisors(session)
             )
             _notify(session, ticket, people, "overdue", now)
         closed = services.close_answered(session, now=now)
